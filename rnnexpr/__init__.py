@@ -1,0 +1,66 @@
+"""rnnexpr: exact, checkable statements about depth in linear RNNs and linear 2RNNs.
+
+The public names are re-exported here; each lives in the module of its concept.
+"""
+
+from .errors import (
+    AlphabetError,
+    ExactnessError,
+    ModelFormatError,
+    ModelKindError,
+    NonFiniteError,
+    NumericalRankWarning,
+    RnnexprError,
+    ShapeError,
+    SizeLimitError,
+)
+from .exact import RankResult, exact_rank, matrix_rank, modular_rank, numerical_rank
+from .io import load, save
+from .models import (
+    WFA,
+    Activation,
+    DepthwiseStack,
+    Linear2RNNLayer,
+    LinearRNNLayer,
+    Stack,
+    random_depthwise_stack,
+    random_layer,
+    random_stack,
+    random_wfa,
+)
+from .wfa import augment, augment_layer, from_wfa, to_wfa
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AlphabetError",
+    "ExactnessError",
+    "ModelFormatError",
+    "ModelKindError",
+    "NonFiniteError",
+    "NumericalRankWarning",
+    "RnnexprError",
+    "ShapeError",
+    "SizeLimitError",
+    "RankResult",
+    "exact_rank",
+    "matrix_rank",
+    "modular_rank",
+    "numerical_rank",
+    "load",
+    "save",
+    "WFA",
+    "Activation",
+    "DepthwiseStack",
+    "Linear2RNNLayer",
+    "LinearRNNLayer",
+    "Stack",
+    "random_depthwise_stack",
+    "random_layer",
+    "random_stack",
+    "random_wfa",
+    "augment",
+    "augment_layer",
+    "from_wfa",
+    "to_wfa",
+]

@@ -1,0 +1,56 @@
+"""Exception types raised at the public boundary of rnnexpr.
+
+Every error is a subclass of :class:`ValueError` or :class:`TypeError`, so that
+callers who do not know rnnexpr can still catch it the usual way, and every
+message names the argument, what was expected and what came.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RnnexprError",
+    "ShapeError",
+    "NonFiniteError",
+    "AlphabetError",
+    "SizeLimitError",
+    "ModelFormatError",
+    "ExactnessError",
+    "ModelKindError",
+    "NumericalRankWarning",
+]
+
+
+class RnnexprError(Exception):
+    """Base class of every error raised by rnnexpr."""
+
+
+class ShapeError(RnnexprError, ValueError):
+    """An array has the wrong number of dimensions or the wrong shape."""
+
+
+class NonFiniteError(RnnexprError, ValueError):
+    """A parameter or input contains NaN or infinity."""
+
+
+class AlphabetError(RnnexprError, ValueError):
+    """A word contains a symbol outside the alphabet {0, ..., d-1}."""
+
+
+class SizeLimitError(RnnexprError, ValueError):
+    """A request would materialize more entries than the configured budget."""
+
+
+class ModelFormatError(RnnexprError, ValueError):
+    """A saved model file is malformed or inconsistent."""
+
+
+class ExactnessError(RnnexprError, TypeError):
+    """Exact arithmetic was requested on values that are not exact (or cannot be)."""
+
+
+class ModelKindError(RnnexprError, TypeError):
+    """An operation was given a model of a kind it does not accept."""
+
+
+class NumericalRankWarning(RuntimeWarning):
+    """A numerical rank was computed without a clear singular-value gap."""
