@@ -1,0 +1,115 @@
+"""Brute-force oracles: literal, loop-by-loop implementations of the definitions.
+
+They share no code with the package's vectorized paths, so agreement is evidence.
+Slow by design; only for small cases.
+"""
+
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import numpy as np
+
+
+def _F(v):
+    return v if isinstance(v, Fraction) else Fraction(v)
+
+
+def literal_layer_step(layer, h, z):
+    """h_t = A x1 h x2 z + U z + V h + b, entry by entry with Fractions."""
+    n, m = layer.width, layer.input_dim
+    out = []
+    for k in range(n):
+        acc = Fraction(0)
+        if layer.A is not None:
+            for i in range(n):
+                for j in range(m):
+                    acc += _F(layer.A[i, j, k]) * h[i] * z[j]
+        if layer.U is not None:
+            for j in range(m):
+                acc += _F(layer.U[k, j]) * z[j]
+        if layer.V is not None:
+            for i in range(n):
+                acc += _F(layer.V[k, i]) * h[i]
+        if layer.b is not None:
+            acc += _F(layer.b[k])
+        out.append(acc)
+    return out
+
+
+def literal_stack_outputs(stack, xs, activation=None):
+    """All outputs y_1..y_T of a Stack (or DepthwiseStack with `activation`) on one sequence."""
+    states = [[_F(v) for v in layer.initial_state] for layer in stack.layers]
+    ys = []
+    for x in xs:
+        z = [_F(v) for v in x]
+        for li, layer in enumerate(stack.layers):
+            if li > 0 and activation is not None:
+                z = [activation(v) for v in z]
+            states[li] = literal_layer_step(layer, states[li], z)
+            z = states[li]
+        top = z
+        if activation is not None and getattr(stack, "readout_activation", False):
+            top = [activation(v) for v in top]
+        y = []
+        for p in range(stack.C.shape[0]):
+            acc = sum((_F(stack.C[p, i]) * top[i] for i in range(len(top))), Fraction(0))
+            if stack.c is not None:
+                acc += _F(stack.c[p])
+            y.append(acc)
+        ys.append(y)
+    return ys
+
+
+def literal_word_value(stack, word):
+    """f(word) = final output after the word (one-hot inputs); the empty word reads h_0."""
+    d = stack.input_dim
+    if not word:
+        top = [_F(v) for v in stack.layers[-1].initial_state]
+        return [
+            sum((_F(stack.C[p, i]) * top[i] for i in range(len(top))), Fraction(0))
+            + (_F(stack.c[p]) if stack.c is not None else 0)
+            for p in range(stack.C.shape[0])
+        ]
+    xs = [[1 if j == s else 0 for j in range(d)] for s in word]
+    return literal_stack_outputs(stack, xs)[-1]
+
+
+def literal_wfa_value(wfa, word):
+    """alpha^T A_{s1} ... A_{sT} omega with Fractions, entry by entry."""
+    n = wfa.num_states
+    v = [_F(a) for a in wfa.alpha]
+    for s in word:
+        v = [sum((v[i] * _F(wfa.A[i, s, j]) for i in range(n)), Fraction(0)) for j in range(n)]
+    return sum((v[i] * _F(wfa.omega[i]) for i in range(n)), Fraction(0))
+
+
+def all_words(alphabet_size, max_len):
+    """Every word of length 0..max_len, shortest first."""
+    return [w for k in range(max_len + 1) for w in itertools.product(range(alphabet_size), repeat=k)]
+
+
+def brute_force_per_sequence_float(stack, x):
+    """Per-sequence, per-time-step float loop (benchmark baseline): shape (batch, T, p)."""
+    batch, T, _ = x.shape
+    out = np.empty((batch, T, stack.output_dim))
+    for b in range(batch):
+        hs = [np.array(layer.initial_state, dtype=float) for layer in stack.layers]
+        for t in range(T):
+            z = x[b, t]
+            for li, layer in enumerate(stack.layers):
+                h = hs[li]
+                new = np.zeros(layer.width)
+                if layer.A is not None:
+                    new += np.einsum("i,j,ijk->k", h, z, layer.A)
+                if layer.U is not None:
+                    new += layer.U @ z
+                if layer.V is not None:
+                    new += layer.V @ h
+                if layer.b is not None:
+                    new += layer.b
+                hs[li] = new
+                z = new
+            out[b, t] = stack.C @ z + (0 if stack.c is None else stack.c)
+    return out
