@@ -140,6 +140,9 @@ def model_from_dict(d: Any) -> Model:
                             raise ModelFormatError(f"layers[{i}].A: a depthwise stack has linear layers only")
                         layers.append(LinearRNNLayer(U=terms["U"], V=terms["V"], b=terms["b"], h0=terms["h0"],
                                                      input_dim=input_dim))
+                    elif terms["A"] is None:
+                        layers.append(LinearRNNLayer(U=terms["U"], V=terms["V"], b=terms["b"], h0=terms["h0"],
+                                                     input_dim=input_dim))
                     else:
                         layers.append(Linear2RNNLayer(input_dim=input_dim, **terms))
                 except ModelFormatError:
