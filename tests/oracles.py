@@ -113,3 +113,54 @@ def brute_force_per_sequence_float(stack, x):
                 z = new
             out[b, t] = stack.C @ z + (0 if stack.c is None else stack.c)
     return out
+
+
+# --- tensor trains (tests/test_tt.py, benchmarks/bench_tt_ranks.py) --------------------------
+
+
+def brute_force_slice(value, alphabet_size, length):
+    """The full tensor F[s_1..s_T] = value(word) of a length-T slice, word by word (object array)."""
+    F = np.empty((alphabet_size,) * length, dtype=object)
+    for word in itertools.product(range(alphabet_size), repeat=length):
+        F[word] = value(list(word))
+    return F
+
+
+def literal_hankel_block(value, alphabet_size, t, length):
+    """H[u, v] = value(uv) for u in Sigma^t, v in Sigma^(T-t), both in lexicographic order."""
+    prefixes = list(itertools.product(range(alphabet_size), repeat=t))
+    suffixes = list(itertools.product(range(alphabet_size), repeat=length - t))
+    return [[value(list(u) + list(v)) for v in suffixes] for u in prefixes]
+
+
+def unfolding_ranks(full, exact=True, rtol=None):
+    """(1, rank of unfolding 1, ..., rank of unfolding T-1, 1) of a full tensor."""
+    from rnnexpr.exact import exact_rank, numerical_rank
+
+    dims = full.shape
+    ranks = [1]
+    for t in range(1, len(dims)):
+        M = full.reshape(int(np.prod(dims[:t])), -1)
+        ranks.append(exact_rank(M).rank if exact else numerical_rank(M.astype(float), rtol=rtol, warn=False).rank)
+    return tuple(ranks + [1])
+
+
+def tt_svd_ranks(full, rtol):
+    """TT-SVD (Oseledets) on the full tensor with truncation at rtol * ||F||: true numerical ranks.
+
+    The slow baseline: d^T entries and one SVD per mode of matrices with up to d^(T-1) columns.
+    """
+    full = np.asarray(full, dtype=float)
+    dims = full.shape
+    norm = np.linalg.norm(full)
+    ranks = [1]
+    rest = full.reshape(dims[0], -1)
+    r = 1
+    for t in range(len(dims) - 1):
+        rest = rest.reshape(r * dims[t], -1)
+        U, s, Vt = np.linalg.svd(rest, full_matrices=False)
+        k = int(np.sum(s > rtol * norm))
+        ranks.append(k)
+        rest = s[:k, None] * Vt[:k]
+        r = k
+    return tuple(ranks + [1])
