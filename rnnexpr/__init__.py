@@ -29,6 +29,20 @@ from .models import (
     random_wfa,
 )
 from .wfa import augment, augment_layer, from_wfa, to_wfa
+from .constructions import (
+    DelayParameterCounts,
+    collapse,
+    collapse_linear_feedforward,
+    delay_network_deep,
+    delay_network_shallow,
+    delay_parameter_counts,
+    dfa_stack,
+    product_construction,
+    product_witness,
+    random_depth2_witness,
+    reachable_states,
+    t5_witness,
+)
 
 __version__ = "0.1.0"
 
@@ -63,4 +77,16 @@ __all__ = [
     "augment_layer",
     "from_wfa",
     "to_wfa",
+    "DelayParameterCounts",
+    "collapse",
+    "collapse_linear_feedforward",
+    "delay_network_deep",
+    "delay_network_shallow",
+    "delay_parameter_counts",
+    "dfa_stack",
+    "product_construction",
+    "product_witness",
+    "random_depth2_witness",
+    "reachable_states",
+    "t5_witness",
 ]
