@@ -1,0 +1,105 @@
+"""Helpers shared by the theorem modules: model (de)serialization, exact arrays,
+and the finite linear-time-invariant equivalence criterion of THEORY §2."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from ..errors import ModelKindError
+from ..io import model_from_dict, model_to_dict
+from ..models import Stack, _zeros
+from ..numbers import as_array, to_exact_array, to_json_array
+
+__all__ = ["load_model", "dump_model", "exact_matrix", "lti_responses", "lti_equal", "check_seed"]
+
+
+def load_model(d: Mapping[str, Any]) -> Any:
+    """A model from its JSON dictionary (``rnnexpr.io`` schema)."""
+    return model_from_dict(dict(d))
+
+
+def dump_model(model: Any) -> dict[str, Any]:
+    """The JSON dictionary of a model."""
+    return model_to_dict(model)
+
+
+def exact_matrix(x: Any, name: str) -> np.ndarray:
+    """An exact 2-D (or any-D) array from JSON data."""
+    return to_exact_array(as_array(x, name, exact=True), name)
+
+
+def json_matrix(a: np.ndarray) -> Any:
+    """JSON form of an exact array."""
+    return to_json_array(to_exact_array(a))
+
+
+def check_seed(seed: Any) -> int:
+    """Validate a seed argument (a non-negative integer)."""
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
+    return int(seed)
+
+
+def check_positive(value: Any, name: str, minimum: int = 1) -> int:
+    """Validate an integer option (e.g. a length or a width)."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def lti_responses(stack: Stack, steps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Free response and Markov parameters of a linear RNN stack, by exact simulation.
+
+    A stack of linear RNN layers is a linear time-invariant system
+    ``y_t = free_t + sum_{s<=t} M_{t-s} x_s``: the zero input gives the free
+    response, and an impulse ``e_i`` at ``t = 1`` minus the free response gives
+    the columns ``M_{t-1} e_i``.
+
+    Returns
+    -------
+    free : ndarray, shape (steps, p)
+    markov : ndarray, shape (steps, p, d)
+        ``markov[j] = M_j``.
+    """
+    if not isinstance(stack, Stack) or not stack.is_linear_rnn:
+        raise ModelKindError("stack: expected a Stack of linear RNN layers")
+    d = stack.input_dim
+    x = _zeros((d + 1, steps, d), True)
+    for i in range(d):
+        x[1 + i, 0, i] = Fraction(1)
+    y = stack.run(x, exact=True)  # (d + 1, steps, p)
+    free = y[0]
+    markov = np.stack([y[1 + i] - free for i in range(d)], axis=-1)  # (steps, p, d)
+    return free, markov
+
+
+def lti_equal(a: Stack, b: Stack) -> tuple[bool, int, str]:
+    """Exact equivalence of two linear RNN stacks by the finite criterion of THEORY §2.
+
+    Systems of total widths n and n' agree on every input iff their first
+    ``n + n'`` Markov parameters and their free responses for
+    ``t < n + n' + 2`` agree (Cayley-Hamilton on the systems augmented with a
+    constant state).  We compare ``n + n' + 2`` of each.
+
+    Returns
+    -------
+    (equal, steps, detail)
+    """
+    steps = sum(a.widths) + sum(b.widths) + 2
+    fa, ma = lti_responses(a, steps)
+    fb, mb = lti_responses(b, steps)
+    free_ok = bool(np.all(fa == fb))
+    markov_ok = bool(np.all(ma == mb))
+    detail = (f"free responses y_1..y_{steps} {'agree' if free_ok else 'differ'}, Markov parameters "
+              f"M_0..M_{steps - 1} {'agree' if markov_ok else 'differ'} (exact)")
+    return free_ok and markov_ok, steps, detail
+
+
+def binom(n: int, k: int) -> int:
+    """Binomial coefficient (0 when k < 0 or k > n)."""
+    return math.comb(n, k) if 0 <= k <= n else 0
