@@ -1,0 +1,746 @@
+"""Lifted linear representation of deep linear 2RNN stacks on one-hot inputs (THEORY §2).
+
+A stack of linear 2RNN layers is not a WFA, but for a *fixed suffix length* ``m``
+its output is linear in a polynomial feature of the prefix's states::
+
+    f(u v) = < phi_m(u), G_v >        for every suffix v with |v| = m.
+
+We work with homogeneous states: the stack itself when it is pure (no U, V, b and
+no readout bias), else :func:`rnnexpr.wfa.augment` of it (states ``[1; h]``).
+Write ``N_l`` for these *lifted widths* and ``h^l`` for the states.  One step of
+layer ``l`` is bilinear in (its previous state, the new state of layer ``l - 1``),
+so after ``m`` more symbols ``h^L`` has degree 1 in ``h^L_u`` and degree
+``D_l(m) = binom(m + L - l - 1, L - l)`` in ``h^l_u`` (``D_L = 1``,
+``D_{L-1}(m) = m``, ``D_{L-2}(m) = m (m + 1) / 2``, ...).  Hence
+
+    phi_m(u) = h^L_u (x) sym^{D_{L-1}(m)}(h^{L-1}_u) (x) ... (x) sym^{D_1(m)}(h^1_u)
+
+in the monomial basis of each symmetric power, of dimension
+
+    r_m = N_L * prod_{l < L} binom(N_l + D_l(m) - 1, D_l(m)).
+
+Since ``D_l(m) = D_l(m - 1) + D_{l+1}(m)``, ``phi_{m-1}(u s)`` is a linear function
+of ``phi_m(u)``: ``phi_{m-1}(u s)^T = phi_m(u)^T E_s^(m)``, the *level-m core*.
+Depth 1 is the WFA itself (``r_m = N_1``, ``E_s = A_s``).  The length-T slice of
+``f`` is then the tensor train ``phi_T(empty)^T E^(T) ... E^(1) C``.
+
+The cores are built without evaluating any word: ``E_s^(m)`` is the composition,
+from the top layer down, of the symmetric powers of each layer's bilinear map
+(a ring-homomorphism computed by monomial multiplication tables), so building
+level ``m`` costs polynomial time in ``r_m``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .errors import ModelKindError, ShapeError, SizeLimitError
+from .models import WFA, Stack, check_words
+from .numbers import to_exact_array, to_float_array
+
+__all__ = [
+    "LiftedRepresentation",
+    "lift",
+    "lifted_widths",
+    "feature_degrees",
+    "level_dimension",
+    "level_core",
+    "prefix_features",
+    "suffix_functionals",
+    "readout_functional",
+    "DEFAULT_MAX_ENTRIES_EXACT",
+    "DEFAULT_MAX_ENTRIES_FLOAT",
+]
+
+#: Default budget (number of array entries) for exact lifts: Fractions cost ~100 bytes each.
+DEFAULT_MAX_ENTRIES_EXACT = 2_000_000
+#: Default budget (number of array entries) for float64 lifts.
+DEFAULT_MAX_ENTRIES_FLOAT = 50_000_000
+
+
+# ---------------------------------------------------------------------------
+# Monomial bookkeeping
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _monomials(N: int, k: int) -> tuple[tuple[int, ...], ...]:
+    """Degree-k monomials in N variables as sorted index tuples (lexicographic order)."""
+    return tuple(itertools.combinations_with_replacement(range(N), k))
+
+
+@lru_cache(maxsize=None)
+def _monomial_index(N: int, k: int) -> dict[tuple[int, ...], int]:
+    return {mono: i for i, mono in enumerate(_monomials(N, k))}
+
+
+@lru_cache(maxsize=None)
+def _parent_table(N: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each degree-k monomial (k >= 1): its first variable and the index of the rest."""
+    index = _monomial_index(N, k - 1)
+    monos = _monomials(N, k)
+    first = np.array([m[0] for m in monos], dtype=np.int64)
+    parent = np.array([index[m[1:]] for m in monos], dtype=np.int64)
+    return first, parent
+
+
+@lru_cache(maxsize=None)
+def _mul_table(N: int, k1: int, k2: int) -> np.ndarray:
+    """T[i, j] = index of (monomial i of degree k1) * (monomial j of degree k2) in degree k1 + k2."""
+    index = _monomial_index(N, k1 + k2)
+    m1, m2 = _monomials(N, k1), _monomials(N, k2)
+    out = np.empty((len(m1), len(m2)), dtype=np.int64)
+    for i, a in enumerate(m1):
+        for j, b in enumerate(m2):
+            out[i, j] = index[tuple(sorted(a + b))]
+    return out
+
+
+def _num_monomials(N: int, k: int) -> int:
+    return math.comb(N + k - 1, k)
+
+
+def _zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
+    if exact:
+        out = np.empty(shape, dtype=object)
+        out[...] = Fraction(0)
+        return out
+    return np.zeros(shape, dtype=np.float64)
+
+
+def _monomial_features(H: np.ndarray, k: int, exact: bool) -> np.ndarray:
+    """Rows of H (B, N) -> all degree-k monomials of each row, shape (B, binom(N+k-1, k))."""
+    B, N = H.shape
+    cur = _zeros((B, 1), exact)
+    cur[:, 0] = Fraction(1) if exact else 1.0
+    for deg in range(1, k + 1):
+        first, parent = _parent_table(N, deg)
+        cur = cur[:, parent] * H[:, first]
+    return cur
+
+
+# ---------------------------------------------------------------------------
+# Homogeneous parameters of a model
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Homogeneous:
+    """Pure-stack parameters: B[l] of shape (N_l, N_{l-1}, N_l) for l >= 2, layer-1 matrices M_s."""
+
+    widths: tuple[int, ...]  # N_1..N_L
+    first: np.ndarray  # (N_1, d, N_1): first[:, s, :] = M_s, h^1' = h^1 M_s
+    bilinear: tuple[np.ndarray, ...]  # bilinear[l-2] = A of layer l (l = 2..L)
+    h0: tuple[np.ndarray, ...]  # initial states, layer 1..L
+    readout: np.ndarray  # (N_L,)
+    exact: bool
+
+    @property
+    def depth(self) -> int:
+        return len(self.widths)
+
+    @property
+    def alphabet_size(self) -> int:
+        return int(self.first.shape[1])
+
+
+def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = False) -> _Homogeneous:
+    """Pure (homogeneous) parameters: the stack if pure, else its affine augmentation."""
+    from .wfa import augment  # wfa imports models only: no cycle
+
+    if isinstance(model, WFA):
+        exact = model.is_exact
+        conv = to_exact_array if exact else to_float_array
+        A, alpha, omega = conv(model.A), conv(model.alpha), conv(model.omega)
+        if force_constant:
+            n, d = model.num_states, model.alphabet_size
+            # A constant coordinate 1 that every symbol keeps (state [1; x]).
+            Ah = _zeros((n + 1, d, n + 1), exact)
+            Ah[0, :, 0] = Fraction(1) if exact else 1.0
+            Ah[1:, :, 1:] = A
+            a0 = _zeros((n + 1,), exact)
+            a0[0] = Fraction(1) if exact else 1.0
+            a0[1:] = alpha
+            om = _zeros((n + 1,), exact)
+            om[1:] = omega
+            A, alpha, omega = Ah, a0, om
+        return _Homogeneous((int(A.shape[0]),), A, (), (alpha,), omega, exact)
+    if not isinstance(model, Stack):
+        raise ModelKindError(f"model: expected a Stack or a WFA, got {type(model).__name__}")
+    if isinstance(output, bool) or not isinstance(output, int | np.integer) or not 0 <= output < model.output_dim:
+        raise ShapeError(f"output: expected an index in 0..{model.output_dim - 1}, got {output!r}")
+    exact = model.is_exact
+    conv = to_exact_array if exact else to_float_array
+    if model.is_pure and not force_constant:
+        layers = model.layers
+        C = conv(model.C)[output]
+        first_A = conv(layers[0].A) if layers[0].A is not None else _zeros(
+            (layers[0].width, layers[0].input_dim, layers[0].width), exact)
+        first = first_A
+    else:
+        aug = augment(model)
+        layers = aug.layers
+        C = conv(aug.C)[output]
+        Ah = conv(layers[0].A)
+        # One-hot e_s augments to [1; e_s]: symbol matrix hat A[:,0,:] + hat A[:,1+s,:].
+        first = Ah[:, 1:, :] + Ah[:, :1, :]
+    bil = []
+    for layer in layers[1:]:
+        bil.append(conv(layer.A) if layer.A is not None else _zeros((layer.width, layer.input_dim, layer.width), exact))
+    h0 = tuple(conv(layer.initial_state) for layer in layers)
+    widths = tuple(layer.width for layer in layers)
+    return _Homogeneous(widths, first, tuple(bil), h0, C, exact)
+
+
+def _model_info(model: Stack | WFA) -> tuple[tuple[int, ...], int]:
+    if isinstance(model, WFA):
+        return (model.num_states,), model.alphabet_size
+    if not isinstance(model, Stack):
+        raise ModelKindError(f"model: expected a Stack or a WFA, got {type(model).__name__}")
+    if model.is_pure:
+        return model.widths, model.input_dim
+    return tuple(w + 1 for w in model.widths), model.input_dim
+
+
+# ---------------------------------------------------------------------------
+# Dimensions
+# ---------------------------------------------------------------------------
+
+
+def lifted_widths(model: Stack | WFA) -> tuple[int, ...]:
+    """Widths ``N_1..N_L`` of the homogeneous states used by the lift.
+
+    ``n_l`` for a pure stack (no U, V, b, no readout bias), ``n_l + 1`` otherwise
+    (augmented states ``[1; h]``); the number of states for a WFA.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack
+    >>> lifted_widths(random_stack([2, 3], 2, kind="pure", seed=0)), lifted_widths(random_stack([2, 3], 2, seed=0))
+    ((2, 3), (3, 4))
+    """
+    return _model_info(model)[0]
+
+
+def feature_degrees(depth: int, m: int) -> tuple[int, ...]:
+    """Degrees ``(D_1(m), ..., D_L(m))`` of ``phi_m`` in the states of layers 1..L.
+
+    ``D_L = 1`` and ``D_l(m) = binom(m + L - l - 1, L - l)`` for ``l < L``.
+
+    Parameters
+    ----------
+    depth : int
+        Number of layers L >= 1.
+    m : int
+        Suffix length m >= 0.
+
+    Returns
+    -------
+    tuple of int
+
+    Examples
+    --------
+    >>> feature_degrees(3, 4)
+    (10, 4, 1)
+    """
+    for name, v in (("depth", depth), ("m", m)):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer):
+            raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
+    if depth < 1:
+        raise ValueError(f"depth: expected >= 1, got {depth}")
+    if m < 0:
+        raise ValueError(f"m: expected >= 0, got {m}")
+    L = int(depth)
+    return tuple(math.comb(m + L - l - 1, L - l) if l < L else 1 for l in range(1, L + 1))
+
+
+def _dimension(widths: tuple[int, ...], m: int) -> int:
+    degs = feature_degrees(len(widths), m)
+    out = 1
+    for N, D in zip(widths, degs, strict=True):
+        out *= _num_monomials(N, D)
+    return out
+
+
+def level_dimension(model: Stack | WFA, m: int) -> int:
+    """Dimension ``r_m`` of the level-m feature ``phi_m`` (no computation).
+
+    ``r_m = N_L * prod_{l<L} binom(N_l + D_l(m) - 1, D_l(m))`` with ``N_l`` from
+    :func:`lifted_widths` and ``D_l`` from :func:`feature_degrees`.  For depth 2 this
+    is ``N_2 * binom(N_1 + m - 1, m)``; for depth 1 it is ``N_1``.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack
+    >>> level_dimension(random_stack([2, 2], 2, kind="pure", seed=0), 3)
+    8
+    """
+    widths, _ = _model_info(model)
+    return _dimension(widths, m)
+
+
+# ---------------------------------------------------------------------------
+# Cores
+# ---------------------------------------------------------------------------
+
+
+def _sym_bilinear(B: np.ndarray, k: int, exact: bool, budget: int) -> np.ndarray:
+    """Coefficients of z^gamma for z_j = sum_ab B[a,b,j] x_a y_b, all |gamma| = k.
+
+    Returns C of shape (|S^k z|, |S^k x|, |S^k y|): z^gamma = sum C[gamma, delta, eps] x^delta y^eps.
+    """
+    Nx, Ny, Nz = B.shape
+    size = _num_monomials(Nz, k) * _num_monomials(Nx, k) * _num_monomials(Ny, k)
+    if size > budget:
+        raise SizeLimitError(
+            f"model: the degree-{k} symmetric power of a ({Nx}, {Ny}, {Nz}) layer needs {size} entries, "
+            f"above the budget max_entries={budget}"
+        )
+    C = _zeros((1, 1, 1), exact)
+    C[0, 0, 0] = Fraction(1) if exact else 1.0
+    for deg in range(1, k + 1):
+        first_z, parent_z = _parent_table(Nz, deg)
+        mx, my = _mul_table(Nx, deg - 1, 1), _mul_table(Ny, deg - 1, 1)
+        new = _zeros((len(first_z), _num_monomials(Nx, deg), _num_monomials(Ny, deg)), exact)
+        P = C[parent_z]  # (|S^deg z|, |S^{deg-1} x|, |S^{deg-1} y|)
+        for a in range(Nx):
+            for b in range(Ny):
+                coef = B[a, b, first_z]
+                if not np.any(coef != 0):
+                    continue
+                # x^delta * x_a and y^eps * y_b are injective in delta, eps: plain += is safe.
+                new[:, mx[:, a][:, None], my[:, b][None, :]] += coef[:, None, None] * P
+        C = new
+    return C
+
+
+def _stage(Y: np.ndarray, B: np.ndarray, N: int, e: int, beta_deg: int, k: int, exact: bool,
+           budget: int) -> np.ndarray:
+    """One layer of the core: Y (P, |S^e(N)|) -> Z (P, |S^beta(N)|, |S^k(N)|, |S^k(N_below)|).
+
+    Y holds the coefficients of the new-state monomials of degree e coming from the layer above;
+    they are multiplied by the target factor of degree beta_deg and expanded through the layer's
+    bilinear map at degree k = e + beta_deg.
+    """
+    Ck = _sym_bilinear(B, k, exact, budget)
+    mul = _mul_table(N, e, beta_deg)
+    P = Y.shape[0]
+    out_size = P * mul.shape[1] * Ck.shape[1] * Ck.shape[2]
+    if out_size > budget:
+        raise SizeLimitError(
+            f"model: an intermediate of the lifted core has {out_size} entries, above the budget max_entries={budget}"
+        )
+    Cm = Ck[mul]  # (|S^e|, |S^beta|, |S^k x|, |S^k y|)
+    Z = np.tensordot(Y, Cm, axes=(1, 0))
+    return Z
+
+
+def _core_from_params(hp: _Homogeneous, m: int, budget: int) -> np.ndarray:
+    """Level-m core, shape (r_m, d, r_{m-1}): phi_{m-1}(u s)^T = phi_m(u)^T core[:, s, :]."""
+    if m < 1:
+        raise ValueError(f"m: expected a level >= 1 (the core maps level m to m - 1), got {m}")
+    exact = hp.exact
+    L = hp.depth
+    widths = hp.widths
+    degs = feature_degrees(L, m)
+    degs_prev = feature_degrees(L, m - 1)
+    d = hp.alphabet_size
+    r_m, r_prev = _dimension(widths, m), _dimension(widths, m - 1)
+    if r_m * r_prev * d > budget:
+        raise SizeLimitError(
+            f"model: the level-{m} lifted core has {r_m} x {d} x {r_prev} = {r_m * r_prev * d} entries, "
+            f"above the budget max_entries={budget}"
+        )
+    one = Fraction(1) if exact else 1.0
+    Y = _zeros((1, 1), exact)
+    Y[0, 0] = one
+    axes: list[tuple[str, int, int]] = []  # (kind, layer, size) of the flattened P axis
+    e = 0  # degree of the incoming new-state monomials of the current layer
+    for l in range(L, 1, -1):  # layers L..2 do not depend on the symbol
+        N = widths[l - 1]
+        k = degs[l - 1]
+        beta = degs_prev[l - 1]
+        Z = _stage(Y, hp.bilinear[l - 2], N, e, beta, k, exact, budget)
+        axes += [("tgt", l, Z.shape[1]), ("src", l, Z.shape[2])]
+        Y = Z.reshape(-1, Z.shape[3])
+        e = k
+    # Layer 1 reads the symbol: its "input state" is the constant 1 (N_0 = 1).
+    N1 = widths[0]
+    k1, beta1 = degs[0], degs_prev[0]
+    core = None
+    for s in range(d):
+        Bs = hp.first[:, s, :][:, None, :]
+        Z = _stage(Y, Bs, N1, e, beta1, k1, exact, budget)[..., 0]
+        if core is None:
+            full_axes = axes + [("tgt", 1, Z.shape[1]), ("src", 1, Z.shape[2])]
+            sizes = [a[2] for a in full_axes]
+            src = [i for i, a in enumerate(full_axes) if a[0] == "src"]
+            tgt = [i for i, a in enumerate(full_axes) if a[0] == "tgt"]
+            # Feature order is (layer L, ..., layer 1) on both sides.
+            src.sort(key=lambda i: -full_axes[i][1])
+            tgt.sort(key=lambda i: -full_axes[i][1])
+            core = _zeros((r_m, d, r_prev), exact)
+        E = Z.reshape(sizes).transpose(src + tgt).reshape(r_m, r_prev)
+        core[:, s, :] = E
+    return core
+
+
+def _initial(hp: _Homogeneous, m: int) -> np.ndarray:
+    return _features_from_states(hp, [h[None, :] for h in hp.h0], m)[0]
+
+
+def _features_from_states(hp: _Homogeneous, states: list[np.ndarray], m: int) -> np.ndarray:
+    """phi_m for a batch: states[l] of shape (B, N_l) -> (B, r_m)."""
+    degs = feature_degrees(hp.depth, m)
+    out = None
+    for l in range(hp.depth, 0, -1):
+        F = _monomial_features(states[l - 1], degs[l - 1], hp.exact)
+        out = F if out is None else (out[:, :, None] * F[:, None, :]).reshape(out.shape[0], -1)
+    return out
+
+
+def _budget(exact: bool, max_entries: int | None) -> int:
+    if max_entries is None:
+        return DEFAULT_MAX_ENTRIES_EXACT if exact else DEFAULT_MAX_ENTRIES_FLOAT
+    if isinstance(max_entries, bool) or not isinstance(max_entries, int | np.integer) or max_entries < 1:
+        raise ValueError(f"max_entries: expected a positive integer, got {max_entries!r}")
+    return int(max_entries)
+
+
+def _check_level(m: Any, name: str = "m") -> int:
+    if isinstance(m, bool) or not isinstance(m, int | np.integer):
+        raise TypeError(f"{name}: expected a non-negative integer, got {type(m).__name__} {m!r}")
+    if m < 0:
+        raise ValueError(f"{name}: expected a non-negative integer, got {m}")
+    return int(m)
+
+
+def level_core(model: Stack | WFA, m: int, output: int = 0, max_entries: int | None = None) -> np.ndarray:
+    """The level-m core ``E^(m)``: ``phi_{m-1}(u s)^T = phi_m(u)^T E^(m)[:, s, :]``.
+
+    Parameters
+    ----------
+    model : Stack or WFA
+        Any stack of linear 2RNN layers on one-hot inputs (pure or with U, V, b).
+    m : int
+        Level m >= 1.
+    output : int
+        Readout row (irrelevant for the core, validated for consistency).
+    max_entries : int, optional
+        Budget of array entries (default 2e6 exact, 5e7 float).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(r_m, d, r_{m-1})``; exact when the model is.
+
+    Raises
+    ------
+    SizeLimitError
+        When the core (or an intermediate) exceeds the budget.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack
+    >>> level_core(random_stack([2, 2], 2, kind="pure", seed=0), 2).shape
+    (6, 2, 4)
+    """
+    m = _check_level(m)
+    if m < 1:
+        raise ValueError(f"m: expected a level >= 1 (the core maps level m to m - 1), got {m}")
+    hp = _homogeneous(model, output)
+    return _core_from_params(hp, m, _budget(hp.exact, max_entries))
+
+
+def readout_functional(model: Stack | WFA, output: int = 0) -> np.ndarray:
+    """The level-0 functional: ``f(u) = phi_0(u) . readout_functional`` (``phi_0 = h^L``).
+
+    Examples
+    --------
+    >>> from rnnexpr.models import WFA
+    >>> readout_functional(WFA([1], [[[2]]], [3])).tolist()
+    [3]
+    """
+    return _homogeneous(model, output).readout.copy()
+
+
+def prefix_features(model: Stack | WFA, words: Any, m: int, output: int = 0) -> np.ndarray:
+    """``phi_m(u)`` for each prefix u, computed from the states reached on u.
+
+    Parameters
+    ----------
+    model : Stack or WFA
+    words : list of words
+        Prefixes over ``{0..d-1}``.
+    m : int
+        Suffix length (level) m >= 0.
+    output : int
+        Readout row.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(len(words), r_m)``; ``f(u v) = phi_m(u) . G_v`` for ``|v| = m``
+        (see :func:`suffix_functionals`).
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack
+    >>> s = random_stack([2, 1], 2, seed=0, exact=True)
+    >>> Phi = prefix_features(s, [[0, 1]], 1); G = suffix_functionals(s, [[1]])
+    >>> (Phi @ G)[0, 0] == s([0, 1, 1], exact=True)
+    True
+    """
+    m = _check_level(m)
+    hp = _homogeneous(model, output)
+    return _prefix_features(hp, model, words, m)
+
+
+def _states_after(hp: _Homogeneous, words: list[tuple[int, ...]]) -> list[np.ndarray]:
+    """Homogeneous states of each layer after each word: list of (B, N_l)."""
+    exact = hp.exact
+    B = len(words)
+    states = [np.broadcast_to(h, (B, h.shape[0])).copy() for h in hp.h0]
+    if B == 0:
+        return states
+    by_len: dict[int, list[int]] = {}
+    for i, w in enumerate(words):
+        by_len.setdefault(len(w), []).append(i)
+    for length, idx in by_len.items():
+        idx = np.array(idx)
+        cur = [s[idx] for s in states]
+        W = np.array([words[i] for i in idx], dtype=np.int64).reshape(len(idx), length)
+        M = hp.first.transpose(1, 0, 2)  # M[s] = A_s (N1, N1)
+        for t in range(length):
+            new1 = np.einsum("bi,bij->bj", cur[0], M[W[:, t]]) if not exact else _rowmat(cur[0], M[W[:, t]])
+            nxt = [new1]
+            for l in range(1, hp.depth):
+                Bl = hp.bilinear[l - 1]
+                x, y = cur[l], nxt[l - 1]
+                G = np.tensordot(x, Bl, axes=(1, 0))  # (b, N_{l-1}, N_l)
+                nxt.append(_rowmat(y, G) if exact else np.einsum("bj,bjk->bk", y, G))
+            cur = nxt
+        for l in range(hp.depth):
+            states[l][idx] = cur[l]
+    return states
+
+
+def _rowmat(x: np.ndarray, M: np.ndarray) -> np.ndarray:
+    """Batched row-vector times matrix for object arrays: out[b] = x[b] @ M[b]."""
+    return (x[:, :, None] * M).sum(axis=1)
+
+
+def _prefix_features(hp: _Homogeneous, model: Stack | WFA, words: Any, m: int) -> np.ndarray:
+    words = check_words(words, hp.alphabet_size)
+    states = _states_after(hp, words)
+    if not words:
+        return _zeros((0, _dimension(hp.widths, m)), hp.exact)
+    return _features_from_states(hp, states, m)
+
+
+def suffix_functionals(model: Stack | WFA, words: Any, output: int = 0,
+                       max_entries: int | None = None) -> np.ndarray:
+    """``G_v`` for suffixes v of one common length m: ``f(u v) = phi_m(u) . G_v``.
+
+    Backward recursion ``G_{a v} = E^(|av|)[:, a, :] G_v`` from ``G_empty`` =
+    :func:`readout_functional`.
+
+    Parameters
+    ----------
+    model : Stack or WFA
+    words : list of words
+        Suffixes, all of the same length m.
+    output : int
+        Readout row.
+    max_entries : int, optional
+        Budget for the cores.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(r_m, len(words))``, one column per suffix.
+
+    Raises
+    ------
+    ShapeError
+        If the suffixes have different lengths.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import WFA
+    >>> suffix_functionals(WFA([1], [[[2]]], [3]), [[0, 0]]).tolist()
+    [[12]]
+    """
+    hp = _homogeneous(model, output)
+    words = check_words(words, hp.alphabet_size)
+    lengths = {len(w) for w in words}
+    if len(lengths) > 1:
+        raise ShapeError(f"words: expected suffixes of one common length, got lengths {sorted(lengths)}")
+    m = lengths.pop() if lengths else 0
+    budget = _budget(hp.exact, max_entries)
+    G = np.empty((hp.readout.shape[0], len(words)), dtype=hp.readout.dtype)
+    for j in range(len(words)):
+        G[:, j] = hp.readout
+    for level in range(1, m + 1):
+        core = _core_from_params(hp, level, budget)
+        sym = np.array([w[m - level] for w in words], dtype=np.int64)
+        newG = _zeros((core.shape[0], len(words)), hp.exact)
+        for s in set(sym.tolist()):
+            cols = np.nonzero(sym == s)[0]
+            newG[:, cols] = core[:, s, :] @ G[:, cols]
+        G = newG
+    return G
+
+
+# ---------------------------------------------------------------------------
+# The representation
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class LiftedRepresentation:
+    """The length-T slice of f as a product of level cores (THEORY §2).
+
+    ``f(s_1..s_T) = initial^T cores[0][:, s_1, :] cores[1][:, s_2, :] ... cores[T-1][:, s_T, :] final``.
+
+    Attributes
+    ----------
+    initial : numpy.ndarray
+        Shape ``(r_0,)`` = ``phi_T(empty word)`` (here ``r_t`` means the dimension of
+        level ``T - t``, i.e. ``dimensions[t]``).
+    cores : tuple of numpy.ndarray
+        ``cores[t]`` of shape ``(r_t, d, r_{t+1})`` maps ``phi_{T-t}(u)`` to ``phi_{T-t-1}(u s)``.
+    final : numpy.ndarray
+        Shape ``(r_T,)``: the readout functional at level 0.
+
+    Exact (Fraction object arrays) when the model is exact, float64 otherwise.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack
+    >>> rep = lift(random_stack([2, 2], 2, kind="pure", seed=0), 3)
+    >>> rep.dimensions, rep.ranks
+    ((8, 6, 4, 2), (1, 6, 4, 1))
+    """
+
+    initial: np.ndarray
+    cores: tuple[np.ndarray, ...]
+    final: np.ndarray
+
+    @property
+    def length(self) -> int:
+        """T, the word length of the slice."""
+        return len(self.cores)
+
+    @property
+    def alphabet_size(self) -> int:
+        """d (0 when T = 0: no core says it)."""
+        return int(self.cores[0].shape[1]) if self.cores else 0
+
+    @property
+    def dimensions(self) -> tuple[int, ...]:
+        """``(r_0, ..., r_T)``: feature dimensions at levels ``T, T-1, ..., 0``."""
+        return tuple(int(c.shape[0]) for c in self.cores) + (int(self.final.shape[0]),)
+
+    @property
+    def ranks(self) -> tuple[int, ...]:
+        """TT bond dimensions ``(1, r_1, ..., r_{T-1}, 1)`` after absorbing ``initial``
+        into the first core and ``final`` into the last (``(1,)`` when T = 0).
+
+        These are upper bounds on the TT ranks of the slice (the lift is not rounded).
+        """
+        T = self.length
+        if T == 0:
+            return (1,)
+        return (1,) + self.dimensions[1:T] + (1,)
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the arrays hold Fractions."""
+        return self.final.dtype == object
+
+    def tt_cores(self) -> list[np.ndarray]:
+        """Cores with the boundary vectors absorbed: shapes ``(1, d, r_1) ... (r_{T-1}, d, 1)``."""
+        if not self.cores:
+            raise ShapeError("length: a length-0 slice has no cores (its value is initial . final)")
+        cores = [np.asarray(c) for c in self.cores]
+        cores[0] = np.tensordot(self.initial, cores[0], axes=(0, 0))[None]
+        cores[-1] = np.tensordot(cores[-1], self.final, axes=(2, 0))[:, :, None]
+        return cores
+
+    def values(self, words: Any) -> np.ndarray:
+        """f(w) for words of length T by contracting the cores (exact when the lift is).
+
+        Examples
+        --------
+        >>> from rnnexpr.models import WFA
+        >>> lift(WFA([1], [[[1], [2]]], [1]), 2).values([[1, 1], [0, 1]]).tolist()
+        [4.0, 2.0]
+        """
+        d = self.alphabet_size if self.cores else 1
+        words = check_words(words, max(d, 1))
+        for i, w in enumerate(words):
+            if len(w) != self.length:
+                raise ShapeError(f"words[{i}]: expected length {self.length}, got {len(w)}")
+        W = np.array(words, dtype=np.int64).reshape(len(words), self.length)
+        X = np.broadcast_to(self.initial, (len(words), self.initial.shape[0])).copy()
+        for t, core in enumerate(self.cores):
+            M = core.transpose(1, 0, 2)[W[:, t]]
+            X = _rowmat(X, M) if self.is_exact else np.einsum("bi,bij->bj", X, M)
+        return X @ self.final
+
+
+def lift(model: Stack | WFA, length: int, output: int = 0, max_entries: int | None = None) -> LiftedRepresentation:
+    """The lifted representation of the length-T slice of a stack (or WFA) on one-hot inputs.
+
+    Parameters
+    ----------
+    model : Stack or WFA
+        A stack of linear 2RNN layers of any depth (pure, or with U, V, b terms,
+        handled through :func:`rnnexpr.wfa.augment`), or a WFA (depth 1).
+    length : int
+        T >= 0.
+    output : int
+        Which readout row (scalar functions only).
+    max_entries : int, optional
+        Budget on the total number of core entries and on each intermediate
+        (default 2e6 exact, 5e7 float).
+
+    Returns
+    -------
+    LiftedRepresentation
+        Exact when the model is exact.
+
+    Raises
+    ------
+    SizeLimitError
+        When ``sum_t r_t d r_{t+1}`` (named in the message) exceeds the budget.
+    ModelKindError
+        When the model is not a Stack or a WFA.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import Stack, Linear2RNNLayer
+    >>> t5 = Stack([Linear2RNNLayer(A=[[[2]]], h0=[1]), Linear2RNNLayer(A=[[[1]]], h0=[1])], C=[[1]])
+    >>> int(lift(t5, 3).values([[0, 0, 0]])[0])
+    64
+    """
+    T = _check_level(length, "length")
+    hp = _homogeneous(model, output)
+    budget = _budget(hp.exact, max_entries)
+    dims = [_dimension(hp.widths, T - t) for t in range(T + 1)]
+    total = sum(dims[t] * hp.alphabet_size * dims[t + 1] for t in range(T))
+    if total > budget:
+        raise SizeLimitError(
+            f"length: the lift of length {T} has bond dimensions up to {max(dims)} and {total} core entries, "
+            f"above the budget max_entries={budget}"
+        )
+    cores = tuple(_core_from_params(hp, T - t, budget) for t in range(T))
+    return LiftedRepresentation(_initial(hp, T), cores, hp.readout.copy())
