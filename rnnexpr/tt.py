@@ -60,6 +60,7 @@ from tensorly.tt_tensor import TTTensor
 
 from .errors import ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import exact_backend, exact_matmul, rref, solve
+from .lifted import lift
 from .models import WFA, Linear2RNNLayer, Stack, _zeros, check_word
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array
 from .wfa import augment, to_wfa
@@ -267,25 +268,13 @@ def _wfa_cores(wfa: WFA, T: int) -> list[np.ndarray]:
     return _boundary_cores(conv(wfa.alpha), [A] * T, conv(wfa.omega))
 
 
-def _lift(model: Stack, T: int):
-    try:
-        from .lifted import lift
-    except ImportError as exc:  # pragma: no cover - depends on the lifted module being present
-        raise ModelKindError(
-            f"model: the TT of a depth-{model.depth} stack needs rnnexpr.lifted.lift (lifted states), "
-            "which is not available in this installation"
-        ) from exc
-    return lift(model, T)
-
-
 def _one_hot_cores(model: Stack | WFA, T: int) -> list[np.ndarray]:
     if isinstance(model, WFA):
         return _wfa_cores(model, T)
     if model.depth == 1:
         return _wfa_cores(to_wfa(model), T)
-    rep = _lift(model, T)
-    cores = _boundary_cores(rep.initial, list(rep.cores), rep.final)
-    return cores
+    rep = lift(model, T)  # the lifted states of THEORY §2: level cores of the slice
+    return _boundary_cores(rep.initial, list(rep.cores), rep.final)
 
 
 def _affine_cores(stack: Stack, T: int) -> list[np.ndarray]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from fractions import Fraction
 
@@ -37,10 +36,6 @@ from .oracles import (
     tt_svd_ranks,
     unfolding_ranks,
 )
-
-HAS_LIFT = importlib.util.find_spec("rnnexpr.lifted") is not None
-needs_lift = pytest.mark.skipif(not HAS_LIFT, reason="rnnexpr.lifted (lifted states) not available yet")
-
 
 def _rational_inputs(rng, T, m):
     return [[Fraction(int(rng.integers(-4, 5)), int(rng.integers(1, 4))) for _ in range(m)] for _ in range(T)]
@@ -116,17 +111,17 @@ def test_float_affine_tt_matches_run():
     assert abs(tt_evaluate(tt, x, "affine") - stack.run(x)[-1, 0]) <= 1e-10
 
 
-@needs_lift
 @settings(max_examples=8, deadline=None)
 @given(widths=st.lists(st.integers(1, 2), min_size=2, max_size=3), d=st.integers(1, 2), T=st.integers(1, 3),
        seed=st.integers(0, 10**6))
 def test_deep_stack_one_hot_tt_is_the_slice(widths, d, T, seed):
     stack = random_stack(widths, input_dim=d, seed=seed, exact=True, with_initial_state=True)
-    full = tt_to_full(to_tensor_train(stack, T))
+    tt = to_tensor_train(stack, T)
+    full = tt_to_full(tt)
     assert np.array_equal(full, brute_force_slice(lambda w: literal_word_value(stack, w)[0], d, T))
+    assert tt_ranks(tt, exact=True).ranks == unfolding_ranks(full)
 
 
-@needs_lift
 @settings(max_examples=6, deadline=None)
 @given(widths=st.lists(st.integers(1, 2), min_size=2, max_size=2), m=st.integers(1, 2), T=st.integers(1, 3),
        seed=st.integers(0, 10**6))
@@ -141,10 +136,17 @@ def test_deep_stack_polynomial_tt_matches_brute_force_at_random_points(widths, m
         assert tt_evaluate(tt, x, "polynomial") == literal_stack_outputs(stack, x)[-1][0]
 
 
+def test_float_deep_polynomial_tt_matches_run():
+    stack = random_stack([2, 2], input_dim=2, seed=5, with_initial_state=True)
+    T = 4
+    tt = to_tensor_train(stack, T, feature_map="polynomial")
+    x = np.random.default_rng(1).uniform(-1, 1, size=(T, 2))
+    y = stack.run(x)[-1, 0]
+    assert abs(tt_evaluate(tt, x, "polynomial") - y) <= 1e-10 * max(1.0, abs(y))
+
+
 def test_t5_witness_polynomial_degree_in_first_input():
     # h1_t = 2 h1_{t-1} x_t, h2_t = h2_{t-1} h1_t: y_T = 2^{T(T+1)/2} prod_t x_t^{T-t+1}; degree T in x_1.
-    if not HAS_LIFT:
-        pytest.skip("rnnexpr.lifted not available yet")
     s = Stack([Linear2RNNLayer(A=[[[2]]], h0=[1]), Linear2RNNLayer(A=[[[1]]], h0=[1])], C=[[1]])
     T = 3
     tt = to_tensor_train(s, T, feature_map="polynomial")
