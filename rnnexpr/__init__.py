@@ -29,6 +29,7 @@ from .models import (
     random_wfa,
 )
 from .wfa import augment, augment_layer, from_wfa, to_wfa
+from .lifted import LiftedRepresentation, level_core, level_dimension, lift, prefix_features, suffix_functionals
 from .constructions import (
     DelayParameterCounts,
     collapse,
@@ -77,6 +78,12 @@ __all__ = [
     "augment_layer",
     "from_wfa",
     "to_wfa",
+    "LiftedRepresentation",
+    "level_core",
+    "level_dimension",
+    "lift",
+    "prefix_features",
+    "suffix_functionals",
     "DelayParameterCounts",
     "collapse",
     "collapse_linear_feedforward",

@@ -303,12 +303,12 @@ def _sym_bilinear(B: np.ndarray, k: int, exact: bool, budget: int) -> np.ndarray
             f"model: the degree-{k} symmetric power of a ({Nx}, {Ny}, {Nz}) layer needs {size} entries, "
             f"above the budget max_entries={budget}"
         )
-    C = _zeros((1, 1, 1), exact)
-    C[0, 0, 0] = Fraction(1) if exact else 1.0
+    dtype = object if exact else np.float64
+    C = np.ones((1, 1, 1), dtype=dtype)
     for deg in range(1, k + 1):
         first_z, parent_z = _parent_table(Nz, deg)
         mx, my = _mul_table(Nx, deg - 1, 1), _mul_table(Ny, deg - 1, 1)
-        new = _zeros((len(first_z), _num_monomials(Nx, deg), _num_monomials(Ny, deg)), exact)
+        new = np.zeros((len(first_z), _num_monomials(Nx, deg), _num_monomials(Ny, deg)), dtype=dtype)
         P = C[parent_z]  # (|S^deg z|, |S^{deg-1} x|, |S^{deg-1} y|)
         for a in range(Nx):
             for b in range(Ny):
@@ -342,6 +342,18 @@ def _stage(Y: np.ndarray, B: np.ndarray, N: int, e: int, beta_deg: int, k: int, 
     return Z
 
 
+def _integer_form(a: np.ndarray) -> tuple[np.ndarray, int]:
+    """A Fraction array as (integer object array, common denominator q): a = ints / q."""
+    q = 1
+    for v in a.ravel():
+        q = math.lcm(q, v.denominator)
+    ints = np.empty(a.shape, dtype=object)
+    flat = ints.reshape(-1)
+    for i, v in enumerate(a.ravel()):
+        flat[i] = v.numerator * (q // v.denominator)
+    return ints, q
+
+
 def _core_from_params(hp: _Homogeneous, m: int, budget: int) -> np.ndarray:
     """Level-m core, shape (r_m, d, r_{m-1}): phi_{m-1}(u s)^T = phi_m(u)^T core[:, s, :]."""
     if m < 1:
@@ -358,37 +370,48 @@ def _core_from_params(hp: _Homogeneous, m: int, budget: int) -> np.ndarray:
             f"model: the level-{m} lifted core has {r_m} x {d} x {r_prev} = {r_m * r_prev * d} entries, "
             f"above the budget max_entries={budget}"
         )
-    one = Fraction(1) if exact else 1.0
-    Y = _zeros((1, 1), exact)
-    Y[0, 0] = one
+    # Exact cores are computed in integers: stage l is homogeneous of degree D_l(m) in the
+    # entries of layer l, so with B_l = B_l' / q_l the core is (integer core) / prod q_l^D_l.
+    # Python ints are ~10x faster than Fractions in these object-array contractions.
+    denominator = 1
+    if exact:
+        bilinear = []
+        for l in range(2, L + 1):
+            ints, q = _integer_form(hp.bilinear[l - 2])
+            bilinear.append(ints)
+            denominator *= q ** degs[l - 1]
+        first, q1 = _integer_form(hp.first)
+        denominator *= q1 ** degs[0]
+    else:
+        bilinear, first = list(hp.bilinear), hp.first
+    Y = np.ones((1, 1), dtype=object if exact else np.float64)
     axes: list[tuple[str, int, int]] = []  # (kind, layer, size) of the flattened P axis
     e = 0  # degree of the incoming new-state monomials of the current layer
     for l in range(L, 1, -1):  # layers L..2 do not depend on the symbol
         N = widths[l - 1]
         k = degs[l - 1]
         beta = degs_prev[l - 1]
-        Z = _stage(Y, hp.bilinear[l - 2], N, e, beta, k, exact, budget)
+        Z = _stage(Y, bilinear[l - 2], N, e, beta, k, exact, budget)
         axes += [("tgt", l, Z.shape[1]), ("src", l, Z.shape[2])]
         Y = Z.reshape(-1, Z.shape[3])
         e = k
     # Layer 1 reads the symbol: its "input state" is the constant 1 (N_0 = 1).
     N1 = widths[0]
     k1, beta1 = degs[0], degs_prev[0]
-    core = None
+    core = np.zeros((r_m, d, r_prev), dtype=object if exact else np.float64)
     for s in range(d):
-        Bs = hp.first[:, s, :][:, None, :]
+        Bs = first[:, s, :][:, None, :]
         Z = _stage(Y, Bs, N1, e, beta1, k1, exact, budget)[..., 0]
-        if core is None:
-            full_axes = axes + [("tgt", 1, Z.shape[1]), ("src", 1, Z.shape[2])]
-            sizes = [a[2] for a in full_axes]
-            src = [i for i, a in enumerate(full_axes) if a[0] == "src"]
-            tgt = [i for i, a in enumerate(full_axes) if a[0] == "tgt"]
-            # Feature order is (layer L, ..., layer 1) on both sides.
-            src.sort(key=lambda i: -full_axes[i][1])
-            tgt.sort(key=lambda i: -full_axes[i][1])
-            core = _zeros((r_m, d, r_prev), exact)
-        E = Z.reshape(sizes).transpose(src + tgt).reshape(r_m, r_prev)
-        core[:, s, :] = E
+        full_axes = axes + [("tgt", 1, Z.shape[1]), ("src", 1, Z.shape[2])]
+        sizes = [a[2] for a in full_axes]
+        # Feature order is (layer L, ..., layer 1) on both sides.
+        src = sorted((i for i, a in enumerate(full_axes) if a[0] == "src"), key=lambda i: -full_axes[i][1])
+        tgt = sorted((i for i, a in enumerate(full_axes) if a[0] == "tgt"), key=lambda i: -full_axes[i][1])
+        core[:, s, :] = Z.reshape(sizes).transpose(src + tgt).reshape(r_m, r_prev)
+    if exact:
+        flat = core.reshape(-1)
+        for i, v in enumerate(flat):
+            flat[i] = Fraction(int(v), denominator)
     return core
 
 
@@ -466,7 +489,7 @@ def readout_functional(model: Stack | WFA, output: int = 0) -> np.ndarray:
     --------
     >>> from rnnexpr.models import WFA
     >>> readout_functional(WFA([1], [[[2]]], [3])).tolist()
-    [3]
+    [Fraction(3, 1)]
     """
     return _homogeneous(model, output).readout.copy()
 
@@ -576,7 +599,7 @@ def suffix_functionals(model: Stack | WFA, words: Any, output: int = 0,
     --------
     >>> from rnnexpr.models import WFA
     >>> suffix_functionals(WFA([1], [[[2]]], [3]), [[0, 0]]).tolist()
-    [[12]]
+    [[Fraction(12, 1)]]
     """
     hp = _homogeneous(model, output)
     words = check_words(words, hp.alphabet_size)
@@ -681,7 +704,7 @@ class LiftedRepresentation:
         Examples
         --------
         >>> from rnnexpr.models import WFA
-        >>> lift(WFA([1], [[[1], [2]]], [1]), 2).values([[1, 1], [0, 1]]).tolist()
+        >>> lift(WFA([1.0], [[[1.0], [2.0]]], [1.0]), 2).values([[1, 1], [0, 1]]).tolist()
         [4.0, 2.0]
         """
         d = self.alphabet_size if self.cores else 1
@@ -690,11 +713,18 @@ class LiftedRepresentation:
             if len(w) != self.length:
                 raise ShapeError(f"words[{i}]: expected length {self.length}, got {len(w)}")
         W = np.array(words, dtype=np.int64).reshape(len(words), self.length)
-        X = np.broadcast_to(self.initial, (len(words), self.initial.shape[0])).copy()
+        # Contract along the trie of prefixes: each distinct prefix is multiplied once,
+        # so the wide first cores are applied to few vectors.
+        X = self.initial[None, :]
+        inverse = np.zeros(len(words), dtype=np.int64)
         for t, core in enumerate(self.cores):
-            M = core.transpose(1, 0, 2)[W[:, t]]
-            X = _rowmat(X, M) if self.is_exact else np.einsum("bi,bij->bj", X, M)
-        return X @ self.final
+            keys = inverse * core.shape[1] + W[:, t]
+            uniq, inverse = np.unique(keys, return_inverse=True)
+            parents, syms = uniq // core.shape[1], uniq % core.shape[1]
+            X = np.stack([X[p] @ core[:, s, :] for p, s in zip(parents, syms, strict=True)]) if len(uniq) else X[:0]
+            inverse = inverse.reshape(-1)
+        vals = X @ self.final
+        return vals[inverse]
 
 
 def lift(model: Stack | WFA, length: int, output: int = 0, max_entries: int | None = None) -> LiftedRepresentation:
