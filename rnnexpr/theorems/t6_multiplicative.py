@@ -195,6 +195,22 @@ def _nonzero_vector(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.array([x if x != 0 else Fraction(1, 2) for x in v], dtype=object)
 
 
+def _generic_depthwise(widths: list[int], activation: Any, rng: np.random.Generator,
+                       readout_activation: bool = False) -> DepthwiseStack:
+    # Nonzero rational entries: a generic instance (the degree bound is then attained).
+    from ..models import LinearRNNLayer
+
+    def draw(shape: tuple[int, ...]) -> np.ndarray:
+        flat = _nonzero_vector(rng, int(np.prod(shape)))
+        return flat.reshape(shape)
+
+    layers, m = [], 1
+    for n in widths:
+        layers.append(LinearRNNLayer(U=draw((n, m)), V=draw((n, n)) / 4, b=draw((n,))))
+        m = n
+    return DepthwiseStack(layers, draw((1, m)), None, activation, readout_activation)
+
+
 def verify_T6(
     instance: DepthwiseStack | None = None,
     seed: int = 0,
@@ -247,9 +263,8 @@ def verify_T6(
     else:
         coeffs = list(_nonzero_vector(rng, p + 1))
         poly = [
-            random_depthwise_stack([2] * L, 1, activation=coeffs, seed=seed, exact=True),
-            random_depthwise_stack([2] * max(L - 1, 1), 1, activation=coeffs, seed=seed + 1, exact=True,
-                                   readout_activation=True),
+            _generic_depthwise([2] * L, coeffs, rng),
+            _generic_depthwise([2] * max(L - 1, 1), coeffs, rng, readout_activation=True),
         ]
     witness = product_witness(T)
     degs = [degree(m, T).to_dict() for m in poly]

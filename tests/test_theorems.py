@@ -1,0 +1,282 @@
+"""Tests of rnnexpr.theorems: certificates hold, re-check, round-trip, and tampering is caught."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnnexpr.errors import ModelFormatError, ModelKindError
+from rnnexpr.models import Linear2RNNLayer, LinearRNNLayer, Stack, random_stack
+from rnnexpr.theorems import (
+    THEOREMS,
+    Certificate,
+    verify_all,
+    verify_T0,
+    verify_T1,
+    verify_T2,
+    verify_T3,
+    verify_T4,
+    verify_T5,
+    verify_T6,
+)
+from rnnexpr.theorems.t2_memory import memory_table
+from rnnexpr.theorems.t6_multiplicative import relu_pieces
+
+
+def _tampered(cert: Certificate, edit) -> Certificate:
+    d = copy.deepcopy(cert.to_dict())
+    edit(d)
+    return Certificate.from_dict(d)
+
+
+def _assert_sound(cert: Certificate) -> None:
+    assert cert.holds, (cert.failed_step, [s for s in cert.steps if not s.holds])
+    assert cert.failed_step is None
+    assert cert.check()
+    again = Certificate.from_json(cert.to_json())
+    assert again.to_dict() == cert.to_dict()
+    assert again.check()
+    assert cert.theorem in cert.summary() and "holds" in cert.summary()
+
+
+def _bump(x):
+    return str(Fraction(x) + 1)
+
+
+# ---------------------------------------------------------------------------
+# T0
+# ---------------------------------------------------------------------------
+
+
+def test_T0_default_and_tampered():
+    cert = verify_T0()
+    _assert_sound(cert)
+
+    def edit(d):
+        d["evidence"]["W"][0][0] = _bump(d["evidence"]["W"][0][0])
+
+    bad = _tampered(cert, edit)
+    res = bad.check()
+    assert not res and not res.holds and "equals" in res.failed_step
+
+
+def test_T0_given_instance_checks_the_map():
+    weights = [[[1, 2], [0, 1]], [[3, 0]]]
+    biases = [[1, -1], [2]]
+    cert = verify_T0((weights, biases))
+    _assert_sound(cert)
+    # x -> 3 (x1 + 2 x2 + 1) + 2 = 3 x1 + 6 x2 + 5
+    assert cert.evidence["W"] == [[3, 6]] and cert.evidence["b"] == [5]
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000), widths=st.lists(st.integers(1, 4), min_size=1, max_size=4))
+def test_T0_random(seed, widths):
+    _assert_sound(verify_T0(seed=seed, widths=widths, input_dim=2))
+
+
+# ---------------------------------------------------------------------------
+# T1
+# ---------------------------------------------------------------------------
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000), widths=st.lists(st.integers(1, 3), min_size=1, max_size=3),
+       d=st.integers(1, 2))
+def test_T1_random(seed, widths, d):
+    cert = verify_T1(seed=seed, widths=widths, input_dim=d)
+    _assert_sound(cert)
+    assert cert.evidence["collapsed"]["layers"][0]["V"] is not None
+
+
+def test_T1_tampered_construction_fails():
+    cert = verify_T1(seed=5)
+
+    def edit(d):
+        V = d["evidence"]["collapsed"]["layers"][0]["V"]
+        V[-1][0] = _bump(V[-1][0])
+
+    res = _tampered(cert, edit).check()
+    assert not res and "same function" in res.failed_step
+
+
+def test_T1_rejects_2rnn_instance():
+    with pytest.raises(ModelKindError, match="instance"):
+        verify_T1(random_stack([2], input_dim=1, seed=0, exact=True))
+
+
+def test_T1_float_instance_is_checked_exactly():
+    stack = random_stack([2, 2], input_dim=1, kind="linear", seed=3)  # float64 parameters
+    _assert_sound(verify_T1(stack))
+
+
+# ---------------------------------------------------------------------------
+# T2
+# ---------------------------------------------------------------------------
+
+
+def test_T2_default_and_tampering():
+    cert = verify_T2(delay=5, seed=1)
+    _assert_sound(cert)
+    assert cert.evidence["delay_hankel"]["rank"] == 6
+    assert cert.evidence["shallow"]["recurrent"] == 36
+    assert cert.evidence["generic"]["rank"] == 6  # 3 layers of width 2
+
+    def rank(d):
+        d["evidence"]["delay_hankel"]["rank"] = 5
+
+    assert not _tampered(cert, rank).check()
+
+    def deep(d):  # break the deep network's readout: it no longer computes the delay
+        d["evidence"]["deep"]["network"]["C"] = [[1, 0]]
+
+    res = _tampered(cert, deep).check()
+    assert not res and "deep network computes" in res.failed_step
+
+    def generic(d):
+        d["evidence"]["generic"]["matrix"][0][0] = _bump(d["evidence"]["generic"]["matrix"][0][0])
+
+    assert not _tampered(cert, generic).check()
+
+
+def test_T2_memory_table_matches_theory():
+    rows = memory_table(6)
+    assert [r["hankel_rank"] for r in rows] == [k + 1 for k in range(1, 7)]
+    assert [r["shallow_recurrent"] for r in rows] == [(k + 1) ** 2 for k in range(1, 7)]
+    # Deep networks: linear growth (8 parameters per layer).
+    assert [r["deep_params"] for r in rows] == [8 * k for k in range(1, 7)]
+
+
+def test_T2_bad_delay():
+    with pytest.raises(ValueError, match="delay"):
+        verify_T2(delay=0)
+
+
+# ---------------------------------------------------------------------------
+# T4
+# ---------------------------------------------------------------------------
+
+
+def test_T4_default_degrees():
+    cert = verify_T4(seed=2, length=3)
+    _assert_sound(cert)
+    totals = [d["total"] for d in cert.evidence["degrees"]]
+    assert totals == [math.comb(3 + L - 1, L) for L in (1, 2, 3)] + [1, 1, 1]
+
+    def edit(d):
+        d["evidence"]["degrees"][1]["total"] = 5
+
+    assert not _tampered(cert, edit).check()
+
+
+def test_T4_degenerate_instance_fails_with_its_step():
+    # A = 0 in layer 2: degree drops below the generic bound, so the equality step fails.
+    l1 = Linear2RNNLayer(A=[[[1]]], U=[[1]], h0=[1])
+    l2 = Linear2RNNLayer(A=[[[0]]], U=[[1]], input_dim=1)
+    cert = verify_T4(Stack([l1, l2], C=[[1]]), length=3)
+    assert not cert.holds and "binom" in cert.failed_step
+    assert cert.check().holds is False and cert.check().consistent
+
+
+# ---------------------------------------------------------------------------
+# T6
+# ---------------------------------------------------------------------------
+
+
+def test_T6_default_and_tampering():
+    cert = verify_T6(seed=1)
+    _assert_sound(cert)
+    assert cert.evidence["polynomial"]["witness_degree"] == 5
+    assert "empirical" in cert.evidence["note"]
+
+    def slope(d):
+        piece = d["evidence"]["relu"]["lines"][0]["pieces"][0]
+        piece[0] = _bump(piece[0])
+
+    res = _tampered(cert, slope).check()
+    assert not res and "ReLU" in res.failed_step
+
+    def hessian(d):
+        d["evidence"]["relu"]["hessians"][0][0][0] = 1
+
+    assert not _tampered(cert, hessian).check()
+
+
+def test_relu_pieces_are_affine_between_breakpoints():
+    from rnnexpr.models import random_depthwise_stack
+
+    s = random_depthwise_stack([3, 2], 1, activation="relu", seed=4, exact=True)
+    a, b = [1, -2, "1/2"], [2, 1, -1]
+    out = relu_pieces(s, a, b)
+    bps, pieces = out["breakpoints"], out["pieces"]
+    assert bps == sorted(set(bps)) and len(pieces) == len(bps) + 1
+    # Brute force on a fine exact grid: the value matches the piece of its interval.
+    grid = [Fraction(k, 7) for k in range(-40, 41)]
+    x = np.stack([(np.array([Fraction(v) for v in a], dtype=object)
+                   + s_ * np.array([Fraction(v) for v in b], dtype=object)).reshape(-1, 1) for s_ in grid])
+    y = s.run(x, exact=True)[:, -1, 0]
+    for s_, v in zip(grid, y, strict=True):
+        k = sum(1 for p in bps if p < s_)
+        slope, icpt = pieces[k]
+        assert v == slope * s_ + icpt
+
+
+# ---------------------------------------------------------------------------
+# framework
+# ---------------------------------------------------------------------------
+
+
+def test_stored_verdict_must_match():
+    cert = verify_T0(seed=2)
+
+    def edit(d):
+        d["holds"] = False
+        d["failed_step"] = "made up"
+
+    res = _tampered(cert, edit).check()
+    assert res.holds and not res.consistent and not res
+
+
+def test_malformed_evidence_fails_without_crashing():
+    cert = verify_T1(seed=1)
+
+    def edit(d):
+        del d["evidence"]["collapsed"]
+
+    res = _tampered(cert, edit).check()
+    assert not res and res.failed_step == "evidence is well formed"
+
+
+def test_from_json_rejects_garbage():
+    with pytest.raises(ModelFormatError):
+        Certificate.from_json("{not json")
+    with pytest.raises(ModelFormatError):
+        Certificate.from_json(json.dumps({"format": "something-else"}))
+    with pytest.raises(ModelFormatError, match="theorem"):
+        d = verify_T0().to_dict()
+        d["theorem"] = "T99"
+        Certificate.from_dict(d).check()
+
+
+def test_registry_and_verify_all_order():
+    assert list(THEOREMS) == [f"T{i}" for i in range(7)]
+    certs = verify_all(["T1", "T0"], seed=3, instances=2)
+    assert [(c.theorem, c.instance["description"].split(":")[0]) for c in certs] == [
+        ("T1", "seed=3"), ("T1", "seed=4"), ("T0", "seed=3"), ("T0", "seed=4")]
+    with pytest.raises(ValueError, match="theorems"):
+        verify_all(["T7"])
+    with pytest.raises(ValueError, match="instances"):
+        verify_all(["T0"], instances=0)
+
+
+def test_verify_all_parallel_matches_serial():
+    serial = verify_all(["T0", "T2"], instances=2, quick=True)
+    parallel = verify_all(["T0", "T2"], instances=2, quick=True, jobs=2)
+    assert [c.to_json() for c in serial] == [c.to_json() for c in parallel]
