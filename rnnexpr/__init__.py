@@ -44,6 +44,18 @@ from .constructions import (
     reachable_states,
     t5_witness,
 )
+from .theorems import (
+    THEOREMS,
+    Certificate,
+    verify_all,
+    verify_T0,
+    verify_T1,
+    verify_T2,
+    verify_T3,
+    verify_T4,
+    verify_T5,
+    verify_T6,
+)
 
 __version__ = "0.1.0"
 
@@ -96,4 +108,14 @@ __all__ = [
     "random_depth2_witness",
     "reachable_states",
     "t5_witness",
+    "THEOREMS",
+    "Certificate",
+    "verify_all",
+    "verify_T0",
+    "verify_T1",
+    "verify_T2",
+    "verify_T3",
+    "verify_T4",
+    "verify_T5",
+    "verify_T6",
 ]
