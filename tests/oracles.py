@@ -164,3 +164,22 @@ def tt_svd_ranks(full, rtol):
         rest = s[:k, None] * Vt[:k]
         r = k
     return tuple(ranks + [1])
+
+
+def line_degree_oracle(outputs, a, b, max_degree):
+    """Degree over Q of s -> y(a + s b), by exact finite differences of literal evaluations.
+
+    `outputs(xs)` returns y_T (a Fraction) on one input sequence xs (T x d lists);
+    a, b are T x d lists of Fractions. Evaluates at s = 0..max_degree (max_degree must bound
+    the degree). Returns -1 for the zero polynomial.
+    """
+    vals = []
+    for s in range(max_degree + 1):
+        xs = [[_F(a[t][j]) + s * _F(b[t][j]) for j in range(len(a[t]))] for t in range(len(a))]
+        vals.append(_F(outputs(xs)))
+    deg = 0 if vals[0] != 0 else -1
+    for k in range(1, len(vals)):
+        vals = [vals[i + 1] - vals[i] for i in range(len(vals) - 1)]
+        if vals[0] != 0:
+            deg = k
+    return deg
