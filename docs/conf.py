@@ -1,0 +1,385 @@
+"""Sphinx configuration of the rnnexpr documentation.
+
+The API reference is generated at build time from the package itself (one page
+per module, each public object documented once, in the module of its concept),
+so modules that land later appear without editing the docs.  The examples
+gallery is built by sphinx-gallery from ``../examples``.  The build never needs
+torch: ``rnnexpr.experiments`` is imported with torch mocked, and no training runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import os
+import pkgutil
+import sys
+import warnings
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if (ROOT / "rnnexpr" / "__init__.py").exists():
+    # A source checkout: document this tree (the editable install points here too).
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import rnnexpr  # noqa: E402
+
+# -- Project -----------------------------------------------------------------
+
+project = "rnnexpr"
+author = "the rnnexpr developers"
+copyright = "2026, the rnnexpr developers"
+release = rnnexpr.__version__
+version = release
+
+# -- General -----------------------------------------------------------------
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.viewcode",
+    "sphinx_gallery.gen_gallery",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "sg_execution_times.rst"]
+root_doc = "index"
+nitpicky = True
+default_role = "math"
+
+# Libraries the optional experiments need; mocked so the docs never depend on them.
+OPTIONAL_IMPORTS = ["torch", "sklearn"]
+autodoc_mock_imports = [m for m in OPTIONAL_IMPORTS if importlib.util.find_spec(m) is None]
+
+autodoc_typehints = "none"  # the numpy-style docstrings carry the types
+autodoc_member_order = "bysource"
+autodoc_class_signature = "mixed"
+autosummary_generate = False  # the API pages are written below, not by autosummary
+
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_param = False  # parameter types stay plain text ("array_like, optional")
+napoleon_use_rtype = False
+# Attributes sections are rendered like Parameters: plain-text types, and
+# "prefixes, suffixes : tuple of words" documents two names at once.
+napoleon_custom_sections = [("Attributes", "params_style")]
+
+# Pseudo-types of numpy-style docstrings and names outside the package: there is
+# no network for intersphinx, so references into other projects are not checked.
+nitpick_ignore = [
+    ("py:class", name)
+    for name in (
+        "array_like", "array-like", "optional", "callable", "sequence", "iterable", "mapping",
+        "path-like", "scalar", "ndarray", "Fraction", "default", "Any", "Generator",
+        "TTTensor",  # tensorly's class, named bare in docstrings
+    )
+]
+nitpick_ignore_regex = [
+    # anything dotted outside rnnexpr: numpy.ndarray, fractions.Fraction, tensorly..., np.random...
+    (r"py:.*", r"(?!rnnexpr\.)[A-Za-z_][A-Za-z0-9_]*\..+"),
+]
+
+# -- HTML --------------------------------------------------------------------
+
+html_theme = "furo"
+html_title = f"rnnexpr {release}"
+html_static_path = ["_static"]
+html_show_sourcelink = False
+
+# -- MathJax: the macros the pages use ---------------------------------------
+
+mathjax3_config = {
+    "tex": {
+        "macros": {
+            "R": r"\mathbb{R}",
+            "Q": r"\mathbb{Q}",
+        }
+    }
+}
+
+# -- Examples gallery --------------------------------------------------------
+
+EXAMPLES = (HERE / ".." / "examples").resolve()
+
+sphinx_gallery_conf = {
+    "examples_dirs": str(EXAMPLES),
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r"/plot_",
+    "ignore_pattern": r"__init__\.py",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+    "plot_gallery": "True",
+    "matplotlib_animations": False,
+    "min_reported_time": 0,
+    "within_subsection_order": "FileNameSortKey",
+    "show_memory": False,
+    "first_notebook_cell": None,
+    "write_computation_times": False,
+}
+
+# -- API reference, written from the package ----------------------------------
+
+API_DIR = HERE / "gen_modules" / "api"
+
+
+def _public_modules() -> list[str]:
+    """Every importable module of the package except ``__main__``-style scripts."""
+    names = ["rnnexpr"]
+    for info in pkgutil.walk_packages(rnnexpr.__path__, prefix="rnnexpr."):
+        if info.name.rsplit(".", 1)[-1].startswith("_"):
+            continue
+        names.append(info.name)
+    return sorted(names)
+
+
+def _import(name: str):
+    from sphinx.ext.autodoc.mock import mock
+
+    with mock(autodoc_mock_imports), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return importlib.import_module(name)
+
+
+def _documented_data(module) -> set[str]:
+    """Module-level names with a ``#:`` doc comment."""
+    from sphinx.pycode import ModuleAnalyzer
+
+    try:
+        analyzer = ModuleAnalyzer.for_module(module.__name__)
+        return {name for (scope, name) in analyzer.find_attr_docs() if scope == ""}
+    except Exception:  # no source available
+        return set()
+
+
+def _assigned_names(module) -> set[str]:
+    """Names assigned at the top level of the module's own source (not re-exports)."""
+    import ast
+
+    try:
+        tree = ast.parse(inspect.getsource(module))
+    except (OSError, TypeError, SyntaxError):
+        return set()
+    names = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) else [])
+        for t in targets:
+            if isinstance(t, ast.Name):
+                names.add(t.id)
+    return names
+
+
+def _own_objects(module) -> list[tuple[str, str, object]]:
+    """(kind, name, object) for the public objects whose home is this module."""
+    explicit = getattr(module, "__all__", None)
+    names = explicit if explicit is not None else [n for n in vars(module) if not n.startswith("_")]
+    data_docs = _documented_data(module)
+    assigned = _assigned_names(module)
+    out = []
+    for name in names:
+        if not hasattr(module, name):
+            continue
+        obj = getattr(module, name)
+        if inspect.ismodule(obj):
+            continue
+        if inspect.isclass(obj):
+            if obj.__module__ != module.__name__:
+                continue
+            kind = "exception" if issubclass(obj, BaseException) else "class"
+        elif inspect.isfunction(obj) or inspect.isbuiltin(obj):
+            if getattr(obj, "__module__", None) != module.__name__:
+                continue
+            kind = "function"
+        elif name in assigned and (name in data_docs or explicit is not None):
+            kind = "data"  # a constant documented where it is defined
+        else:
+            continue
+        out.append((kind, name, obj))
+    return out
+
+
+def _foreign_bases(cls: type) -> list[str]:
+    """Names of the non-rnnexpr classes in the MRO: their members are not re-documented."""
+    return [b.__name__ for b in cls.__mro__[1:] if not b.__module__.startswith("rnnexpr")]
+
+
+def _has_private_base(cls: type) -> bool:
+    return any(b.__name__.startswith("_") and b.__module__.startswith("rnnexpr") for b in cls.__mro__[1:])
+
+
+def _summary(obj, kind: str) -> str:
+    """The first paragraph of a docstring, on one line (a complete rst unit, never cut)."""
+    doc = inspect.getdoc(obj) if kind != "data" else ""
+    if not doc:
+        return ""
+    para = doc.strip().split("\n\n", 1)[0]
+    return " ".join(line.strip() for line in para.splitlines())
+
+
+def _underline(text: str, char: str = "=") -> str:
+    return f"{text}\n{char * len(text)}\n"
+
+
+#: short name -> full names of every documented object (resolves ``Stack``,
+#: ``rnnexpr.Stack``, ``ShapeError`` from any page; see _resolve_short_names).
+SHORT_NAMES: dict[str, set[str]] = {}
+
+
+def _register(full: str) -> None:
+    parts = full.split(".")
+    for k in range(1, len(parts)):
+        SHORT_NAMES.setdefault(".".join(parts[k:]), set()).add(full)
+        SHORT_NAMES.setdefault("rnnexpr." + ".".join(parts[k:]), set()).add(full)
+
+
+_ROLE = {"function": "func", "class": "class", "exception": "exc", "data": "data"}
+
+
+def _table(rows: list[tuple[str, str, str]]) -> list[str]:
+    """A two-column list-table: linked name, one-line summary."""
+    out = [".. list-table::", "   :widths: 30 70", ""]
+    for role, target, summary in rows:
+        out.append(f"   * - :py:{role}:`{target}`")
+        out.append(f"     - {summary}" if summary else "     -")
+    out.append("")
+    return out
+
+
+def _write_api() -> None:
+    API_DIR.mkdir(parents=True, exist_ok=True)
+    for old in API_DIR.glob("*.rst"):
+        old.unlink()  # modules may have been renamed since the last build
+    modules = []
+    for modname in _public_modules():
+        try:
+            module = _import(modname)
+        except Exception as exc:  # loud: a module that cannot be imported has no reference page
+            raise RuntimeError(f"docs: cannot import {modname} for the API reference: {exc!r}") from exc
+        modules.append((modname, module))
+
+    for modname, module in modules:
+        if modname == "rnnexpr":
+            continue
+        objects = _own_objects(module)
+        out = [_underline(f"``{modname}``"), f".. automodule:: {modname}\n"]
+        if objects:
+            out += [".. rubric:: Summary\n"]
+            out += _table([(_ROLE[kind], f"~{modname}.{name}", _summary(obj, kind)) for kind, name, obj in objects])
+        for kind, name, obj in objects:
+            full = f"{modname}.{name}"
+            _register(full)
+            if kind == "function":
+                out.append(f".. autofunction:: {full}\n")
+            elif kind == "data":
+                out.append(f".. autodata:: {full}\n")
+            else:
+                directive = "autoexception" if kind == "exception" else "autoclass"
+                out.append(f".. {directive}:: {full}")
+                out.append("   :members:")
+                out.append("   :show-inheritance:")
+                if kind == "class" and _has_private_base(obj):
+                    # Methods such as run/values live in a private base class.
+                    out.append("   :inherited-members: " + ", ".join(_foreign_bases(obj)))
+                out.append("")
+                for member, _ in inspect.getmembers(obj):
+                    if not member.startswith("_"):
+                        _register(f"{full}.{member}")
+        (API_DIR / f"{modname}.rst").write_text("\n".join(out) + "\n")
+    for modname, _ in modules:
+        _register(modname)
+
+    # Top-level page: every name of rnnexpr.__all__, linked to its home module.
+    lines = [_underline("The ``rnnexpr`` namespace"), ".. module:: rnnexpr\n",
+             "Every name below is importable as ``from rnnexpr import name``; its",
+             "documentation lives with the module of its concept.\n"]
+    rows = []
+    for name in rnnexpr.__all__:
+        obj = getattr(rnnexpr, name)
+        home = getattr(obj, "__module__", None)
+        if home is None or f"{home}.{name}" not in SHORT_NAMES.get(name, set()):
+            continue  # not documented in a module page: reported by tests/test_docs.py
+        kind = "exception" if inspect.isclass(obj) and issubclass(obj, BaseException) else (
+            "class" if inspect.isclass(obj) else "function")
+        rows.append((_ROLE[kind], f"{name} <{home}.{name}>", _summary(obj, kind)))
+    lines += _table(rows)
+    (API_DIR / "rnnexpr.rst").write_text("\n".join(lines) + "\n")
+
+
+_write_api()
+
+
+def _resolve_short_names(app, env, node, contnode):
+    """Resolve ``Stack``, ``rnnexpr.Stack``, ``ShapeError`` ... to the documented object.
+
+    Docstrings name objects the way users import them (``rnnexpr.Stack``) or by
+    their short name inside another module (``:raises ShapeError:``).  A name is
+    resolved only when it designates exactly one documented object; anything
+    else stays a broken reference and fails the build.
+    """
+    if node.get("refdomain") != "py":
+        return None
+    target = node.get("reftarget", "").lstrip(".~")
+    candidates = SHORT_NAMES.get(target, set())
+    if len(candidates) != 1:
+        return None
+    (full,) = candidates
+    domain = env.get_domain("py")
+    return domain.resolve_xref(env, node.get("refdoc"), app.builder, node.get("reftype"), full, node, contnode)
+
+
+_FIRST_LINES: dict[tuple[str, str], str] = {}
+
+
+def _before_napoleon(app, what, name, obj, options, lines):
+    """Drop a constant's inherited type docstring; remember first lines of attributes.
+
+    A module constant without a ``#:`` comment would show the docstring of its
+    type (``dict``'s); attributes and properties get their first line restored
+    after napoleon (see _after_napoleon).
+    """
+    if what == "data" and inspect.getdoc(type(obj)) and "\n".join(lines).strip() == inspect.getdoc(type(obj)).strip():
+        lines[:] = []
+    if what in ("property", "attribute", "data") and lines:
+        _FIRST_LINES[(what, name)] = lines[0]
+
+
+def _after_napoleon(app, what, name, obj, options, lines):
+    """Undo napoleon's "type: description" split of a prose first line.
+
+    For attributes and properties napoleon reads ``"True when ...: a linear RNN
+    layer."`` as a type (``True when ...``) and a description; our docstrings
+    are numpy style, where that line is prose.  Restore it and drop the type.
+    """
+    first = _FIRST_LINES.pop((what, name), None)
+    if first is None:
+        return
+    typed = [i for i, line in enumerate(lines) if line.startswith(":type: ")]
+    if not typed:
+        return
+    for i in reversed(typed):
+        del lines[i]
+    while lines and not lines[-1].strip():
+        lines.pop()
+    for i, line in enumerate(lines):
+        if line.strip():
+            lines[i] = first
+            break
+
+
+def _drop_private_bases(app, name, obj, options, bases):
+    bases[:] = [b for b in bases if not getattr(b, "__name__", "").startswith("_")]
+
+
+def setup(app):
+    app.connect("missing-reference", _resolve_short_names)
+    app.connect("autodoc-process-docstring", _before_napoleon, priority=400)
+    app.connect("autodoc-process-docstring", _after_napoleon, priority=600)
+    app.connect("autodoc-process-bases", _drop_private_bases)
