@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 _TERMS = ("A", "U", "V", "b", "h0")
+# Entries of the per-chunk intermediate in the bilinear step (2 MiB of float64).
+_CACHE_ENTRIES = 2**18
 
 
 def _convert(a: np.ndarray | None, exact: bool) -> np.ndarray | None:
@@ -218,27 +220,48 @@ class Linear2RNNLayer:
         """The same layer with float64 entries."""
         return _replace_arrays(self, {t: _convert(getattr(self, t), False) for t in _TERMS})
 
-    def step_batch(self, h: np.ndarray, z: np.ndarray, exact: bool) -> np.ndarray:
+    def input_drive(self, z_seq: np.ndarray, exact: bool) -> np.ndarray | None:
+        """``U z_t + b`` for a whole input sequence at once (one GEMM), or None.
+
+        ``z_seq`` has shape (..., m); the result has shape (..., n).  Precomputing
+        it takes the input-only terms out of the sequential loop.
+        """
+        terms = _domain_terms(self, exact)
+        if terms["U"] is None and terms["b"] is None:
+            return None
+        if terms["U"] is None:
+            return np.broadcast_to(terms["b"], z_seq.shape[:-1] + (self.width,)).copy()
+        drive = z_seq @ terms["U"].T
+        return drive if terms["b"] is None else drive + terms["b"]
+
+    def step_batch(self, h: np.ndarray, z: np.ndarray, exact: bool, drive: Any = "compute") -> np.ndarray:
         """One time step for a batch: ``h`` of shape (B, n), ``z`` of shape (B, m).
 
-        Arrays must already be in the requested domain; this is the inner loop of
-        :meth:`Stack.run`, so it does not validate.
+        ``drive`` is the precomputed ``U z + b`` of this step (see
+        :meth:`input_drive`; None when the layer has neither term); by default
+        it is computed here.  Arrays must already be in the requested domain:
+        this is the inner loop of :meth:`Stack.run`, so it does not validate.
         """
         terms = _domain_terms(self, exact)
         batch = h.shape[0]
+        if isinstance(drive, str):
+            drive = self.input_drive(z, exact)
         out = None
         if terms["A"] is not None:
             n, m = self.width, self.input_dim
-            # Contract the state first (one GEMM), then the input per sample:
-            # cheaper in memory than forming the (B, n*m) outer product.
-            g = (h @ terms["A"].reshape(n, m * n)).reshape(batch, m, n)
-            out = (z[:, None, :] @ g)[:, 0, :]
-        for term, vec, transpose in (("U", z, True), ("V", h, True)):
-            if terms[term] is not None:
-                contrib = vec @ terms[term].T
-                out = contrib if out is None else out + contrib
-        if terms["b"] is not None:
-            out = (np.broadcast_to(terms["b"], (batch, self.width)).copy() if out is None else out + terms["b"])
+            A2 = terms["A"].reshape(n, m * n)
+            # Contract the state first (one GEMM), then the input per sample, in
+            # batch chunks whose (chunk, m, n) intermediate stays in cache.
+            chunk = batch if exact else max(1, _CACHE_ENTRIES // (m * n))
+            out = np.empty((batch, n), dtype=object if exact else np.float64)
+            for s in range(0, batch, chunk):
+                g = (h[s : s + chunk] @ A2).reshape(-1, m, n)
+                out[s : s + chunk] = (z[s : s + chunk, None, :] @ g)[:, 0, :]
+        if terms["V"] is not None:
+            contrib = h @ terms["V"].T
+            out = contrib if out is None else out + contrib
+        if drive is not None:
+            out = drive.copy() if out is None else out + drive
         if out is None:
             out = _zeros((batch, self.width), exact)
         return out
@@ -559,18 +582,20 @@ class _StackBase:
         self._check_exact_possible(exact)
         batch, T, _ = x.shape
         states = []
-        z_seq = x
+        # Time-major inside the loop: each step reads and writes contiguous rows.
+        z_seq = np.ascontiguousarray(x.transpose(1, 0, 2))
         for index, layer in enumerate(self.layers):
             z_seq = self._layer_input(index, z_seq) if index > 0 else z_seq
             h0 = _domain_terms(layer, exact)["h0"]
             h = _zeros((batch, layer.width), exact) if h0 is None else np.broadcast_to(h0, (batch, layer.width)).copy()
-            seq = np.empty((batch, T + 1, layer.width), dtype=object if exact else np.float64)
-            seq[:, 0] = h
+            seq = np.empty((T + 1, batch, layer.width), dtype=object if exact else np.float64)
+            seq[0] = h
+            drive = layer.input_drive(z_seq, exact) if T else None
             for t in range(T):
-                h = layer.step_batch(h, z_seq[:, t], exact)
-                seq[:, t + 1] = h
-            states.append(seq)
-            z_seq = seq[:, 1:]
+                h = layer.step_batch(h, z_seq[t], exact, None if drive is None else drive[t])
+                seq[t + 1] = h
+            states.append(seq.transpose(1, 0, 2))
+            z_seq = seq[1:]
         return states
 
     def hidden_states(self, x: Any, exact: bool = False) -> list[np.ndarray]:
