@@ -44,6 +44,7 @@ from .constructions import (
     reachable_states,
     t5_witness,
 )
+from .degree import DegreeResult, degree, degree_bound, degree_upper_bounds, per_input_bound
 from .theorems import (
     THEOREMS,
     Certificate,
@@ -108,6 +109,11 @@ __all__ = [
     "random_depth2_witness",
     "reachable_states",
     "t5_witness",
+    "DegreeResult",
+    "degree",
+    "degree_bound",
+    "degree_upper_bounds",
+    "per_input_bound",
     "THEOREMS",
     "Certificate",
     "verify_all",
