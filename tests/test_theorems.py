@@ -209,16 +209,17 @@ def test_T6_default_and_tampering():
     assert not _tampered(cert, hessian).check()
 
 
-def test_relu_pieces_are_affine_between_breakpoints():
+@pytest.mark.parametrize("widths, top", [([3, 2], False), ([2, 2, 2], True), ([2], True)])
+def test_relu_pieces_are_affine_between_breakpoints(widths, top):
     from rnnexpr.models import random_depthwise_stack
 
-    s = random_depthwise_stack([3, 2], 1, activation="relu", seed=4, exact=True)
+    s = random_depthwise_stack(widths, 1, activation="relu", seed=4, exact=True, readout_activation=top)
     a, b = [1, -2, "1/2"], [2, 1, -1]
     out = relu_pieces(s, a, b)
     bps, pieces = out["breakpoints"], out["pieces"]
     assert bps == sorted(set(bps)) and len(pieces) == len(bps) + 1
     # Brute force on a fine exact grid: the value matches the piece of its interval.
-    grid = [Fraction(k, 7) for k in range(-40, 41)]
+    grid = [Fraction(k, 7) for k in range(-40, 41)] + [p + e for p in bps for e in (Fraction(1, 10**6), -Fraction(1, 10**6))]
     x = np.stack([(np.array([Fraction(v) for v in a], dtype=object)
                    + s_ * np.array([Fraction(v) for v in b], dtype=object)).reshape(-1, 1) for s_ in grid])
     y = s.run(x, exact=True)[:, -1, 0]

@@ -10,14 +10,15 @@ For stacks with linear recurrences and a nonlinearity sigma only between layers
     random instances and of the witness, for T > the bound.
 (b) sigma = ReLU: the output is continuous piecewise linear, while ``x_1 x_2`` is
     not (its Hessian ``[[0, 1], [1, 0]]`` is constant and nonzero).  Certificate
-    on random depth-2 ReLU stacks along random rational lines ``x(s) = a + s b``:
-    the layer-1 pre-activations are affine in s; their exact roots are the only
-    breakpoints; between consecutive breakpoints the activation pattern is
-    constant, so the output is affine there, and the stored affine pieces are
-    re-evaluated exactly against the stack.  Along the same line ``x_1 x_2`` is
-    the quadratic ``(a_1 + s b_1)(a_2 + s b_2)`` with leading coefficient
-    ``b_1 b_2 != 0``: affine on no interval, so it differs from the stack on
-    every piece.
+    on random ReLU stacks (depth 2, and depth 3 with ReLU before the readout)
+    along random rational lines ``x(s) = a + s b``: layer by layer, the
+    pre-activations are affine in s between the breakpoints found so far, and
+    their exact roots are the new breakpoints; between consecutive breakpoints the
+    activation pattern is constant, so the output is affine there, and the stored
+    affine pieces are re-evaluated exactly against the stack.  Along the same line
+    ``x_1 x_2`` is the quadratic ``(a_1 + s b_1)(a_2 + s b_2)`` with leading
+    coefficient ``b_1 b_2 != 0``: affine on no interval, so it differs from the
+    stack on every piece.
 (c) is empirical: see ``rnnexpr experiment state_tracking``.
 """
 
@@ -51,17 +52,30 @@ def _line_inputs(a: np.ndarray, b: np.ndarray, s_values: list[Fraction]) -> np.n
     return np.stack([(a + s * b).reshape(-1, 1) for s in s_values])
 
 
-def relu_pieces(stack: DepthwiseStack, a: Any, b: Any) -> dict[str, Any]:
-    """Exact breakpoints and affine pieces of a depth-2 ReLU stack along ``x(s) = a + s b``.
+def _interior_points(bps: list[Fraction], lo_pad: Fraction = Fraction(2)) -> list[tuple[Fraction, Fraction]]:
+    """Two interior points of each interval cut by the sorted breakpoints (unbounded ends padded)."""
+    out = []
+    for k in range(len(bps) + 1):
+        lo = bps[k - 1] if k > 0 else (bps[0] - lo_pad if bps else Fraction(-1))
+        hi = bps[k] if k < len(bps) else (bps[-1] + lo_pad if bps else Fraction(1))
+        out.append((lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3))
+    return out
 
-    Layer 1 is linear, so its pre-activations are affine in s; ReLU switches only
-    at their roots.  Between consecutive roots the activation pattern is fixed and
-    the rest of the stack is linear, so ``y_T(s)`` is affine there.
+
+def relu_pieces(stack: DepthwiseStack, a: Any, b: Any) -> dict[str, Any]:
+    """Exact breakpoints and affine pieces of a ReLU depth-wise stack along ``x(s) = a + s b``.
+
+    Layer by layer: once the breakpoints of layers ``< l`` are known, the inputs of
+    layer ``l`` are affine in s on each interval between them (ReLU of affine
+    functions with constant signs), and so are its pre-activations (the layer is
+    linear); their exact roots inside each interval are the new breakpoints.
+    After the last layer that goes through ReLU, the activation pattern is fixed
+    on each interval, so ``y_T(s)`` is affine there.
 
     Parameters
     ----------
     stack : DepthwiseStack
-        Depth 2, ReLU, scalar input and output, no readout activation.
+        ReLU activation, scalar input and output, any depth.
     a, b : array_like
         Exact vectors of length T: the line.
 
@@ -74,7 +88,7 @@ def relu_pieces(stack: DepthwiseStack, a: Any, b: Any) -> dict[str, Any]:
     Raises
     ------
     ValueError
-        If the stack is not of that form.
+        If the stack is not a scalar ReLU depth-wise stack, or a and b differ in length.
 
     Examples
     --------
@@ -82,24 +96,36 @@ def relu_pieces(stack: DepthwiseStack, a: Any, b: Any) -> dict[str, Any]:
     >>> out = relu_pieces(s, [1, 2], [1, -1]); len(out["pieces"]) == len(out["breakpoints"]) + 1
     True
     """
-    if not (isinstance(stack, DepthwiseStack) and stack.depth == 2 and stack.activation.name == "relu"
-            and not stack.readout_activation and stack.input_dim == 1 and stack.output_dim == 1):
-        raise ValueError("stack: expected a depth-2 ReLU DepthwiseStack with scalar input/output and no readout "
-                         "activation")
+    if not (isinstance(stack, DepthwiseStack) and stack.activation.name == "relu"
+            and stack.input_dim == 1 and stack.output_dim == 1):
+        raise ValueError("stack: expected a ReLU DepthwiseStack with scalar input and output")
     a, b = to_exact_array(a, "a"), to_exact_array(b, "b")
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(f"a, b: expected two vectors of the same length T, got shapes {a.shape} and {b.shape}")
     ex = stack.to_exact()
-    h1 = ex.hidden_states(_line_inputs(a, b, [Fraction(0), Fraction(1)]), exact=True)[0][:, 1:]  # (2, T, n1)
-    alpha, beta = h1[0], h1[1] - h1[0]
-    roots = {-alpha[t, i] / beta[t, i] for t in range(alpha.shape[0]) for i in range(alpha.shape[1])
-             if beta[t, i] != 0}
-    bps = sorted(roots)
-    # Two interior points of each piece determine its affine function.
-    samples = []
-    for k in range(len(bps) + 1):
-        lo = bps[k - 1] if k > 0 else (bps[0] - 2 if bps else Fraction(-1))
-        hi = bps[k] if k < len(bps) else (bps[-1] + 2 if bps else Fraction(1))
-        samples.append((lo + (hi - lo) / 3, lo + 2 * (hi - lo) / 3))
-    flat = [s for pair in samples for s in pair]
+    # Layers whose states pass through ReLU: all but the last, and the last too with a readout activation.
+    relu_layers = ex.depth if ex.readout_activation else ex.depth - 1
+    bps: list[Fraction] = []
+    for l in range(relu_layers):
+        samples = _interior_points(bps)
+        flat = [s_ for pair in samples for s_ in pair]
+        h = ex.hidden_states(_line_inputs(a, b, flat), exact=True)[l][:, 1:]  # (2 * pieces, T, n_l)
+        new = set()
+        for k, (s0, s1) in enumerate(samples):
+            lo = bps[k - 1] if k > 0 else None
+            hi = bps[k] if k < len(bps) else None
+            h0, h1 = h[2 * k], h[2 * k + 1]
+            beta = (h1 - h0) / (s1 - s0)
+            alpha = h0 - beta * s0
+            for t in range(alpha.shape[0]):
+                for i in range(alpha.shape[1]):
+                    if beta[t, i] != 0:
+                        root = -alpha[t, i] / beta[t, i]
+                        if (lo is None or root > lo) and (hi is None or root < hi):
+                            new.add(root)
+        bps = sorted(set(bps) | new)
+    samples = _interior_points(bps)
+    flat = [s_ for pair in samples for s_ in pair]
     y = ex.run(_line_inputs(a, b, flat), exact=True)[:, -1, 0]
     pieces = []
     for k, (s0, s1) in enumerate(samples):
@@ -168,7 +194,7 @@ def derive_T6(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
             ok_pieces = all(y[j] == pieces[i][0] * pts[j] + pieces[i][1] for j, i in enumerate(owners))
         quad = b[0] * b[1]
         steps.append(Step(
-            f"(b) ReLU stack {k} along a random line: {len(bps)} exact breakpoints, affine between them; "
+            f"(b) ReLU stack {k} (depth {model.depth}) along a random line: {len(bps)} exact breakpoints, affine between them; "
             f"x_1 x_2 along the line has s^2 coefficient {quad} != 0",
             ok_bps and ok_pieces and quad != 0, "breakpoints recomputed; pieces re-evaluated at 3 interior points each"))
     return steps
@@ -235,7 +261,8 @@ def verify_T6(
     depth : int
         Depth L of the random polynomial stacks.
     relu_stacks : int
-        Number of random depth-2 ReLU stacks for (b).
+        Number of random ReLU stacks for (b) (alternately depth 2, and depth 3 with ReLU
+        before the readout).
     **options
         ``quick=True`` uses one ReLU stack.
 
@@ -270,7 +297,10 @@ def verify_T6(
     degs = [degree(m, T).to_dict() for m in poly]
     relus, lines = [], []
     for k in range(relu_stacks):
-        model = random_depthwise_stack([3, 2], 1, activation="relu", seed=seed * 100 + k, exact=True)
+        # Alternate depth 2 and depth 3 (with ReLU before the readout) stacks.
+        widths, top = ([3, 2], False) if k % 2 == 0 else ([2, 2, 2], True)
+        model = random_depthwise_stack(widths, 1, activation="relu", seed=seed * 100 + k, exact=True,
+                                       readout_activation=top)
         a, b = _nonzero_vector(rng, T), _nonzero_vector(rng, T)
         out = relu_pieces(model, a, b)
         relus.append(model)
@@ -285,7 +315,7 @@ def verify_T6(
                     "[[0,1],[1,0]]"),
     }
     inst = {
-        "description": f"seed={seed}: sigma of degree {p}, depth {L}, T={T}; {relu_stacks} ReLU (3,2) stacks",
+        "description": f"seed={seed}: sigma of degree {p}, depth {L}, T={T}; {relu_stacks} ReLU stacks (depths 2, 3)",
         "length": T,
         "product_witness": witness,
         "polynomial_stacks": poly,
