@@ -179,3 +179,516 @@ def from_wfa(wfa: WFA) -> Stack:
     if not isinstance(wfa, WFA):
         raise ModelKindError(f"wfa: expected a WFA, got {type(wfa).__name__}")
     return Stack([Linear2RNNLayer(A=wfa.A, h0=wfa.alpha)], C=wfa.omega.reshape(1, -1))
+
+
+# ---------------------------------------------------------------------------
+# Reachable / observable bases, minimization, equivalence (THEORY §2, T3)
+# ---------------------------------------------------------------------------
+
+import math as _math  # noqa: E402
+import warnings as _warnings  # noqa: E402
+from dataclasses import dataclass as _dataclass, field as _field  # noqa: E402
+from typing import Any as _Any  # noqa: E402
+
+from .errors import AlphabetError as _AlphabetError, ExactnessError as _ExactnessError  # noqa: E402
+from .errors import NumericalRankWarning as _NumericalRankWarning  # noqa: E402
+from .exact import RankResult as _RankResult, matrix_rank as _matrix_rank, solve as _solve  # noqa: E402
+
+__all__ += [
+    "SpanBasis",
+    "reachable_basis",
+    "observable_basis",
+    "minimize",
+    "EquivalenceResult",
+    "equivalent",
+    "DEFAULT_RTOL",
+]
+
+#: Default relative tolerance of the float (orthogonal) basis algorithms.
+DEFAULT_RTOL = 1e-10
+
+
+class _Echelon:
+    """Incremental row echelon form over Q (pure Python Fractions): independence tests."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.rows: list[tuple[int, list[Fraction]]] = []  # (pivot, row with row[pivot] = 1)
+
+    def reduce(self, v: list[Fraction]) -> list[Fraction]:
+        v = list(v)
+        for p, row in self.rows:
+            c = v[p]
+            if c:
+                for j in range(p, self.n):
+                    if row[j]:
+                        v[j] -= c * row[j]
+        return v
+
+    def add(self, v: list[Fraction]) -> bool:
+        """Insert v if independent of the rows so far; return whether it was."""
+        r = self.reduce(v)
+        p = next((j for j, x in enumerate(r) if x), None)
+        if p is None:
+            return False
+        inv = 1 / r[p]
+        r = [x * inv for x in r]
+        # Keep earlier rows reduced at the new pivot so reduce() stays one pass.
+        for k, (q, row) in enumerate(self.rows):
+            c = row[p]
+            if c:
+                self.rows[k] = (q, [a - c * b for a, b in zip(row, r, strict=True)])
+        self.rows.append((p, r))
+        return True
+
+
+@_dataclass(frozen=True, eq=False)
+class SpanBasis:
+    """A basis of the reachable (row) or observable (column) span of a WFA.
+
+    Attributes
+    ----------
+    vectors : numpy.ndarray
+        Shape ``(r, n)``: for a reachable basis the rows ``alpha^T A_w`` of the basis
+        words (exact), or an orthonormal basis of their span (float); for an
+        observable basis the vectors ``A_w omega`` as rows, likewise.
+    words : tuple of tuple of int
+        The words ``w`` whose vectors span the same space, shortest first
+        (breadth-first order).
+    exact : bool
+        True for rational arithmetic; False for the orthogonal float algorithm.
+    tolerance : float or None
+        Float only: relative residual below which a vector counted as dependent.
+    """
+
+    vectors: np.ndarray
+    words: tuple[tuple[int, ...], ...]
+    exact: bool
+    tolerance: float | None = None
+
+    @property
+    def dimension(self) -> int:
+        """Dimension of the span."""
+        return int(self.vectors.shape[0])
+
+
+def _wfa_domain(wfa: WFA, exact: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    conv = to_exact_array if exact else to_float_array
+    return conv(wfa.alpha), conv(wfa.A), conv(wfa.omega)
+
+
+def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float) -> SpanBasis:
+    """BFS over words: span of start^T M_w (mats[s] = M_s), O(n^3 d)."""
+    n = start.shape[0]
+    d = mats.shape[0]
+    if exact:
+        ech = _Echelon(n)
+        vecs, words = [], []
+        queue = []
+        if ech.add(list(start)):
+            vecs.append(np.array(start, dtype=object))
+            words.append(())
+            queue.append(0)
+        head = 0
+        while head < len(queue):
+            i = queue[head]
+            head += 1
+            for s in range(d):
+                v = vecs[i] @ mats[s]
+                if ech.add(list(v)):
+                    vecs.append(_fracify_vec(v))
+                    words.append(words[i] + (s,))
+                    queue.append(len(vecs) - 1)
+        out = np.empty((len(vecs), n), dtype=object)
+        for k, v in enumerate(vecs):
+            out[k] = v
+        return SpanBasis(out, tuple(words), True)
+    Q = np.zeros((0, n))
+    words = []
+    nrm = float(np.linalg.norm(start))
+    if nrm > 0:
+        Q = (start / nrm)[None, :]
+        words.append(())
+    head = 0
+    while head < Q.shape[0]:
+        q = Q[head]
+        w = words[head]
+        head += 1
+        for s in range(d):
+            v = q @ mats[s]
+            vn = float(np.linalg.norm(v))
+            if vn == 0:
+                continue
+            # Two rounds of Gram-Schmidt: numerically orthogonal to working precision.
+            r = v - (Q @ v) @ Q
+            r = r - (Q @ r) @ Q
+            rn = float(np.linalg.norm(r))
+            if rn > rtol * vn and Q.shape[0] < n:
+                Q = np.vstack([Q, r / rn])
+                words.append(w + (s,))
+    return SpanBasis(Q, tuple(words), False, rtol)
+
+
+def _fracify_vec(v: np.ndarray) -> np.ndarray:
+    return np.array([x if isinstance(x, Fraction) else Fraction(x) for x in v], dtype=object)
+
+
+def _as_wfa(model: _Any, name: str = "model") -> WFA:
+    if isinstance(model, WFA):
+        return model
+    if isinstance(model, Stack):
+        if model.depth != 1:
+            raise ModelKindError(
+                f"{name}: expected a WFA or a depth-1 stack, got a depth-{model.depth} stack (not a WFA in general; "
+                "see rnnexpr.hankel.rank_profile)"
+            )
+        if model.output_dim != 1:
+            raise ModelKindError(f"{name}: expected a scalar-output stack, got output_dim={model.output_dim}")
+        return to_wfa(model)
+    raise ModelKindError(f"{name}: expected a WFA or a depth-1 Stack, got {type(model).__name__}")
+
+
+def _check_rtol(rtol: float) -> float:
+    if isinstance(rtol, bool) or not isinstance(rtol, int | float) or not (0 < rtol < 1):
+        raise ValueError(f"rtol: expected a float in (0, 1), got {rtol!r}")
+    return float(rtol)
+
+
+def reachable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
+    """Basis of the reachable span ``{alpha^T A_w}`` by breadth-first search, O(n^3 |Sigma|).
+
+    Parameters
+    ----------
+    wfa : WFA or depth-1 Stack
+    exact : bool, optional
+        Rational arithmetic (default: when the WFA is exact).  Float uses an
+        orthonormal basis (Gram-Schmidt twice) with relative tolerance ``rtol``.
+    rtol : float
+        Float only: a new vector counts when its residual exceeds ``rtol`` times its norm.
+
+    Returns
+    -------
+    SpanBasis
+
+    Examples
+    --------
+    >>> w = WFA([1, 0], [[[1, 0]], [[0, 1]]], [1, 1])   # state 2 is unreachable
+    >>> reachable_basis(w).dimension, reachable_basis(w).words
+    (1, ((),))
+    """
+    wfa = _as_wfa(wfa, "wfa")
+    exact = wfa.is_exact if exact is None else bool(exact)
+    alpha, A, _ = _wfa_domain(wfa, exact)
+    return _forward_span(alpha, A.transpose(1, 0, 2), exact, _check_rtol(rtol))
+
+
+def observable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
+    """Basis of the observable span ``{A_w omega}`` (as rows), words read right to left.
+
+    ``words[k]`` is the word ``w`` with ``vectors[k]`` spanning like ``A_w omega``.
+
+    Examples
+    --------
+    >>> w = WFA([1, 1], [[[1, 0]], [[0, 1]]], [1, 0])   # state 2 is unobservable
+    >>> observable_basis(w).dimension
+    1
+    """
+    wfa = _as_wfa(wfa, "wfa")
+    exact = wfa.is_exact if exact is None else bool(exact)
+    _, A, omega = _wfa_domain(wfa, exact)
+    # Column vectors A_w omega are row vectors omega^T A_w^T: a forward search on transposes.
+    basis = _forward_span(omega, A.transpose(1, 2, 0), exact, _check_rtol(rtol))
+    return SpanBasis(basis.vectors, tuple(tuple(reversed(w)) for w in basis.words), basis.exact, basis.tolerance)
+
+
+def _restrict(F: np.ndarray, mats: np.ndarray, start: np.ndarray, end: np.ndarray, exact: bool):
+    """Restriction to the invariant row span of F: start' F = start, F M_s = M'_s F, end' = F end."""
+    r = F.shape[0]
+    d = mats.shape[0]
+    if r == 0:
+        z = _zeros((0,), exact)
+        return z, _zeros((0, d, 0), exact), z.copy()
+    if exact:
+        Ft = F.T
+        new = _zeros((r, d, r), exact)
+        for s in range(d):
+            X = _solve(Ft, (F @ mats[s]).T)
+            if X is None:  # pragma: no cover - the span is invariant by construction
+                raise ArithmeticError("reachable span is not invariant")
+            new[:, s, :] = X.T
+        coef = _solve(Ft, start)
+        return coef, new, F @ end
+    # Orthonormal rows: coordinates are inner products.
+    new = np.stack([F @ mats[s] @ F.T for s in range(d)], axis=1)
+    return F @ start, new, F @ end
+
+
+def minimize(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> WFA:
+    """A minimal WFA computing the same function (forward then backward reduction).
+
+    Its number of states is the Hankel rank of f (Fliess / Carlyle-Paz).  Exact on
+    rationals; on floats the numerically stable orthogonal version (projections on
+    orthonormal bases of the reachable, then observable, spans).
+
+    Parameters
+    ----------
+    wfa : WFA or depth-1 Stack
+    exact : bool, optional
+        Default: exact when the WFA is.
+    rtol : float
+        Float only: relative tolerance of the bases.
+
+    Returns
+    -------
+    WFA
+        Possibly with 0 states (when f is identically zero).
+
+    Examples
+    --------
+    >>> w = WFA(["1", "1"], [[["1/2", 0]], [[0, "1/2"]]], [1, 1])   # twice the same state
+    >>> m = minimize(w); m.num_states, m([0, 0], exact=True)
+    (1, Fraction(1, 2))
+    """
+    wfa = _as_wfa(wfa, "wfa")
+    exact = wfa.is_exact if exact is None else bool(exact)
+    rtol = _check_rtol(rtol)
+    alpha, A, omega = _wfa_domain(wfa, exact)
+    mats = A.transpose(1, 0, 2)
+    F = _forward_span(alpha, mats, exact, rtol).vectors
+    a1, A1, o1 = _restrict(F, mats, alpha, omega, exact)
+    # Backward: the row span of {omega'^T A'_w^T} is invariant under the transposes.
+    mats1t = A1.transpose(1, 2, 0)
+    B = _forward_span(o1, mats1t, exact, rtol).vectors
+    o2, A2t, a2 = _restrict(B, mats1t, o1, a1, exact)
+    return WFA(a2, A2t.transpose(2, 1, 0), o2)
+
+
+@_dataclass(frozen=True, eq=False)
+class EquivalenceResult:
+    """Outcome of an equivalence test, with its evidence.
+
+    Attributes
+    ----------
+    equivalent : bool
+        True when the two functions agree (on the stated scope).
+    witness : tuple or numpy.ndarray or None
+        A word (one-hot models) or an input sequence (real inputs) on which they
+        differ, verified by evaluating both models; None when equivalent.
+    exact : bool
+        True when decided in rational arithmetic (a proof).
+    values : tuple or None
+        ``(f_a(witness), f_b(witness))`` as computed when verifying the witness.
+    method : str
+        How it was decided.
+    scope : str
+        What was decided ("all words", "all words of length <= N", "all real input sequences").
+    tolerance : float or None
+        Float only.
+    """
+
+    equivalent: bool
+    witness: _Any = None
+    exact: bool = True
+    values: tuple | None = None
+    method: str = ""
+    scope: str = "all words"
+    tolerance: float | None = None
+
+    def __bool__(self) -> bool:
+        return self.equivalent
+
+    def to_dict(self) -> dict[str, _Any]:
+        """JSON-serializable summary."""
+        from .numbers import format_fraction
+
+        def fmt(v):
+            if isinstance(v, Fraction):
+                return format_fraction(v)
+            if isinstance(v, np.ndarray):
+                from .numbers import to_json_array
+
+                return to_json_array(v)
+            return float(v) if isinstance(v, float | np.floating) else v
+
+        w = self.witness
+        if isinstance(w, np.ndarray):
+            w = fmt(w)
+        elif isinstance(w, tuple):
+            w = list(w)
+        return {
+            "equivalent": self.equivalent,
+            "witness": w,
+            "exact": self.exact,
+            "values": None if self.values is None else [fmt(v) for v in self.values],
+            "method": self.method,
+            "scope": self.scope,
+            "tolerance": self.tolerance,
+        }
+
+
+def _difference_wfa(a: WFA, b: WFA, exact: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    aa, Aa, oa = _wfa_domain(a, exact)
+    ab, Ab, ob = _wfa_domain(b, exact)
+    na, nb, d = a.num_states, b.num_states, a.alphabet_size
+    A = _zeros((na + nb, d, na + nb), exact)
+    A[:na, :, :na] = Aa
+    A[na:, :, na:] = Ab
+    return np.concatenate([aa, ab]), A, np.concatenate([oa, -ob])
+
+
+def equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAULT_RTOL,
+               inputs: str = "one-hot", max_length: int | None = None) -> EquivalenceResult:
+    """Decide whether two models compute the same function, with a verified witness if not.
+
+    * WFAs and depth-1 stacks on one-hot inputs: the difference WFA ``f_a - f_b``
+      is zero iff it vanishes on the words of a reachable basis (breadth-first, so
+      the witness is a shortest word on which they differ).  Exact on rationals.
+    * Deeper stacks on one-hot inputs: equality of all words of length
+      ``<= max_length`` (required), decided level by level on the lifted
+      representations (:mod:`rnnexpr.lifted`); the scope says so.
+    * ``inputs="real"``: stacks of linear RNN layers on real input sequences
+      (:func:`rnnexpr.linear_systems.equivalent`).
+
+    Parameters
+    ----------
+    a, b : WFA or Stack
+    exact : bool, optional
+        Rational arithmetic (default: when both models are exact; floats are
+        then taken at their binary value).
+    rtol : float
+        Float only: relative tolerance.
+    inputs : {"one-hot", "real"}
+    max_length : int, optional
+        Required for stacks of depth >= 2 on one-hot inputs.
+
+    Returns
+    -------
+    EquivalenceResult
+
+    Raises
+    ------
+    AlphabetError
+        When the alphabets differ.
+
+    Examples
+    --------
+    >>> w = WFA([1], [[[1], [2]]], [1])
+    >>> equivalent(w, minimize(w)).equivalent
+    True
+    >>> equivalent(w, WFA([1], [[[1], [3]]], [1])).witness
+    (1,)
+    """
+    if inputs == "real":
+        from .linear_systems import equivalent as _lti_equivalent
+
+        return _lti_equivalent(a, b, exact=exact)
+    if inputs != "one-hot":
+        raise ValueError(f"inputs: expected 'one-hot' or 'real', got {inputs!r}")
+    deep = any(isinstance(m, Stack) and m.depth > 1 for m in (a, b))
+    if deep:
+        return _equivalent_deep(a, b, exact, rtol, max_length)
+    wa, wb = _as_wfa(a, "a"), _as_wfa(b, "b")
+    if wa.alphabet_size != wb.alphabet_size:
+        raise _AlphabetError(f"b: expected the alphabet size {wa.alphabet_size} of a, got {wb.alphabet_size}")
+    exact = (wa.is_exact and wb.is_exact) if exact is None else bool(exact)
+    rtol = _check_rtol(rtol)
+    alpha, A, omega = _difference_wfa(wa, wb, exact)
+    mats = A.transpose(1, 0, 2)
+    n = alpha.shape[0]
+    # Forward search with word tracking; test f_D(w) = x_w . omega_D on each basis word.
+    basis = _forward_span(alpha, mats, exact, rtol)
+    if exact:
+        vals = [v @ omega for v in basis.vectors]
+        nz = [k for k, v in enumerate(vals) if v != 0]
+    else:
+        scale = max(float(np.linalg.norm(omega)), 1e-300)
+        # basis vectors are orthonormal: evaluate the actual words instead.
+        wvals = [float(wa(w)) - float(wb(w)) for w in basis.words]
+        ref = [max(abs(float(wa(w))), abs(float(wb(w))), 1.0) for w in basis.words]
+        nz = [k for k, v in enumerate(wvals) if abs(v) > _math.sqrt(rtol) * ref[k]]
+        del scale
+    method = "difference WFA, reachable basis" + (" (exact)" if exact else " (float)")
+    if not nz:
+        return EquivalenceResult(True, None, exact, None, method, "all words", None if exact else rtol)
+    w = basis.words[nz[0]]
+    va, vb = wa(w, exact=exact), wb(w, exact=exact)
+    if va == vb:  # pragma: no cover - cannot happen in exact arithmetic
+        raise ArithmeticError("equivalent: witness did not verify")
+    del n
+    return EquivalenceResult(False, w, exact, (va, vb), method, "all words", None if exact else rtol)
+
+
+def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_length: int | None) -> EquivalenceResult:
+    from .lifted import lift
+
+    for name, m in (("a", a), ("b", b)):
+        if not isinstance(m, Stack | WFA):
+            raise ModelKindError(f"{name}: expected a WFA or a Stack, got {type(m).__name__}")
+    if max_length is None:
+        raise ValueError(
+            "max_length: expected an integer for stacks of depth >= 2 (their equivalence over all lengths is not "
+            "decided here; equality is decided exactly for every length <= max_length), got None"
+        )
+    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 0:
+        raise ValueError(f"max_length: expected a non-negative integer, got {max_length!r}")
+    da = a.alphabet_size if isinstance(a, WFA) else a.input_dim
+    db = b.alphabet_size if isinstance(b, WFA) else b.input_dim
+    if da != db:
+        raise _AlphabetError(f"b: expected the alphabet size {da} of a, got {db}")
+    exact = (a.is_exact and b.is_exact) if exact is None else bool(exact)
+    if exact:
+        a = a.to_exact()
+        b = b.to_exact()
+    rtol = _check_rtol(rtol)
+    for T in range(max_length + 1):
+        ra, rb = lift(a, T), lift(b, T)
+        witness = _graded_difference_witness(ra, rb, da, exact, rtol)
+        if witness is not None:
+            va, vb = a(list(witness), exact=exact), b(list(witness), exact=exact)
+            if exact and va == vb:  # pragma: no cover
+                raise ArithmeticError("equivalent: witness did not verify")
+            return EquivalenceResult(False, witness, exact, (va, vb), "lifted representations, level bases",
+                                     f"all words of length <= {max_length}", None if exact else rtol)
+    return EquivalenceResult(True, None, exact, None, "lifted representations, level bases",
+                             f"all words of length <= {max_length}", None if exact else rtol)
+
+
+def _graded_difference_witness(ra, rb, d: int, exact: bool, rtol: float):
+    """A word of length T on which two lifted slices differ, or None (level-by-level bases)."""
+    T = ra.length
+    start = np.concatenate([ra.initial, rb.initial])
+    final = np.concatenate([ra.final, -rb.final])
+    # Keep actual prefix vectors x_u (not combinations) so each basis word is evaluable.
+    vecs, words = [start], [()]
+    for t in range(T):
+        ca, cb = ra.cores[t], rb.cores[t]
+        na, nb = ca.shape[2], cb.shape[2]
+        ech = _Echelon(na + nb) if exact else None
+        Q = np.zeros((0, na + nb))
+        new_vecs, new_words = [], []
+        for v, w in zip(vecs, words, strict=True):
+            va, vb = v[: ca.shape[0]], v[ca.shape[0]:]
+            for s in range(d):
+                x = np.concatenate([va @ ca[:, s, :], vb @ cb[:, s, :]])
+                if exact:
+                    keep = ech.add(list(x))
+                else:
+                    xn = float(np.linalg.norm(x))
+                    r = x - (Q @ x) @ Q
+                    rn = float(np.linalg.norm(r))
+                    keep = xn > 0 and rn > rtol * xn
+                    if keep:
+                        Q = np.vstack([Q, r / rn])
+                if keep:
+                    new_vecs.append(x)
+                    new_words.append(w + (s,))
+        vecs, words = new_vecs, new_words
+    for v, w in zip(vecs, words, strict=True):
+        val = v @ final
+        if exact and val != 0:
+            return w
+        if not exact:
+            scale = max(float(np.linalg.norm(v)) * float(np.linalg.norm(final)), 1e-300)
+            if abs(float(val)) > _math.sqrt(rtol) * scale:
+                return w
+    return None
