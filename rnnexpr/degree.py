@@ -663,6 +663,8 @@ AUTO_SYMBOLIC_MONOMIALS = 2000
 MAX_SYMBOLIC_MONOMIALS = 10**6
 #: The modular method refuses degree bounds above this (its cost is quadratic in the bound).
 MAX_MODULAR_DEGREE = 60_000
+#: The modular method refuses runs whose estimated residue operations exceed this.
+MAX_MODULAR_WORK = 4 * 10**9
 
 
 def degree(
@@ -740,6 +742,14 @@ def degree(
         raise SizeLimitError(
             f"length: the degree bound at T={T} is {total_ub}, above the modular limit {MAX_MODULAR_DEGREE} "
             "(cost is quadratic in the bound)"
+        )
+    # Finite differences cost sum (U_g + 1)^2 / 2 over the T + 1 lines; evaluation costs points * T.
+    sizes = [max(total_ub, 0) + 1] + [max(u, 0) + 1 for u in per_ub]
+    work = sum(g * g for g in sizes) // 2 + sum(sizes) * T
+    if work > MAX_MODULAR_WORK:
+        raise SizeLimitError(
+            f"length: the modular method at T={T} needs {sum(sizes)} evaluation points and about {work} "
+            f"residue operations, above the limit {MAX_MODULAR_WORK}"
         )
     total, per, prob, primes, certified = _modular(net, T, (total_ub, per_ub), seed, rounds)
     return DegreeResult(total, per, "modular", error_probability=prob, certified=certified,

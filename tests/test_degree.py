@@ -214,3 +214,11 @@ def test_size_limits_are_refused_up_front():
         degree(deep, 60, method="modular")
     with pytest.raises(SizeLimitError, match="monomials"):
         degree(random_stack([2, 2, 2], input_dim=2, seed=0, exact=True), 12, method="symbolic")
+
+
+def test_modular_work_limit_names_the_size():
+    # p = 3, L = 9: degree bound 3^8 = 6561 on each of T + 1 = 301 lines.
+    stack = DepthwiseStack([LinearRNNLayer(U=[[1]], V=[["1/2"]])] * 9, C=[[1]], activation=[0, 0, 0, 1])
+    assert degree_upper_bounds(stack, 300)[0] == 3**8
+    with pytest.raises(SizeLimitError, match="evaluation points"):
+        degree(stack, 300, method="modular")
