@@ -160,6 +160,55 @@ def test_T2_bad_delay():
 
 
 # ---------------------------------------------------------------------------
+# T3
+# ---------------------------------------------------------------------------
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 10_000), width=st.integers(1, 3), d=st.integers(1, 3))
+def test_T3_random(seed, width, d):
+    cert = verify_T3(seed=seed, width=width, alphabet_size=d)
+    _assert_sound(cert)
+    n = width + seed % 2  # odd seeds add a duplicated unit
+    assert cert.evidence["hankel"]["rank"] <= n + 1
+    assert cert.evidence["hankel"]["rank"] == len(cert.evidence["minimal_wfa"]["alpha"])
+
+
+def test_T3_minimization_removes_the_redundant_unit():
+    cert = verify_T3(seed=1, width=3)  # odd seed: pure layer with a duplicated unit
+    _assert_sound(cert)
+    assert len(cert.evidence["wfa"]["alpha"]) == 4
+    assert len(cert.evidence["minimal_wfa"]["alpha"]) == cert.evidence["hankel"]["rank"] <= 3
+
+
+def test_T3_tampering():
+    cert = verify_T3(seed=0)
+
+    def rank(d):
+        d["evidence"]["hankel"]["rank"] -= 1
+
+    assert not _tampered(cert, rank).check()
+
+    def wfa(d):
+        A = d["evidence"]["wfa"]["A"]
+        A[1][0][1] = _bump(A[1][0][1])
+
+    res = _tampered(cert, wfa).check()
+    assert not res and "to_wfa" in res.failed_step
+
+    def minimal(d):
+        om = d["evidence"]["minimal_wfa"]["omega"]
+        om[0] = _bump(om[0])
+
+    assert not _tampered(cert, minimal).check()
+
+
+def test_T3_rejects_deep_instance():
+    with pytest.raises(ModelKindError):
+        verify_T3(random_stack([2, 2], input_dim=2, seed=0, exact=True))
+
+
+# ---------------------------------------------------------------------------
 # T4
 # ---------------------------------------------------------------------------
 
@@ -183,6 +232,50 @@ def test_T4_degenerate_instance_fails_with_its_step():
     cert = verify_T4(Stack([l1, l2], C=[[1]]), length=3)
     assert not cert.holds and "binom" in cert.failed_step
     assert cert.check().holds is False and cert.check().consistent
+
+
+# ---------------------------------------------------------------------------
+# T5
+# ---------------------------------------------------------------------------
+
+
+def test_T5_default_and_tampering():
+    cert = verify_T5(seed=0, units=4, random_witnesses=1, max_len=2)
+    _assert_sound(cert)
+    assert cert.evidence["witness"]["rank"] == 6
+    # f(a^T) = 2^(T(T+1)/2) in the first row of the witness block
+    assert [int(v) for v in cert.evidence["witness"]["block"][0]] == [2 ** (T * (T + 1) // 2) for T in range(6)]
+
+    def block(d):
+        d["evidence"]["witness"]["block"][2][3] = 7
+
+    res = _tampered(cert, block).check()
+    assert not res and "witness Hankel block" in res.failed_step
+
+    def profile(d):
+        d["evidence"]["random"][0]["ranks"][-1] += 1
+
+    assert not _tampered(cert, profile).check()
+
+    def product(d):  # a wrong product WFA: the simulation check must catch it
+        A = d["evidence"]["caveat"]["wfa"]["A"]
+        A[1][0][1] = _bump(A[1][0][1])
+
+    res = _tampered(cert, product).check()
+    assert not res and "caveat" in res.failed_step
+
+
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_T5_random(seed):
+    _assert_sound(verify_T5(seed=seed, units=3, random_witnesses=1, max_len=2))
+
+
+def test_T5_wfa_instance_does_not_pass_for_a_witness():
+    # A depth-1 linear 2RNN (a WFA with 2 states) has Hankel rank <= 2 < N + 2: the certificate fails.
+    s = Stack([Linear2RNNLayer(A=[[[2]]], h0=[1])], C=[[1]])
+    cert = verify_T5(s, units=3, random_witnesses=0, max_len=2)
+    assert not cert.holds and "rank" in cert.failed_step
 
 
 # ---------------------------------------------------------------------------

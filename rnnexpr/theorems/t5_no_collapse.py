@@ -163,21 +163,21 @@ def derive_T5(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     n2 = stack.widths[1]
     steps.append(Step(f"caveat: layer 1 reaches {len(states)} states and the product WFA with "
                       f"{len(states)} x {n2 + 1} states computes the stack", ok, why))
+    prof = rank_profile(stack, int(cav["max_len"]), method="exact")
+    ranks = [int(v) for v in prof.ranks]
+    steps.append(Step(f"caveat: its rank profile {ranks} stays <= {wfa.num_states} (the product WFA's size)",
+                      ranks == [int(v) for v in cav["ranks"]] and max(ranks) <= wfa.num_states,
+                      "recomputed (exact)"))
     return steps
 
 
 def _certified_block(model: Stack, max_len: int) -> tuple[list, list, np.ndarray, int]:
-    """A square block of full rank r = the rank of the words up to max_len (greedy exact selection)."""
-    from ..exact import independent_rows
-    from ..hankel import hankel_block, words_up_to
+    """A nonsingular r x r block on words up to max_len, r the rank of the full block (hankel_certificate)."""
+    from ..hankel import hankel_certificate
 
-    words = [list(w) for w in words_up_to(model.input_dim, max_len)]
-    H = hankel_block(model, words, words, exact=True)
-    H = to_exact_array(np.asarray(H, dtype=object))
-    rows = independent_rows(H)
-    cols = independent_rows(H[rows].T)
-    P, S = [words[i] for i in rows], [words[j] for j in cols]
-    return P, S, _block(model, P, S), len(rows)
+    hc = hankel_certificate(model, max_len=max_len, method="exact", compress=True)
+    P, S = [list(u) for u in hc.prefixes], [list(v) for v in hc.suffixes]
+    return P, S, _block(model, P, S), int(hc.rank)
 
 
 def verify_T5(
@@ -245,10 +245,12 @@ def verify_T5(
     stack = dfa_stack(dfa, width=2, seed=seed)
     states = reachable_states(stack)
     wfa = product_construction(stack)
-    evidence["caveat"] = {"states": states, "wfa": wfa}
+    cav_prof = rank_profile(stack, max_len + 1, method="exact")
+    evidence["caveat"] = {"states": states, "wfa": wfa, "max_len": max_len + 1,
+                          "ranks": [int(v) for v in cav_prof.ranks]}
     rprof = "; ".join(str(e["ranks"]) for e in evidence["random"])
     evidence["summary"] = (f"witness rank {evidence['witness']['rank']} (N={N}); random profiles {rprof}; "
-                           f"{dfa} stack = WFA({wfa.num_states})")
+                           f"{dfa} stack = WFA({wfa.num_states}), profile {evidence['caveat']['ranks']}")
     inst = {
         "description": f"seed={seed}: T5 witness, N={N}; {random_witnesses} random (2,2) witnesses; {dfa} DFA stack",
         "witness": witness,
