@@ -1,0 +1,201 @@
+"""Spectral learning from Hankel blocks: exact recovery of depth-1 targets, no recovery of depth-2 ones."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnnexpr import AlphabetError, ExactnessError, SizeLimitError, Stack, WFA, random_stack, random_wfa
+from rnnexpr.exact import exact_rank
+from rnnexpr.models import Linear2RNNLayer
+from rnnexpr.spectral import depth1_error_profile, hankel_blocks, held_out_error, spectral_learn
+from rnnexpr.wfa import from_wfa
+
+from .oracles import all_words, literal_wfa_value, literal_word_value
+
+T5 = Stack([Linear2RNNLayer(A=[[[2]]], h0=[1]), Linear2RNNLayer(A=[[[1]]], h0=[1])], C=[[1]])
+
+
+def _random_words(rng, d, count, max_len):
+    return [list(rng.integers(0, d, size=int(rng.integers(0, max_len + 1)))) for _ in range(count)]
+
+
+def test_hankel_blocks_are_the_definitions():
+    wfa = random_wfa(3, 2, seed=1, exact=True)
+    P, S = [(), (1,), (0, 1)], [(), (0,), (1, 1)]
+    b = hankel_blocks(wfa, P, S, exact=True)
+    f = lambda w: literal_wfa_value(wfa, list(w))  # noqa: E731
+    assert b.H.tolist() == [[f(u + v) for v in S] for u in P]
+    assert b.H_sigma.tolist() == [[[f(u + (s,) + v) for v in S] for u in P] for s in range(2)]
+    assert b.h_P.tolist() == [f(u) for u in P] and b.h_S.tolist() == [f(v) for v in S]
+
+
+@settings(max_examples=10, deadline=None)
+@given(n=st.integers(1, 3), d=st.integers(1, 3), seed=st.integers(0, 10**6))
+def test_factorized_blocks_equal_word_by_word_evaluation(n, d, seed):
+    # WFA and depth-1 stack targets use H = F B^T; a callable target is evaluated word by word.
+    stack = random_stack([n], input_dim=d, seed=seed, exact=True, with_initial_state=True)
+    words = all_words(d, 2)
+    fast = hankel_blocks(stack, words, words, exact=True)
+    slow = hankel_blocks(lambda w: literal_word_value(stack, w)[0], words, words, alphabet_size=d, exact=True)
+    for name in ("H", "H_sigma", "h_P", "h_S"):
+        assert np.array_equal(getattr(fast, name), getattr(slow, name))
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(1, 5), d=st.integers(1, 3), seed=st.integers(0, 10**6))
+def test_float_spectral_recovers_a_wfa_at_its_hankel_rank(n, d, seed):
+    target = random_wfa(n, d, seed=seed)
+    # Generic: words up to one more than the shortest length with |Sigma^{<=l}| >= n + 1 reach the Hankel rank.
+    length = next(k for k in range(n + 1) if sum(d**j for j in range(k + 1)) >= n + 1) + 1
+    words = all_words(d, length)
+    H = hankel_blocks(target, words, words).H
+    rank = int(np.sum(np.linalg.svd(H, compute_uv=False) > 1e-9 * np.linalg.norm(H)))
+    learned = spectral_learn(target, rank, prefixes=words, suffixes=words)
+    assert learned.num_states == rank
+    rng = np.random.default_rng(seed)
+    tests = _random_words(rng, d, 30, 12)
+    assert held_out_error(learned, target, tests) <= 1e-8
+
+
+@settings(max_examples=12, deadline=None)
+@given(n=st.integers(1, 4), d=st.integers(1, 3), kind=st.sampled_from(["2rnn", "pure", "linear"]),
+       seed=st.integers(0, 10**6))
+def test_exact_spectral_recovers_depth1_stacks_exactly(n, d, kind, seed):
+    stack = random_stack([n], input_dim=d, kind=kind, seed=seed, exact=True, with_initial_state=True)
+    # Words up to one more than the shortest length with |Sigma^{<=l}| >= n + 2 words.
+    length = next(k for k in range(n + 2) if sum(d**j for j in range(k + 1)) >= n + 2) + 1
+    words = all_words(d, length)
+    learned = spectral_learn(stack, prefixes=words, suffixes=words, exact=True)
+    assert learned.is_exact
+    # Its size is the Hankel rank (a minimal WFA), at most n + 1 (T3).
+    assert learned.num_states == max(exact_rank(hankel_blocks(stack, words, words, exact=True).H).rank, 1)
+    assert learned.num_states <= n + 1
+    rng = np.random.default_rng(seed)
+    for w in _random_words(rng, d, 15, 7):
+        assert learned(w, exact=True) == literal_word_value(stack, w)[0]
+
+
+def test_default_words_recover_a_generic_wfa():
+    target = random_wfa(8, 2, seed=11)
+    learned = spectral_learn(target, 8)
+    tests = _random_words(np.random.default_rng(0), 2, 50, 15)
+    assert held_out_error(learned, target, tests) <= 1e-8
+    exact_target = random_wfa(6, 3, seed=2, exact=True)
+    learned = spectral_learn(exact_target, exact=True)  # default words sized from the target's 6 states
+    assert all(learned(w, exact=True) == exact_target(w, exact=True) for w in tests if max(w, default=0) < 3)
+
+
+def test_learns_from_a_callable_and_from_noisy_estimates():
+    target = random_wfa(3, 2, seed=5)
+    words = all_words(2, 3)
+    f = lambda w: float(target(w))  # noqa: E731
+    learned = spectral_learn(f, 3, prefixes=words, suffixes=words, alphabet_size=2)
+    tests = _random_words(np.random.default_rng(1), 2, 40, 10)
+    assert held_out_error(learned, target, tests) <= 1e-8
+    # Empirical estimates: exact values plus noise of size 1e-6 give a model within ~1e-4.
+    rng = np.random.default_rng(2)
+    needed = {tuple(u) + tuple(v) for u in words for v in words} | {
+        tuple(u) + (s,) + tuple(v) for u in words for v in words for s in (0, 1)
+    }
+    estimates = {w: f(list(w)) + 1e-6 * rng.normal() for w in needed}
+    noisy = spectral_learn(estimates, 3, prefixes=words, suffixes=words, alphabet_size=2)
+    err = held_out_error(noisy, target, [w for w in tests if len(w) <= 6])
+    assert 0 < err <= 1e-3
+
+
+def test_truncated_model_is_worse_than_the_full_one():
+    target = random_wfa(6, 2, seed=3)
+    words = all_words(2, 4)
+    tests = _random_words(np.random.default_rng(3), 2, 40, 8)
+    errors = [held_out_error(spectral_learn(target, k, words, words), target, tests) for k in (2, 6)]
+    assert errors[1] <= 1e-8 < errors[0]
+
+
+def test_t5_witness_profile_never_reaches_zero():
+    tests = [[0] * k for k in range(8, 11)]
+    for max_length in (2, 3, 4):
+        prof = depth1_error_profile(T5, range(1, max_length + 1), tests, max_length=max_length)
+        # Unary alphabet: the block over lengths <= k is the Vandermonde-like matrix in 2^i, of full rank k + 1.
+        assert prof.block_rank.exact and prof.block_rank.rank == max_length + 1
+        assert all(lb > 0 for lb in prof.lower_bounds) and not prof.reaches_zero
+        assert all(e > 1e-6 for e in prof.held_out_errors)
+        assert prof.check()
+        json.dumps(prof.to_dict())
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_random_depth2_stack_lower_bounds_stay_positive_where_depth1_reaches_zero(seed):
+    deep = random_stack([2, 2], input_dim=2, kind="pure", seed=seed, exact=True)
+    shallow = random_stack([3], input_dim=2, kind="pure", seed=seed, exact=True)
+    tests = _random_words(np.random.default_rng(seed), 2, 20, 6)
+    sizes = [1, 2, 3, 4]
+    deep_prof = depth1_error_profile(deep, sizes, tests, max_length=3)
+    shallow_prof = depth1_error_profile(shallow, sizes, tests, max_length=3)
+    # A pure depth-1 stack with 3 units is a 3-state WFA: its blocks have rank <= 3, so size 3 reaches zero.
+    assert shallow_prof.block_rank.rank <= 3 and shallow_prof.reaches_zero
+    assert shallow_prof.lower_bounds[2] <= 1e-12
+    if deep_prof.block_rank.rank > max(sizes):  # generic deep stacks: rank grows beyond any small size
+        assert not deep_prof.reaches_zero and all(lb > 0 for lb in deep_prof.lower_bounds)
+
+
+def test_lower_bound_is_a_real_bound_for_any_small_wfa():
+    # No WFA of size n beats the Eckart-Young bound on the block: try random and learned ones.
+    words = all_words(1, 3)
+    prof = depth1_error_profile(T5, [1, 2], [[0] * 5], prefixes=words, suffixes=words)
+    H = hankel_blocks(T5, words, words).H
+    for n, lb in zip(prof.sizes, prof.lower_bounds, strict=True):
+        for seed in range(5):
+            w = random_wfa(n, 1, seed=seed)
+            Hw = hankel_blocks(w, words, words).H
+            scale = np.sum(H * Hw) / max(np.sum(Hw * Hw), 1e-300)  # best multiple of it
+            assert np.linalg.norm(H - scale * Hw) / np.linalg.norm(H) >= lb * (1 - 1e-9)
+        learned = spectral_learn(T5, n, words, words)
+        Hl = hankel_blocks(learned, words, words).H
+        assert np.linalg.norm(H - Hl) / np.linalg.norm(H) >= lb * (1 - 1e-9)
+
+
+def test_learned_wfa_is_a_depth1_2rnn():
+    target = random_wfa(3, 2, seed=8, exact=True)
+    learned = spectral_learn(target, exact=True)
+    rnn = from_wfa(learned)
+    assert rnn.depth == 1 and rnn.widths == (learned.num_states,)
+    assert rnn([1, 1, 0], exact=True) == target([1, 1, 0], exact=True)
+
+
+def test_zero_target_learns_the_zero_wfa():
+    zero = WFA([0, 0], np.zeros((2, 2, 2), dtype=int), [1, 1])
+    learned = spectral_learn(zero, exact=True)
+    assert learned.num_states == 1 and learned([0, 1], exact=True) == 0
+
+
+def test_bad_input_is_refused_with_clear_errors():
+    target = random_wfa(3, 2, seed=0)
+    with pytest.raises(ValueError, match="num_states"):
+        spectral_learn(target, 0)
+    with pytest.raises(ValueError, match="at most min"):
+        spectral_learn(target, 50, prefixes=[[], [0]], suffixes=[[], [1]])
+    with pytest.raises(ExactnessError, match="exact rank of H"):
+        spectral_learn(random_wfa(3, 2, seed=0, exact=True), 2, exact=True)
+    with pytest.raises(AlphabetError):
+        spectral_learn(target, 2, prefixes=[[0, 2]], suffixes=[[]])
+    with pytest.raises(ValueError, match="alphabet_size"):
+        spectral_learn(lambda w: 1.0, 1)
+    with pytest.raises(SizeLimitError, match="max_entries"):
+        spectral_learn(target, 2, max_length=12)
+    with pytest.raises(ValueError, match="metric"):
+        held_out_error(target, target, [[0]], metric="mae")
+    with pytest.raises(ValueError, match="words"):
+        held_out_error(target, target, [])
+    with pytest.raises(ExactnessError, match="exact rational"):
+        hankel_blocks(lambda w: 0.5, [[]], [[]], alphabet_size=1, exact=True)
+    with pytest.raises(ValueError, match="sizes"):
+        depth1_error_profile(T5, [0], [[0]])
