@@ -138,6 +138,13 @@ def derive_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     r = exact_rank(recomputed).rank if recomputed.size else 0
     steps.append(Step(f"Hankel rank r = {hb['rank']} <= n+1 = {n + 1}", r == int(hb["rank"]) and r <= n + 1,
                       f"recomputed exact rank {r}"))
+    if evidence["minimal_wfa"] is None:
+        # f = 0: the minimal WFA has no state; check f = 0 against a zero WFA.
+        zero = WFA([0], _zeros((1, wfa.alphabet_size, 1), True), [0])
+        eq = equivalent(zero, wfa)
+        steps.append(Step("f = 0: the minimal WFA and 2RNN have no state", r == 0 and bool(eq.equivalent)
+                          and evidence["minimal_2rnn"] is None, f"Hankel rank {r}; equivalent to 0: {eq.equivalent}"))
+        return steps
     minimal = load_model(evidence["minimal_wfa"])
     eq = equivalent(minimal, wfa)
     steps.append(Step(f"the minimized WFA has r = {r} states and is equivalent",
@@ -216,8 +223,8 @@ def verify_T3(
         "back": from_wfa(wfa),
         "hankel": {"prefixes": prefixes, "suffixes": suffixes, "block": _block(stack, prefixes, suffixes),
                    "rank": int(getattr(hc.rank, "rank", hc.rank)), "method": "exact"},
-        "minimal_wfa": minimal,
-        "minimal_2rnn": from_wfa(minimal),
+        "minimal_wfa": minimal if minimal.num_states else None,
+        "minimal_2rnn": from_wfa(minimal) if minimal.num_states else None,
         "summary": (f"WFA {wfa.num_states} states, Hankel rank {minimal.num_states} <= n+1 = "
                     f"{stack.widths[0] + 1}, minimal 2RNN width {minimal.num_states}"),
     }
