@@ -121,15 +121,23 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_hankel_rank(args: argparse.Namespace) -> int:
-    from .hankel import hankel_rank
+    from .hankel import hankel_rank, rank_profile
 
     model = _load(args.model, ("stack", "wfa"))
-    method = "exact" if args.exact else "modular"
-    kwargs = {} if args.max_len is None else {"max_len": args.max_len}
-    res = hankel_rank(model, method=method, **kwargs)
-    data = res.to_dict() if hasattr(res, "to_dict") else {"rank": int(getattr(res, "rank", res))}
-    desc = res.describe() if hasattr(res, "describe") else f"rank {data.get('rank')}"
-    _emit(args, data, [f"Hankel {desc}"])
+    method = "exact" if args.exact else "numerical"
+    deep = not hasattr(model, "alpha") and model.depth > 1
+    if args.max_len is None:
+        if deep:
+            raise UsageError(f"{args.model}: a depth-{model.depth} stack is not a WFA; give --max-len K for the "
+                             "block on words of length <= K")
+        res = hankel_rank(model, method=method)
+        _emit(args, res.to_dict(), [f"Hankel {res.describe()} (infinite Hankel matrix: minimal WFA size)"])
+        return EXIT_OK
+    prof = rank_profile(model, args.max_len, method=method)
+    data = prof.to_dict()
+    data["rank"] = int(prof.ranks[-1])
+    how = "exact over Q" if prof.exact else "numerical"
+    _emit(args, data, [f"Hankel rank {prof.ranks[-1]} on words of length <= {args.max_len} ({how})"])
     return EXIT_OK
 
 
@@ -137,11 +145,10 @@ def _cmd_rank_profile(args: argparse.Namespace) -> int:
     from .hankel import rank_profile
 
     model = _load(args.model, ("stack", "wfa"))
-    res = rank_profile(model, args.max_len, method="exact" if args.exact else "modular")
-    data = res.to_dict() if hasattr(res, "to_dict") else {"ranks": list(res.ranks)}
-    ranks = list(res.ranks)
-    rows = [[m, r] for m, r in enumerate(ranks)]
-    _emit(args, data, _table(rows, ["max length m", "rank of H[words <= m, words <= m]"]))
+    res = rank_profile(model, args.max_len, method="numerical" if args.numerical else "exact")
+    rows = [[m, r] for m, r in enumerate(res.ranks)]
+    how = "exact over Q" if res.exact else "numerical"
+    _emit(args, res.to_dict(), _table(rows, ["max length m", f"rank of H[words <= m, words <= m] ({how})"]))
     return EXIT_OK
 
 
@@ -165,7 +172,7 @@ def _cmd_degree(args: argparse.Namespace) -> int:
     model = _load(args.model, ("stack", "depthwise"))
     kwargs = {} if args.method is None else {"method": args.method}
     res = degree(model, args.length, **kwargs)
-    how = "exact" if res.exact else f"error probability <= {res.error_probability:.1e}"
+    how = "exact, certified" if not res.error_probability else f"error probability <= {res.error_probability:.1e}"
     _emit(args, res.to_dict(), [f"total degree of y_{args.length}: {res.total}  ({res.method}, {how})",
                                 f"degree in x_1..x_{args.length}: {list(res.per_input)}"])
     return EXIT_OK
@@ -217,10 +224,13 @@ def _cmd_equivalent(args: argparse.Namespace) -> int:
 
     a = _load(args.a, ("stack", "wfa"))
     b = _load(args.b, ("stack", "wfa"))
-    res = equivalent(a, b)
-    data = res.to_dict() if hasattr(res, "to_dict") else {"equivalent": bool(res.equivalent)}
-    line = "equivalent" if res.equivalent else f"not equivalent: witness word {list(res.witness)}"
-    _emit(args, data, [line + ("" if res.exact else " (numerical)")])
+    deep = any(not hasattr(m, "alpha") and m.depth > 1 for m in (a, b))
+    if deep and args.max_len is None and args.inputs == "one-hot":
+        raise UsageError("a deep stack is not a WFA: give --max-len K to compare all words of length <= K, or "
+                         "--inputs real for linear RNN stacks")
+    res = equivalent(a, b, inputs=args.inputs, max_length=args.max_len)
+    line = "equivalent" if res.equivalent else f"not equivalent: witness {res.to_dict()['witness']}"
+    _emit(args, res.to_dict(), [f"{line} (scope: {res.scope}; {'exact' if res.exact else 'numerical'})"])
     return EXIT_OK if res.equivalent else EXIT_FAIL
 
 
@@ -276,17 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--quick", action="store_true", help="smaller instances")
     v.add_argument("--progress", action="store_true", help="show progress on stderr even when not a terminal")
 
-    p = add("hankel-rank", _cmd_hankel_rank, "rank of the Hankel matrix of a model (WFA or stack)")
+    p = add("hankel-rank", _cmd_hankel_rank, "rank of the Hankel matrix of a WFA or depth-1 stack (its minimal WFA "
+                                             "size), or of the block on words of length <= K")
     p.add_argument("model", metavar="MODEL.json")
     p.add_argument("--max-len", type=_nonnegative, default=None, metavar="K",
-                   help="use the block on words of length <= K (needed for deep stacks)")
-    p.add_argument("--exact", action="store_true", help="exact rank over Q (default: modular rank, a proven "
-                                                       "lower bound with its error probability)")
+                   help="use the block on words of length <= K (required for deep stacks)")
+    p.add_argument("--exact", action="store_true", help="exact rank over Q, a proof (default: numerical, with its "
+                                                       "tolerance and singular-value gap)")
 
-    p = add("rank-profile", _cmd_rank_profile, "Hankel ranks on words of length <= m for m = 0..K")
+    p = add("rank-profile", _cmd_rank_profile, "Hankel ranks on words of length <= m for m = 0..K (factorized)")
     p.add_argument("model", metavar="MODEL.json")
     p.add_argument("--max-len", type=_nonnegative, required=True, metavar="K")
-    p.add_argument("--exact", action="store_true", help="exact ranks over Q (default: modular)")
+    p.add_argument("--numerical", action="store_true", help="float ranks (default: exact over Q)")
 
     p = add("collapse", _cmd_collapse, "collapse a stack of linear RNN layers into one layer (T1)")
     p.add_argument("model", metavar="MODEL.json")
@@ -310,10 +321,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model", metavar="MODEL.json")
     p.add_argument("-o", "--output", required=True, metavar="OUT.json")
 
-    p = add("equivalent", _cmd_equivalent, "exact equivalence of two WFAs or depth-1 stacks "
+    p = add("equivalent", _cmd_equivalent, "equivalence of two WFAs or stacks, with a witness when they differ "
                                            "(exit 0 when equivalent, 1 when not)")
     p.add_argument("a", metavar="A.json")
     p.add_argument("b", metavar="B.json")
+    p.add_argument("--max-len", type=_nonnegative, default=None, metavar="K",
+                   help="deep stacks: compare all words of length <= K")
+    p.add_argument("--inputs", choices=["one-hot", "real"], default="one-hot",
+                   help="'real': linear RNN stacks on real input sequences")
 
     p = add("experiment", _cmd_experiment, "run a training experiment (needs the experiments extra)")
     p.add_argument("name", metavar="NAME", help="memory, degree, state_tracking or digits")

@@ -110,6 +110,26 @@ def test_degree_and_tt_ranks(models, capsys):
     assert r["exact"] and r["ranks"][0] == 1 and max(r["ranks"]) <= 3
 
 
+def test_hankel_minimize_equivalent(models, tmp_path, capsys):
+    assert main(["hankel-rank", models["shallow"], "--exact", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["exact"] and r["rank"] == 3  # 2 units with U, V, b: at most n + 1 = 3
+    # A deep stack needs --max-len; with it, the rank of the block on words <= K.
+    assert main(["hankel-rank", models["deep"]]) == 2
+    assert "--max-len" in capsys.readouterr().err
+    assert main(["rank-profile", models["deep"], "--max-len", "2", "--json"]) == 0
+    prof = json.loads(capsys.readouterr().out)
+    assert prof["exact"] and prof["ranks"] == sorted(prof["ranks"]) and len(prof["ranks"]) == 3
+    out = tmp_path / "min.json"
+    assert main(["minimize", models["shallow"], "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert load(out).widths == (3,)
+    assert main(["equivalent", models["shallow"], str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["equivalent"] is True
+    assert main(["equivalent", models["shallow"], models["wfa"]]) == 1
+    assert "not equivalent: witness" in capsys.readouterr().out
+
+
 def test_wrong_model_kind(models, tmp_path, capsys):
     assert main(["degree", models["wfa"], "--length", "2"]) == 2
     err = capsys.readouterr().err
