@@ -281,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--theorem", action="append", metavar="T", help="statement to verify (T0..T6; repeatable, "
                                                                    "or comma-separated); default all")
     v.add_argument("--seed", type=_nonnegative, default=0, help="first seed (default 0)")
-    v.add_argument("--instances", type=_positive, default=1, help="seeded instances per statement (default 1)")
+    v.add_argument("--instances", type=_positive, default=3, help="seeded instances per statement (default 3)")
     v.add_argument("--jobs", type=_positive, default=1, help="parallel worker processes (default 1)")
     v.add_argument("--quick", action="store_true", help="smaller instances")
     v.add_argument("--progress", action="store_true", help="show progress on stderr even when not a terminal")

@@ -183,7 +183,7 @@ def _certified_block(model: Stack, max_len: int) -> tuple[list, list, np.ndarray
 def verify_T5(
     instance: Stack | None = None,
     seed: int = 0,
-    units: int = 6,
+    units: int = 10,
     random_witnesses: int = 2,
     max_len: int = 3,
     dfa: str = "parity",

@@ -242,7 +242,7 @@ def verify_T6(
     seed: int = 0,
     length: int = 5,
     power: int = 2,
-    depth: int = 2,
+    depth: int = 3,
     relu_stacks: int = 2,
     **options: Any,
 ) -> Certificate:
