@@ -146,6 +146,14 @@ def test_T2_default_and_tampering():
     assert not _tampered(cert, generic).check()
 
 
+@settings(max_examples=4, deadline=None)
+@given(seed=st.integers(0, 10_000), delay=st.integers(1, 6), depth=st.integers(1, 3), width=st.integers(1, 3))
+def test_T2_random(seed, delay, depth, width):
+    cert = verify_T2(seed=seed, delay=delay, depth=depth, width=width)
+    _assert_sound(cert)
+    assert cert.evidence["generic"]["rank"] == depth * width
+
+
 def test_T2_memory_table_matches_theory():
     rows = memory_table(6)
     assert [r["hankel_rank"] for r in rows] == [k + 1 for k in range(1, 7)]
@@ -226,6 +234,12 @@ def test_T4_default_degrees():
     assert not _tampered(cert, edit).check()
 
 
+@settings(max_examples=3, deadline=None)
+@given(seed=st.integers(0, 10_000))
+def test_T4_random(seed):
+    _assert_sound(verify_T4(seed=seed, length=3, max_depth=2))
+
+
 def test_T4_degenerate_instance_fails_with_its_step():
     # A = 0 in layer 2: degree drops below the generic bound, so the equality step fails.
     l1 = Linear2RNNLayer(A=[[[1]]], U=[[1]], h0=[1])
@@ -301,6 +315,19 @@ def test_T6_default_and_tampering():
         d["evidence"]["relu"]["hessians"][0][0][0] = 1
 
     assert not _tampered(cert, hessian).check()
+
+
+def test_T6_given_polynomial_instance_and_bad_instance():
+    from rnnexpr.models import DepthwiseStack, random_depthwise_stack
+
+    # sigma(x) = x^2 between two layers: degree <= 2 < T = 3.
+    s = DepthwiseStack([LinearRNNLayer(U=[[1]], V=[["1/2"]]), LinearRNNLayer(U=[[1]], V=[[0]])], C=[[1]],
+                       activation=[0, 0, 1])
+    cert = verify_T6(s, length=3, relu_stacks=1)
+    _assert_sound(cert)
+    assert cert.evidence["polynomial"]["degrees"][0]["total"] == 2
+    with pytest.raises(ModelKindError):
+        verify_T6(random_depthwise_stack([2], 1, activation="relu", seed=0), length=3)
 
 
 @pytest.mark.parametrize("widths, top", [([3, 2], False), ([2, 2, 2], True), ([2], True)])

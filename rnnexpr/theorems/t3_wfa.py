@@ -131,7 +131,8 @@ def derive_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
                       ok and back.depth == 1 and back.is_pure and back.widths == (wfa.num_states,), why))
     hb = evidence["hankel"]
     prefixes, suffixes = [list(map(int, u)) for u in hb["prefixes"]], [list(map(int, v)) for v in hb["suffixes"]]
-    block = exact_matrix(hb["block"], "hankel.block") if prefixes and suffixes else np.empty((0, 0), dtype=object)
+    block = (exact_matrix(hb["block"], "hankel.block") if prefixes and suffixes
+             else np.empty((len(prefixes), len(suffixes)), dtype=object))
     recomputed = _block(stack, prefixes, suffixes)
     steps.append(Step("stored Hankel block equals f(uv) on its words", block.shape == recomputed.shape
                       and bool(np.all(block == recomputed)), f"{len(prefixes)} x {len(suffixes)} block"))

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ModelKindError
 from ..exact import exact_rank
 from ..models import WFA, Stack, _zeros
 from ..numbers import to_exact_array
@@ -213,6 +214,13 @@ def verify_T5(
     -------
     Certificate
 
+    Raises
+    ------
+    ModelKindError
+        If ``instance`` is not a one-output Stack.
+    ValueError
+        On ``units`` or ``max_len`` below 1.
+
     Examples
     --------
     >>> verify_T5(units=3, random_witnesses=1, max_len=2).holds
@@ -226,6 +234,8 @@ def verify_T5(
     max_len = check_positive(max_len, "max_len")
     if options.get("quick"):
         random_witnesses = min(random_witnesses, 1)
+    if instance is not None and (not isinstance(instance, Stack) or instance.output_dim != 1):
+        raise ModelKindError(f"instance: expected a Stack with one output, got {instance!r}")
     witness = t5_witness() if instance is None else instance.to_exact()
     words = [[0] * i for i in range(N + 2)]
     block = _block(witness, words, words)

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ModelKindError
 from ..models import DepthwiseStack, _random_array, _rng, _zeros, random_depthwise_stack
 from ..numbers import to_exact_array
 from .certificate import Certificate, Step, register_deriver
@@ -270,6 +271,13 @@ def verify_T6(
     -------
     Certificate
 
+    Raises
+    ------
+    ModelKindError
+        If ``instance`` is not a scalar DepthwiseStack with a polynomial activation.
+    ValueError
+        On a length, power or depth below 1.
+
     Examples
     --------
     >>> verify_T6(length=3, power=1, depth=2, relu_stacks=1).holds
@@ -286,6 +294,10 @@ def verify_T6(
         relu_stacks = min(relu_stacks, 1)
     rng = _rng(seed)
     if instance is not None:
+        if not (isinstance(instance, DepthwiseStack) and instance.activation.name in ("polynomial", "identity")
+                and instance.input_dim == 1 and instance.output_dim == 1):
+            raise ModelKindError(f"instance: expected a DepthwiseStack with a polynomial activation and scalar "
+                                 f"input and output, got {instance!r}")
         poly = [instance.to_exact()]
     else:
         coeffs = list(_nonzero_vector(rng, p + 1))
