@@ -47,7 +47,6 @@ extensions = [
     "sphinx_gallery.gen_gallery",
 ]
 
-templates_path = ["_templates"]
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "sg_execution_times.rst"]
 root_doc = "index"
 nitpicky = True
@@ -89,7 +88,6 @@ nitpick_ignore_regex = [
 
 html_theme = "furo"
 html_title = f"rnnexpr {release}"
-html_static_path = ["_static"]
 html_show_sourcelink = False
 
 # -- MathJax: the macros the pages use ---------------------------------------
