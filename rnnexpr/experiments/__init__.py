@@ -1,0 +1,91 @@
+"""Training experiments that show the theorems at work (optional: needs the ``experiments`` extra).
+
+This is the only part of rnnexpr that imports torch.  Each experiment is a
+function ``run(quick=False, seed=0) -> (results, figure)``; :func:`run_experiment`
+runs one by name and writes ``<out>/<name>.json`` and ``<out>/<name>.png``.
+
+========================  =====  ===========================================================
+name                      stmt   what it compares
+========================  =====  ===========================================================
+``memory``                T2     delayed copy: shallow wide vs deep narrow linear RNNs
+``degree``                T4/T5  depth-2 linear 2RNN teacher: depth-1 vs depth-2 students
+``state_tracking``        T6c    parity, mod-3 counting, S3 products: length generalization
+``digits``                --     scikit-learn digits row by row: depths and interaction types
+========================  =====  ===========================================================
+"""
+
+from __future__ import annotations
+
+try:
+    import matplotlib  # noqa: F401
+    import torch  # noqa: F401
+    import tqdm  # noqa: F401
+except ImportError as exc:
+    raise ImportError(
+        f"rnnexpr.experiments needs the 'experiments' extra (torch CPU build, matplotlib, scikit-learn, tqdm); "
+        f'{exc.name or "a dependency"} is missing: pip install "rnnexpr[experiments]"'
+    ) from exc
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from . import digits, memory, polynomial_degree, state_tracking
+from .harness import write_outputs
+
+__all__ = ["EXPERIMENTS", "run_experiment", "DEFAULT_OUT"]
+
+#: name -> function ``run(quick=False, seed=0) -> (results, figure)``.
+EXPERIMENTS: dict[str, Callable[..., tuple[dict[str, Any], Any]]] = {
+    "memory": memory.run,
+    "degree": polynomial_degree.run,
+    "state_tracking": state_tracking.run,
+    "digits": digits.run,
+}
+
+#: Where results go when no directory is given (ignored by git).
+DEFAULT_OUT = "experiment-results"
+
+
+def run_experiment(name: str, quick: bool = False, seed: int = 0, out: str | Path | None = None) -> dict[str, Any]:
+    """Run one experiment and write ``<out>/<name>.json`` and ``<out>/<name>.png``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`EXPERIMENTS`.
+    quick : bool
+        The seconds-long version (tiny sizes, few steps, still 3 seeds).
+    seed : int
+        First seed; three consecutive seeds are used.
+    out : str or Path, optional
+        Output directory (created); :data:`DEFAULT_OUT` when None.
+
+    Returns
+    -------
+    dict
+        The results, with ``"outputs"`` (paths written) and ``"seconds"`` (wall time).
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (the message lists the known ones) or a bad seed.
+
+    Examples
+    --------
+    >>> run_experiment("nope")
+    Traceback (most recent call last):
+    ...
+    ValueError: name: expected one of 'memory', 'degree', 'state_tracking', 'digits', got 'nope'
+    """
+    if name not in EXPERIMENTS:
+        known = ", ".join(repr(k) for k in EXPERIMENTS)
+        raise ValueError(f"name: expected one of {known}, got {name!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
+    start = time.perf_counter()
+    results, figure = EXPERIMENTS[name](quick=bool(quick), seed=seed)
+    results["seconds"] = round(time.perf_counter() - start, 2)
+    results["outputs"] = write_outputs(name, results, figure, DEFAULT_OUT if out is None else out)
+    return results

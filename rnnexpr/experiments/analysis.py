@@ -1,0 +1,126 @@
+"""Analysis of trained (exported) models with the toolkit's own functions.
+
+Each function returns a plain dict (JSON-ready).  Functions that rely on modules
+other parts of the toolkit provide (:mod:`rnnexpr.hankel`, :mod:`rnnexpr.degree`,
+:mod:`rnnexpr.tt`) return ``{"available": False, "reason": ...}`` when that module
+or function is missing, instead of failing the experiment.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import numpy as np
+
+from ..exact import numerical_rank
+from ..models import Stack
+
+__all__ = ["impulse_response", "impulse_response_rank", "polynomial_degree", "hankel_rank_of", "tt_ranks_of"]
+
+
+def _optional(module: str, name: str) -> tuple[Any, str | None]:
+    try:
+        mod = importlib.import_module(f"rnnexpr.{module}")
+    except ImportError as exc:
+        return None, f"rnnexpr.{module} is not available ({exc})"
+    fn = getattr(mod, name, None)
+    if fn is None:
+        return None, f"rnnexpr.{module}.{name} is not available"
+    return fn, None
+
+
+def impulse_response(stack: Stack, length: int) -> np.ndarray:
+    """Markov parameters ``M_0 .. M_{length-1}`` of a linear RNN stack on scalar input.
+
+    ``M_j`` is the output ``j`` steps after a unit impulse, minus the free response
+    (which removes biases and initial states): ``M_j = C V^j U`` for one layer.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import LinearRNNLayer
+    >>> s = Stack([LinearRNNLayer(U=[[1], [0]], V=[[0, 0], [1, 0]])], C=[[0, 1]])  # delay 1
+    >>> impulse_response(s, 4).tolist()
+    [0.0, 1.0, 0.0, 0.0]
+    """
+    if not isinstance(stack, Stack) or not stack.is_linear_rnn:
+        raise TypeError("stack: expected a linear RNN Stack (no A terms) for an impulse response")
+    if stack.input_dim != 1 or stack.output_dim != 1:
+        raise ValueError(f"stack: expected scalar input and output, got input_dim={stack.input_dim}, "
+                         f"output_dim={stack.output_dim}")
+    x = np.zeros((2, length, 1))
+    x[0, 0, 0] = 1.0
+    y = stack.run(x)[..., 0]
+    return y[0] - y[1]
+
+
+def impulse_response_rank(stack: Stack, length: int, rtol: float = 1e-6) -> dict[str, Any]:
+    """Numerical rank of the Hankel matrix ``H[i, j] = M_{i+j}`` of the impulse response.
+
+    For a linear RNN (stack) this is the McMillan degree, the minimal width of an
+    equivalent single layer (Ho-Kalman); it is numerical evidence, reported with
+    its tolerance and singular-value gap.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import LinearRNNLayer
+    >>> s = Stack([LinearRNNLayer(U=[[1], [0]], V=[[0, 0], [1, 0]])], C=[[0, 1]])
+    >>> impulse_response_rank(s, 6)["rank"]
+    2
+    """
+    half = max(1, length // 2)
+    g = impulse_response(stack, 2 * half)
+    H = np.array([[g[i + j] for j in range(half)] for i in range(half)])
+    if not np.all(np.isfinite(H)):
+        return {"rank": float("nan"), "exact": False, "tolerance": rtol, "gap": float("nan"), "size": half}
+    res = numerical_rank(H, rtol=rtol, warn=False)
+    return {"rank": res.rank, "exact": False, "tolerance": res.tolerance, "gap": res.gap, "size": half}
+
+
+def polynomial_degree(stack: Any, length: int) -> dict[str, Any]:
+    """Total degree of ``y_T`` in ``x_1 .. x_T`` via :func:`rnnexpr.degree.degree`, when available."""
+    fn, reason = _optional("degree", "degree")
+    if fn is None:
+        return {"available": False, "reason": reason}
+    try:
+        res = fn(stack, length)
+    except Exception as exc:  # report, do not hide: the experiment continues
+        return {"available": True, "error": f"{type(exc).__name__}: {exc}"}
+    return {"available": True, **_describe(res)}
+
+
+def hankel_rank_of(model: Any, **kwargs: Any) -> dict[str, Any]:
+    """Hankel rank of a model on one-hot inputs via :func:`rnnexpr.hankel.hankel_rank`, when available."""
+    fn, reason = _optional("hankel", "hankel_rank")
+    if fn is None:
+        return {"available": False, "reason": reason}
+    try:
+        res = fn(model, **kwargs)
+    except Exception as exc:
+        return {"available": True, "error": f"{type(exc).__name__}: {exc}"}
+    return {"available": True, **_describe(res)}
+
+
+def tt_ranks_of(model: Any, length: int, **kwargs: Any) -> dict[str, Any]:
+    """TT ranks of the length-``T`` slice via :func:`rnnexpr.tt.tt_ranks`, when available."""
+    fn, reason = _optional("tt", "tt_ranks")
+    if fn is None:
+        return {"available": False, "reason": reason}
+    try:
+        res = fn(model, length, **kwargs)
+    except Exception as exc:
+        return {"available": True, "error": f"{type(exc).__name__}: {exc}"}
+    return {"available": True, **_describe(res)}
+
+
+def _describe(res: Any) -> dict[str, Any]:
+    """A JSON-ready view of a result object (its ``to_json``/``to_dict`` when it has one)."""
+    for meth in ("to_json", "to_dict"):
+        if hasattr(res, meth):
+            out = getattr(res, meth)()
+            return out if isinstance(out, dict) else {"value": out}
+    if isinstance(res, int | np.integer):
+        return {"value": int(res)}
+    if isinstance(res, list | tuple):
+        return {"value": [int(v) if isinstance(v, int | np.integer) else v for v in res]}
+    return {"value": repr(res)}

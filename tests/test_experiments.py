@@ -1,0 +1,328 @@
+"""Training experiments: torch models equal the toolkit's models, tasks and analyses are right, runs work."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import subprocess
+import sys
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("sklearn")
+pytest.importorskip("matplotlib")
+
+from rnnexpr import (  # noqa: E402
+    DepthwiseStack,
+    Linear2RNNLayer,
+    LinearRNNLayer,
+    ModelKindError,
+    ShapeError,
+    Stack,
+    random_depthwise_stack,
+    random_stack,
+)
+from rnnexpr.experiments import EXPERIMENTS, run_experiment  # noqa: E402
+from rnnexpr.experiments.analysis import impulse_response, impulse_response_rank  # noqa: E402
+from rnnexpr.experiments.harness import match_parameters, seed_everything, summarize, train  # noqa: E402
+from rnnexpr.experiments.nets import (  # noqa: E402
+    TanhRNN,
+    TorchDepthwiseStack,
+    TorchLayer,
+    TorchStack,
+    count_parameters,
+)
+from rnnexpr.experiments.polynomial_degree import make_teacher, multilinear_features  # noqa: E402
+from rnnexpr.experiments.state_tracking import TASKS, labels  # noqa: E402
+
+widths_st = st.lists(st.integers(1, 3), min_size=1, max_size=3)
+
+
+# ---------------------------------------------------------------------------
+# torch models == rnnexpr models
+# ---------------------------------------------------------------------------
+
+
+@settings(max_examples=20, deadline=None)
+@given(widths=widths_st, kind=st.sampled_from(["2rnn", "pure", "linear"]), d=st.integers(1, 3),
+       p=st.integers(1, 2), seed=st.integers(0, 10**6))
+def test_torch_forward_equals_stack_run_both_directions(widths, kind, d, p, seed):
+    x = np.random.default_rng(seed).normal(size=(3, 5, d))
+    # rnnexpr -> torch
+    stack = random_stack(widths, input_dim=d, output_dim=p, kind=kind, seed=seed, with_initial_state=True)
+    net = TorchStack.from_rnnexpr(stack)
+    with torch.no_grad():
+        y = net(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(y, stack.run(x), rtol=1e-10, atol=1e-12)
+    # torch -> rnnexpr, with a learned nonzero initial state
+    torch.manual_seed(seed)
+    net2 = TorchStack(widths, d, p, kind=kind, learn_h0=True)
+    with torch.no_grad():
+        for layer in net2.layers:
+            layer.h0.normal_()
+        y2 = net2(torch.from_numpy(x)).numpy()
+    exported = net2.to_rnnexpr()
+    assert exported.widths == tuple(widths)
+    assert exported.num_parameters() == count_parameters(net2) - sum(widths)  # h0 is not counted there
+    np.testing.assert_allclose(y2, exported.run(x), rtol=1e-10, atol=1e-12)
+    assert exported.is_linear_rnn == (kind == "linear")
+
+
+def test_exact_export_evaluates_the_float_parameters_exactly():
+    torch.manual_seed(0)
+    net = TorchStack([2, 2], 1, kind="2rnn")
+    exact = net.to_rnnexpr(exact=True)
+    assert exact.is_exact
+    x = np.array([[0.5], [-1.0], [0.25]])  # dyadic inputs: exact in both domains
+    y_exact = exact.run(x, exact=True)
+    assert all(isinstance(v, Fraction) for v in y_exact.ravel())
+    with torch.no_grad():
+        y = net(torch.from_numpy(x[None]))[0].numpy()
+    np.testing.assert_allclose(np.array(y_exact, dtype=float), y, rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("readout_activation", [False, True])
+def test_depthwise_forward_equals_depthwise_stack_run(activation, readout_activation):
+    torch.manual_seed(1)
+    net = TorchDepthwiseStack([3, 2, 2], 2, 2, activation=activation, readout_activation=readout_activation)
+    x = np.random.default_rng(1).normal(size=(4, 6, 2))
+    with torch.no_grad():
+        y = net(torch.from_numpy(x)).numpy()
+    exported = net.to_rnnexpr()
+    assert isinstance(exported, DepthwiseStack) and exported.activation.name == activation
+    np.testing.assert_allclose(y, exported.run(x), rtol=1e-10, atol=1e-12)
+    # and an independently drawn rnnexpr depth-wise stack, copied into torch layer by layer
+    ref = random_depthwise_stack([2, 3], 2, activation=activation, seed=3, readout_activation=readout_activation)
+    net2 = TorchDepthwiseStack([2, 3], 2, 1, activation=activation, readout_activation=readout_activation)
+    net2.layers = torch.nn.ModuleList([TorchLayer.from_rnnexpr(layer) for layer in ref.layers])
+    with torch.no_grad():
+        net2.readout.weight.copy_(torch.as_tensor(np.array(ref.C)))
+        net2.readout.bias.zero_()
+        y2 = net2(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(y2, ref.run(x), rtol=1e-10, atol=1e-12)
+
+
+def test_tanh_rnn_refuses_export_clearly():
+    with pytest.raises(ModelKindError, match="tanh RNN"):
+        TanhRNN(3, 2).to_rnnexpr()
+
+
+def test_state_normalization_keeps_the_decisions_of_the_exported_model():
+    torch.manual_seed(2)
+    net = TorchStack([3], 4, 5, kind="pure", readout_bias=False, normalize_state=True, learn_h0=True)
+    with torch.no_grad():
+        net.layers[0].A.mul_(3.0)  # growing states: unnormalized values are large
+    words = np.random.default_rng(2).integers(0, 4, size=(20, 30))
+    x = np.eye(4)[words]
+    with torch.no_grad():
+        logits = net(torch.from_numpy(x)).numpy()
+    raw = net.to_rnnexpr().run(x)
+    # normalized logits are positive multiples of the exported model's, step by step
+    ratio = np.linalg.norm(raw, axis=-1) / np.linalg.norm(logits, axis=-1)
+    np.testing.assert_allclose(logits * ratio[..., None], raw, rtol=1e-8)
+    assert np.all(ratio > 0)
+    assert np.array_equal(logits.argmax(-1), raw.argmax(-1))
+
+
+def test_bad_arguments_raise_clear_errors():
+    with pytest.raises(ValueError, match="kind"):
+        TorchStack([2], 1, kind="quadratic")
+    with pytest.raises(ValueError, match="widths"):
+        TorchStack([], 1)
+    with pytest.raises(ValueError, match="normalize_state"):
+        TorchStack([2], 1, kind="2rnn", normalize_state=True)
+    with pytest.raises(ValueError, match="activation"):
+        TorchDepthwiseStack([2], 1, activation="sigmoid")
+    with pytest.raises(ValueError, match="widths\\[0\\]"):
+        TorchStack([0], 1)
+    net = TorchStack([2], 3)
+    with pytest.raises(ShapeError, match=r"\(batch, T, 3\)"):
+        net(torch.zeros(2, 4, 2, dtype=torch.float64))
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        net(np.zeros((2, 4, 3)))
+    with pytest.raises(ValueError, match="finite"):
+        net(torch.full((1, 2, 3), float("nan"), dtype=torch.float64))
+    with pytest.raises(ModelKindError):
+        TorchStack.from_rnnexpr(random_depthwise_stack([2], 1))
+    with pytest.raises(ValueError, match="seed"):
+        seed_everything(-1)
+
+
+# ---------------------------------------------------------------------------
+# harness
+# ---------------------------------------------------------------------------
+
+
+def test_training_is_deterministic_and_reduces_the_loss():
+    def once():
+        rng = seed_everything(7)
+        net = TorchStack([3], 1, kind="linear")
+        return train(net, lambda r: (lambda x: (x, x))(torch.from_numpy(r.normal(size=(8, 4, 1)))),
+                     torch.nn.functional.mse_loss, 40, rng)
+
+    a, b = once(), once()
+    assert a == b
+    assert a["loss_curve"][-1] < a["loss_curve"][0]
+
+
+def test_training_stops_and_reports_divergence():
+    rng = seed_everything(0)
+    net = TorchStack([2], 1, kind="linear")
+    out = train(net, lambda r: (torch.ones(2, 2, 1, dtype=torch.float64), torch.ones(2, 2, 1, dtype=torch.float64)),
+                lambda pred, y: (pred * float("inf")).sum(), 10, rng)
+    assert out["diverged"] and out["steps_done"] == 0
+
+
+def test_summarize_and_match_parameters():
+    s = summarize([1.0, float("nan"), 3.0])
+    assert (s["mean"], s["n"], s["n_nonfinite"]) == (2.0, 3, 1)
+    assert math.isclose(s["std"], math.sqrt(2.0))
+    # a linear RNN layer of width n with scalar input and output: n^2 + 3n + 1 parameters
+    n, count = match_parameters(lambda n: TorchStack([n], 1, kind="linear"), 131)
+    assert (n, count) == (10, 131)
+
+
+# ---------------------------------------------------------------------------
+# tasks and analyses: checked against brute force and explicit constructions
+# ---------------------------------------------------------------------------
+
+
+def _brute_s3(word):
+    perms = list(itertools.permutations(range(3)))
+    state = (0, 1, 2)
+    out = []
+    for s in word:
+        g = perms[s]
+        state = tuple(g[state[i]] for i in range(3))  # apply the running product, then g
+        out.append(perms.index(state))
+    return out
+
+
+def test_state_tracking_labels_match_brute_force():
+    words = np.random.default_rng(0).integers(0, 6, size=(30, 12))
+    assert labels("s3", words).tolist() == [_brute_s3(w) for w in words.tolist()]
+    bits = np.random.default_rng(1).integers(0, 2, size=(30, 12))
+    for task, mod in (("parity", 2), ("mod3", 3)):
+        expected = [[sum(w[: t + 1]) % mod for t in range(12)] for w in bits.tolist()]
+        assert labels(task, bits).tolist() == expected
+    with pytest.raises(ValueError, match="task"):
+        labels("z5", bits)
+
+
+def test_s3_labels_are_computed_by_a_one_layer_pure_2rnn_exactly():
+    """T6c's premise: a 3-unit pure linear 2RNN (permutation matrices) tracks S3 exactly."""
+    perms = list(itertools.permutations(range(3)))
+    A = np.zeros((3, 6, 3), dtype=object)
+    A[...] = Fraction(0)
+    for s, g in enumerate(perms):
+        for i in range(3):  # h_new[g(i)] = h[i]: A_s^T is the permutation matrix of g
+            A[i, s, g[i]] = Fraction(1)
+    h0 = [Fraction(1), Fraction(2), Fraction(3)]
+    C = np.array([[Fraction(h0[p.index(i)]) for i in range(3)] for p in perms], dtype=object)
+    stack = Stack([Linear2RNNLayer(A=A, h0=h0)], C=C)
+    words = np.random.default_rng(3).integers(0, 6, size=(10, 9))
+    x = np.eye(6)[words]
+    pred = np.array(stack.run(x.astype(int).astype(object), exact=True), dtype=float).argmax(-1)
+    assert pred.tolist() == labels("s3", words).tolist()
+    assert TASKS["s3"] == (6, 6)
+
+
+def _delay_line(k):
+    """One layer of width k + 1 (a shift register) computing y_t = x_{t-k}."""
+    V = np.zeros((k + 1, k + 1))
+    V[np.arange(1, k + 1), np.arange(k)] = 1.0
+    U = np.zeros((k + 1, 1))
+    U[0, 0] = 1.0
+    return Stack([LinearRNNLayer(U=U, V=V)], C=np.eye(k + 1)[[k]])
+
+
+def _deep_delay(k):
+    """k layers of width 2 (T2's construction): each layer delays its input by one step."""
+    shift = np.array([[0.0, 0.0], [1.0, 0.0]])
+    layers = [LinearRNNLayer(U=[[1.0], [0.0]], V=shift)]
+    layers += [LinearRNNLayer(U=[[0.0, 1.0], [0.0, 0.0]], V=shift) for _ in range(k - 1)]
+    return Stack(layers, C=[[0.0, 1.0]])
+
+
+@pytest.mark.parametrize("k", [1, 3, 6])
+def test_impulse_response_rank_of_delay_networks_is_k_plus_1(k):
+    x = np.random.default_rng(k).normal(size=(2, 12, 1))
+    for stack in (_delay_line(k), _deep_delay(k)):
+        y = stack.run(x)
+        np.testing.assert_allclose(y[:, k:, 0], x[:, :-k, 0], atol=1e-12)
+        g = impulse_response(stack, 3 * k + 4)
+        assert np.flatnonzero(g).tolist() == [k]
+        assert impulse_response_rank(stack, 2 * (k + 3))["rank"] == k + 1
+    # T2's parameter counts: 8k for the deep line, (k+1)(k+3) for the shallow one (fewer from k = 4 on)
+    assert _deep_delay(k).num_parameters() == 8 * k
+    assert _delay_line(k).num_parameters() == (k + 1) * (k + 3)
+
+
+def test_impulse_response_rank_of_a_trained_export_is_at_most_the_total_width():
+    torch.manual_seed(0)
+    net = TorchStack([2, 2, 2], 1, kind="linear")
+    r = impulse_response_rank(net.to_rnnexpr(), 20)
+    assert r["rank"] <= 6 and r["exact"] is False and r["tolerance"] > 0
+
+
+def test_depth1_2rnn_lies_in_the_multilinear_span_and_depth2_does_not():
+    """THEORY §3 / T4, the reference line of the degree experiment, on independent models."""
+    rng = np.random.default_rng(0)
+    T, d = 3, 2
+    x = rng.uniform(-1, 1, size=(600, T, d))
+    feats = multilinear_features(x)
+    assert feats.shape == (600, (d + 1) ** T)
+
+    def residual(stack):
+        y = stack.run(x)[:, -1, 0]
+        coef, *_ = np.linalg.lstsq(feats, y, rcond=None)
+        return float(np.mean((feats @ coef - y) ** 2) / np.var(y))
+
+    assert residual(random_stack([4], input_dim=d, seed=1)) < 1e-20
+    assert residual(make_teacher([2, 2], d, seed=1, a_scale=3.0)) > 1e-3
+
+
+# ---------------------------------------------------------------------------
+# experiments: quick runs end to end
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(EXPERIMENTS))
+def test_quick_experiment_writes_json_and_figure(name, tmp_path):
+    res = run_experiment(name, quick=True, seed=5, out=tmp_path)
+    js = tmp_path / f"{name}.json"
+    png = tmp_path / f"{name}.png"
+    assert res["outputs"] == {"json": str(js), "png": str(png)}
+    assert png.stat().st_size > 1000 and png.read_bytes()[:4] == b"\x89PNG"
+    data = json.loads(js.read_text())
+    assert data["experiment"] == name and data["quick"] is True
+    assert data["seeds"] == [5, 6, 7]
+    assert data["summary"]
+    for row in data["summary"]:
+        stats = [v for v in row.values() if isinstance(v, dict) and "values" in v]
+        stats += [s for v in row.values() if isinstance(v, dict) for s in v.values()
+                  if isinstance(s, dict) and "values" in s]
+        assert stats and all(s["n"] == 3 for s in stats)
+
+
+def test_unknown_experiment_names_the_known_ones():
+    with pytest.raises(ValueError, match="memory.*degree.*state_tracking.*digits"):
+        run_experiment("copy")
+
+
+def test_import_without_torch_says_which_extra_to_install():
+    code = (
+        "import sys; sys.modules['torch'] = None\n"
+        "import rnnexpr; rnnexpr.random_stack([2], 1)\n"
+        "try:\n    import rnnexpr.experiments\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert 'pip install "rnnexpr[experiments]"' in out.stdout
