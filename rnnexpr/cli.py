@@ -242,8 +242,12 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     if args.name not in EXPERIMENTS:
         raise UsageError(f"NAME: expected one of {', '.join(EXPERIMENTS)}, got {args.name!r}")
     res = run_experiment(args.name, quick=args.quick, seed=args.seed, out=args.out)
-    _emit(args, res, [f"experiment {args.name}: done"] + [f"  {k}: {v}" for k, v in res.items()
-                                                           if isinstance(v, str | int | float)])
+    lines = [f"experiment {args.name}: done"] + [f"  {k}: {v}" for k, v in res.items()
+                                                if isinstance(v, str | int | float)]
+    outputs = res.get("outputs")
+    if outputs:
+        lines.append("  wrote " + ", ".join(map(str, outputs.values() if isinstance(outputs, dict) else outputs)))
+    _emit(args, res, lines)
     return EXIT_OK
 
 
