@@ -45,6 +45,15 @@ from .constructions import (
     t5_witness,
 )
 from .degree import DegreeResult, degree, degree_bound, degree_upper_bounds, per_input_bound
+from .tt import TTRanks, TTRounding, to_tensor_train, tt_evaluate, tt_ranks, tt_round, tt_to_full
+from .spectral import (
+    DepthOneErrorProfile,
+    HankelBlocks,
+    depth1_error_profile,
+    hankel_blocks,
+    held_out_error,
+    spectral_learn,
+)
 from .theorems import (
     THEOREMS,
     Certificate,
@@ -114,6 +123,19 @@ __all__ = [
     "degree_bound",
     "degree_upper_bounds",
     "per_input_bound",
+    "TTRanks",
+    "TTRounding",
+    "to_tensor_train",
+    "tt_evaluate",
+    "tt_ranks",
+    "tt_round",
+    "tt_to_full",
+    "DepthOneErrorProfile",
+    "HankelBlocks",
+    "depth1_error_profile",
+    "hankel_blocks",
+    "held_out_error",
+    "spectral_learn",
     "THEOREMS",
     "Certificate",
     "verify_all",
