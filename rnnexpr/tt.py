@@ -49,6 +49,7 @@ Examples
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -58,7 +59,7 @@ from typing import Any
 import numpy as np
 from tensorly.tt_tensor import TTTensor
 
-from .errors import ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
+from .errors import ModelKindError, NonFiniteError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import exact_backend, exact_matmul, rref, solve
 from .lifted import lift
 from .models import WFA, Linear2RNNLayer, Stack, _zeros, check_word
@@ -132,8 +133,6 @@ def tt_cores(tt: Any, exact: bool | None = None, name: str = "tt") -> list[np.nd
             if a.ndim != 3:
                 raise ShapeError(f"{name}[{t}]: expected a 3-D core (r_t, d_t, r_t+1), got shape {a.shape}")
             if not np.all(np.isfinite(a)):
-                from .errors import NonFiniteError
-
                 raise NonFiniteError(f"{name}[{t}]: expected finite values, got a NaN or infinity")
         else:
             a = as_array(core, f"{name}[{t}]", ndim=3, exact=exact)
@@ -469,7 +468,8 @@ def tt_evaluate(tt: Any, x: Any, feature_map: str = "one_hot") -> Any:
         for t in range(1, T):
             v = v @ cores[t][:, word[t], :]
         return _py(v[0])
-    arr = as_array(x, "x", ndim=2, exact=True if exact and _all_exact_scalars(x) else (None if exact else False))
+    # Exact evaluation only when both the cores and the inputs are exact.
+    arr = as_array(x, "x", ndim=2, exact=bool(exact and _all_exact_scalars(x)))
     if arr.shape[0] != T:
         raise ShapeError(f"x: expected {T} time steps (the number of cores), got shape {arr.shape}")
     m = arr.shape[1]
@@ -665,9 +665,10 @@ def _right_truncate(
     for t in range(len(cores) - 1, 0, -1):
         r, d, r2 = cores[t].shape
         U, s, Vt = np.linalg.svd(cores[t].reshape(r, d * r2), full_matrices=False)
-        k = max(int(cut(t, s)), 1)  # keep one (zero) direction so cores stay well-formed
+        rank = int(cut(t, s))
+        k = max(rank, 1)  # keep one (zero) direction so cores stay well-formed
         svals.append(s)
-        kept.append(int(cut(t, s)))
+        kept.append(rank)
         cores[t] = Vt[:k].reshape(k, d, r2)
         cores[t - 1] = np.tensordot(cores[t - 1], U[:, :k] * s[:k], axes=(2, 0))
     return cores, svals[::-1], kept[::-1]
@@ -777,8 +778,6 @@ def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool
             gaps.append(math.inf)
     if warn and gaps and min(gaps) < 1e3:
         t = int(np.argmin(gaps)) + 1
-        import warnings
-
         warnings.warn(
             f"TT rank {inner[t - 1]} at bond {t} has an unclear singular-value gap {min(gaps):.2e} (< 1e3) at "
             f"rtol {rtol:.1e}; use exact=True for a proof",

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
-from fractions import Fraction
 
 import numpy as np
 import pytest
