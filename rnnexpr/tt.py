@@ -61,7 +61,7 @@ from tensorly.tt_tensor import TTTensor
 
 from .errors import ModelKindError, NonFiniteError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import exact_backend, exact_matmul, rref, solve
-from .lifted import lift
+from .lifted import LiftedRepresentation, lift
 from .models import WFA, Linear2RNNLayer, Stack, _zeros, check_word
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array
 from .wfa import augment, to_wfa
@@ -96,8 +96,9 @@ def tt_cores(tt: Any, exact: bool | None = None, name: str = "tt") -> list[np.nd
 
     Parameters
     ----------
-    tt : TTTensor or sequence of array_like
-        Cores of shapes ``(r_t, d_t, r_{t+1})`` with ``r_0 = r_T = 1``.
+    tt : TTTensor, LiftedRepresentation or sequence of array_like
+        Cores of shapes ``(r_t, d_t, r_{t+1})`` with ``r_0 = r_T = 1`` (a lifted
+        representation has its boundary vectors absorbed).
     exact : bool, optional
         Force exact (floats converted at their binary value) or float cores;
         ``None`` keeps exact cores exact when all of them are exact.
@@ -121,7 +122,10 @@ def tt_cores(tt: Any, exact: bool | None = None, name: str = "tt") -> list[np.nd
     >>> [c.shape for c in tt_cores([np.ones((1, 2, 3)), np.ones((3, 2, 1))])]
     [(1, 2, 3), (3, 2, 1)]
     """
-    factors = tt.factors if isinstance(tt, TTTensor) else tt
+    if isinstance(tt, LiftedRepresentation):
+        factors = tt.tt_cores()  # boundary vectors absorbed
+    else:
+        factors = tt.factors if isinstance(tt, TTTensor) else tt
     if isinstance(factors, np.ndarray) or not isinstance(factors, Sequence) or len(factors) == 0:
         raise ShapeError(f"{name}: expected a TTTensor or a non-empty sequence of 3-D cores, got {type(tt).__name__}")
     if exact is None:

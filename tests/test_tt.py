@@ -14,6 +14,7 @@ from tensorly.tt_tensor import TTTensor
 from rnnexpr import ModelKindError, ShapeError, SizeLimitError, Stack, WFA, random_stack, random_wfa
 from rnnexpr.errors import NumericalRankWarning
 from rnnexpr.exact import exact_rank
+from rnnexpr.lifted import lift
 from rnnexpr.models import Linear2RNNLayer
 from rnnexpr.tt import (
     _polynomial_cores,
@@ -120,6 +121,7 @@ def test_deep_stack_one_hot_tt_is_the_slice(widths, d, T, seed):
     full = tt_to_full(tt)
     assert np.array_equal(full, brute_force_slice(lambda w: literal_word_value(stack, w)[0], d, T))
     assert tt_ranks(tt, exact=True).ranks == unfolding_ranks(full)
+    assert tt_ranks(lift(stack, T), exact=True).ranks == unfolding_ranks(full)  # a lift is a TT too
 
 
 @settings(max_examples=6, deadline=None)
