@@ -93,6 +93,7 @@ def test_T0_random(seed, widths):
 def test_T1_random(seed, widths, d):
     cert = verify_T1(seed=seed, widths=widths, input_dim=d)
     _assert_sound(cert)
+    assert cert.evidence["equivalence"]["equivalent"] is True
     assert cert.evidence["collapsed"]["layers"][0]["V"] is not None
 
 
@@ -144,6 +145,12 @@ def test_T2_default_and_tampering():
         d["evidence"]["generic"]["matrix"][0][0] = _bump(d["evidence"]["generic"]["matrix"][0][0])
 
     assert not _tampered(cert, generic).check()
+
+    def mcmillan(d):
+        d["evidence"]["generic"]["mcmillan_degree"] = 5
+
+    res = _tampered(cert, mcmillan).check()
+    assert not res and "linear_systems" in res.failed_step
 
 
 @settings(max_examples=4, deadline=None)

@@ -123,6 +123,16 @@ def derive_T2(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     steps.append(Step(f"McMillan degree of the generic stack = L*n = {L * n}",
                       rg == int(gen["rank"]) == L * n and stack.widths == (n,) * L,
                       f"recomputed exact rank {rg}, stored {gen['rank']}"))
+    if "mcmillan_degree" in gen:
+        # Independent route: Markov parameters C V^j U of the joint (block lower-triangular) system.
+        from ..linear_systems import markov_parameters, mcmillan_degree
+
+        M = markov_parameters(stack, 2 * size - 1, exact=True)
+        same = all(M[i + j, 0, 0] == Hg[i, j] for i in range(size) for j in range(size)) if Hg_ok else False
+        md = mcmillan_degree(stack, method="exact").rank
+        steps.append(Step("linear_systems agrees: Markov parameters C V^j U and McMillan degree",
+                          same and md == int(gen["mcmillan_degree"]) == L * n,
+                          f"mcmillan_degree = {md}, stored {gen['mcmillan_degree']}"))
     return steps
 
 
@@ -204,6 +214,12 @@ def verify_T2(
         "summary": (f"Hankel rank {k + 1}; params shallow {cs['total']} (V: {cs['recurrent']}) vs deep "
                     f"{cd['total']}; McMillan degree {depth}x{width}"),
     }
+    try:
+        from ..linear_systems import mcmillan_degree
+    except ImportError:  # pragma: no cover - linear_systems is part of the package
+        mcmillan_degree = None
+    if mcmillan_degree is not None:
+        evidence["generic"]["mcmillan_degree"] = mcmillan_degree(stack, method="exact").rank
     instance_d = {
         "description": f"delay k={k}; seed={seed}: generic linear stack {depth}x{width}",
         "delay": k,
