@@ -293,6 +293,14 @@ def _write_api() -> None:
         (API_DIR / f"{modname}.rst").write_text("\n".join(out) + "\n")
     for modname, _ in modules:
         _register(modname)
+    # Re-exports (``rnnexpr.theorems.verify_T1`` for ``rnnexpr.theorems.t1_collapse.verify_T1``)
+    # resolve to the one documented object.
+    for modname, module in modules:
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name, None)
+            canonical = f"{getattr(obj, '__module__', '')}.{name}"
+            if (inspect.isclass(obj) or inspect.isfunction(obj)) and canonical in SHORT_NAMES.get(name, set()):
+                SHORT_NAMES.setdefault(f"{modname}.{name}", set()).add(canonical)
 
     # Top-level page: every name of rnnexpr.__all__, linked to its home module.
     lines = [_underline("The ``rnnexpr`` namespace"), ".. module:: rnnexpr\n",
@@ -312,6 +320,81 @@ def _write_api() -> None:
 
 
 _write_api()
+
+
+def _write_cli() -> None:
+    """The command-line reference, from the argparse parser itself (always current)."""
+    import argparse
+    import textwrap
+
+    from rnnexpr.cli import build_parser
+
+    parser = build_parser()
+    lines = [_underline("Command line"),
+             "The ``rnnexpr`` command is a thin argparse front end over the functions of",
+             "the package (:mod:`rnnexpr.cli`).  Models are read from the JSON files of",
+             ":doc:`../guide/format`; ``--json`` prints machine-readable results.\n",
+             "This page is generated from the parser, so it matches the installed version.\n"]
+    os.environ["COLUMNS"] = "100"  # stable wrapping of argparse help
+    lines += [".. code-block:: text", "", textwrap.indent(parser.format_help(), "   "), ""]
+    subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    for action in subparsers:
+        for name, sub in action.choices.items():
+            lines += [_underline(f"``rnnexpr {name}``", "-"), ".. code-block:: text", "",
+                      textwrap.indent(sub.format_help(), "   "), ""]
+    (API_DIR.parent / "cli.rst").write_text("\n".join(lines) + "\n")
+
+
+_write_cli()
+
+
+EXPERIMENT_NAMES = ("memory", "degree", "state_tracking", "digits")
+
+
+def _results_dir() -> Path | None:
+    """Where finished experiment runs are, if anywhere: $RNNEXPR_EXPERIMENT_RESULTS,
+    else ``experiment-results/`` next to the package (the experiments' default)."""
+    env = os.environ.get("RNNEXPR_EXPERIMENT_RESULTS")
+    candidates = [Path(env)] if env else []
+    candidates.append(Path(rnnexpr.__file__).resolve().parent.parent / "experiment-results")
+    for c in candidates:
+        if c.is_dir() and any((c / f"{n}.png").is_file() for n in EXPERIMENT_NAMES):
+            return c
+    return None
+
+
+def _write_experiment_results() -> None:
+    """Include the figures of finished runs (copied); never run an experiment here."""
+    import shutil
+
+    target = HERE / "gen_modules" / "experiments"
+    shutil.rmtree(target, ignore_errors=True)
+    source = _results_dir()
+    lines = []
+    if source is None:
+        lines += [
+            "No experiment results were found when this documentation was built.",
+            "Run the experiments (see above) with ``--out experiment-results`` in the",
+            "repository, or set ``RNNEXPR_EXPERIMENT_RESULTS`` to a results directory,",
+            "and rebuild: their figures and data then appear here.",
+        ]
+    else:
+        target.mkdir(parents=True)
+        for name in EXPERIMENT_NAMES:
+            png, data = source / f"{name}.png", source / f"{name}.json"
+            if not png.is_file():
+                continue
+            shutil.copy(png, target / png.name)
+            lines += [_underline(f"``{name}``", "~"), f".. figure:: experiments/{png.name}",
+                      "   :width: 100%", ""]
+            if data.is_file():
+                shutil.copy(data, target / data.name)
+                lines += [f"   All numbers: :download:`{data.name} <experiments/{data.name}>`.", ""]
+            lines.append("")
+    (HERE / "gen_modules" / "experiment_results.rst").write_text("\n".join(lines) + "\n")
+
+
+_write_experiment_results()
 
 
 def _resolve_short_names(app, env, node, contnode):
