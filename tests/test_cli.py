@@ -99,6 +99,11 @@ def test_collapse_writes_an_equivalent_layer(tmp_path, models, capsys):
     a, b = load(models["linear"]), load(out)
     x = [[1], ["1/2"], [-3], [2], [0], [5]]
     assert (a.run(x, exact=True) == b.run(x, exact=True)).all()
+    capsys.readouterr()
+    assert main(["equivalent", models["linear"], str(out), "--inputs", "real", "--json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["equivalent"] and res["exact"] and res["scope"] == "all real input sequences"
+    assert main(["equivalent", models["linear"], models["deep"], "--inputs", "real"]) == 2  # a 2RNN stack
 
 
 def test_degree_and_tt_ranks(models, capsys):
