@@ -37,6 +37,16 @@ print("same outputs on 12 rational inputs:", same)
 assert same
 
 # %%
+# Agreement on a few inputs is evidence; agreement on *every* input follows from
+# finitely many exact identities (Markov parameters and free responses,
+# Cayley--Hamilton), checked by :func:`rnnexpr.linear_systems.equivalent`.
+from rnnexpr.linear_systems import equivalent  # noqa: E402
+
+result = equivalent(stack, layer)
+print("equivalent on every input:", result.equivalent)
+assert result.equivalent
+
+# %%
 # The recurrence matrix and the input matrix
 # ------------------------------------------
 # White cells are exact zeros: everything above the block diagonal of V.

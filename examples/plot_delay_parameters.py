@@ -45,6 +45,14 @@ print("Hankel rank of the impulse response:", exact_rank(H).describe())
 assert exact_rank(H).rank == k + 1
 
 # %%
+# The deep network, collapsed (T1), is one layer of width 2k; its minimal
+# realization has the McMillan degree k + 1, the width the shallow network uses.
+from rnnexpr.linear_systems import mcmillan_degree  # noqa: E402
+
+print("McMillan degree of the deep network:", mcmillan_degree(delay_network_deep(k)).describe())
+assert mcmillan_degree(delay_network_deep(k)).rank == k + 1
+
+# %%
 # Parameters needed against the delay
 # -----------------------------------
 delays = list(range(1, 21))
