@@ -55,7 +55,11 @@ __all__ = [
     "dfa_stack",
     "DFA_PRESETS",
     "product_witness",
+    "MAX_EXACT_ENTRIES",
 ]
+
+#: Constructions refuse to build exact arrays with more entries than this (Fractions cost ~100 bytes each).
+MAX_EXACT_ENTRIES = 4_000_000
 
 
 def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
@@ -269,6 +273,11 @@ def delay_network_shallow(k: int) -> Stack:
     """
     k = _positive_int(k, "k")
     n = k + 1
+    if n * n > MAX_EXACT_ENTRIES:
+        raise SizeLimitError(
+            f"k: the shallow delay network for k={k} has a {n} x {n} recurrence ({n * n} exact entries), "
+            f"above the limit {MAX_EXACT_ENTRIES}"
+        )
     U = [[1 if i == 0 else 0] for i in range(n)]
     V = [[1 if i == j + 1 else 0 for j in range(n)] for i in range(n)]
     C = [[1 if j == k else 0 for j in range(n)]]
@@ -305,6 +314,9 @@ def delay_network_deep(k: int) -> Stack:
     [0, 0, 1, 2]
     """
     k = _positive_int(k, "k")
+    if 8 * k > MAX_EXACT_ENTRIES:
+        raise SizeLimitError(f"k: the deep delay network for k={k} has {8 * k} exact entries, "
+                             f"above the limit {MAX_EXACT_ENTRIES}")
     V = _frac_matrix([[0, 0], [1, 0]])
     layers = [LinearRNNLayer(U=_frac_matrix([[1], [0]]), V=V)]
     for _ in range(k - 1):
@@ -609,12 +621,18 @@ def product_construction(stack: Stack, max_states: int = 1000, output: int = 0) 
     if isinstance(output, bool) or not isinstance(output, int | np.integer) or not 0 <= output < stack.output_dim:
         raise ShapeError(f"output: expected an index in 0..{stack.output_dim - 1}, got {output!r}")
     max_states = _positive_int(max_states, "max_states")
+    states, delta = _reachable_graph(stack.layers[0], max_states)
+    N, d = delta.shape
+    m = stack.layers[1].width + 1
+    # Refuse before converting layer 2 to exact arrays.
+    if (N * m) ** 2 * d > MAX_EXACT_ENTRIES:
+        raise SizeLimitError(
+            f"stack: the product WFA would have {N * m} states ({N} reachable layer-1 states x {m}) and "
+            f"{(N * m) ** 2 * d} exact transition entries, above the limit {MAX_EXACT_ENTRIES}"
+        )
     exact_stack = stack.to_exact()
-    states, delta = _reachable_graph(exact_stack.layers[0], max_states)
     aug = augment_layer(exact_stack.layers[1])
     Ah = to_exact_array(aug.A)  # (n2+1, n1+1, n2+1)
-    N, d = delta.shape
-    m = aug.width
     # M(r_j): the augmented layer-2 transition when layer 1 is in state r_j.
     Ms = []
     for r in states:

@@ -263,3 +263,14 @@ def test_product_witness_is_the_monomial(T):
 def test_product_witness_bad_T():
     with pytest.raises(ValueError, match="T"):
         product_witness(0)
+
+
+def test_size_limits_are_refused_up_front():
+    with pytest.raises(SizeLimitError, match="exact entries"):
+        delay_network_shallow(10**5)
+    with pytest.raises(SizeLimitError, match="exact entries"):
+        delay_parameter_counts(10**6)
+    parity = dfa_stack("parity").layers[0]
+    wide = Stack([parity, LinearRNNLayer(U=np.ones((1500, 2)))], C=np.ones((1, 1500)))
+    with pytest.raises(SizeLimitError, match="3002 states"):
+        product_construction(wide)
