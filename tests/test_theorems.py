@@ -240,11 +240,20 @@ def test_T4_default_degrees():
 
     assert not _tampered(cert, edit).check()
 
+    large = cert.evidence["large"]
+    assert large["total"] == math.comb(20 + 3 - 1, 3) and large["certified"] and large["method"] == "modular"
+
+    def edit_large(d):
+        d["evidence"]["large"]["total"] -= 1
+
+    res = _tampered(cert, edit_large).check()
+    assert not res and "modular" in res.failed_step
+
 
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_T4_random(seed):
-    _assert_sound(verify_T4(seed=seed, length=3, max_depth=2))
+    _assert_sound(verify_T4(seed=seed, length=3, max_depth=2, large_length=8))
 
 
 def test_T4_degenerate_instance_fails_with_its_step():
