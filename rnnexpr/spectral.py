@@ -54,6 +54,7 @@ from .numbers import is_exact_scalar, to_exact_array, to_fraction
 __all__ = [
     "HankelBlocks",
     "hankel_blocks",
+    "empirical_frequencies",
     "spectral_learn",
     "held_out_error",
     "DepthOneErrorProfile",
@@ -115,6 +116,46 @@ def _evaluate(target: Any, words: list[Word], exact: bool) -> np.ndarray:
 
         raise NonFiniteError("target: expected finite values, got NaN or infinity")
     return out
+
+
+def empirical_frequencies(samples: Sequence[Sequence[int]], alphabet_size: int) -> dict[Word, float]:
+    """Relative frequencies of sampled words: an estimate of ``f(w) = P(w)`` for spectral learning.
+
+    The result is a mapping target for :func:`hankel_blocks` and
+    :func:`spectral_learn` (words never sampled are estimated as 0).
+
+    Parameters
+    ----------
+    samples : sequence of words
+        Words drawn independently from a distribution over ``Sigma*``.
+    alphabet_size : int
+
+    Returns
+    -------
+    dict
+        ``tuple(word) -> count / len(samples)``.
+
+    Raises
+    ------
+    ValueError
+        When there are no samples.
+    AlphabetError
+        On symbols outside the alphabet.
+
+    Examples
+    --------
+    >>> empirical_frequencies([[0], [0], [1, 0], []], 2)
+    {(0,): 0.5, (1, 0): 0.25, (): 0.25}
+    """
+    if isinstance(alphabet_size, bool) or not isinstance(alphabet_size, int | np.integer) or alphabet_size < 1:
+        raise ValueError(f"alphabet_size: expected a positive integer, got {alphabet_size!r}")
+    words = check_words(samples, int(alphabet_size), "samples")
+    if not words:
+        raise ValueError("samples: expected at least one sampled word, got none")
+    counts: dict[Word, int] = {}
+    for w in words:
+        counts[w] = counts.get(w, 0) + 1
+    return {w: c / len(words) for w, c in counts.items()}
 
 
 def _words_up_to(alphabet_size: int, max_length: int) -> list[Word]:

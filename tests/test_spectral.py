@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 from rnnexpr import AlphabetError, ExactnessError, SizeLimitError, Stack, WFA, random_stack, random_wfa
 from rnnexpr.exact import exact_rank
 from rnnexpr.models import Linear2RNNLayer
-from rnnexpr.spectral import depth1_error_profile, hankel_blocks, held_out_error, spectral_learn
+from rnnexpr.spectral import (
+    depth1_error_profile,
+    empirical_frequencies,
+    hankel_blocks,
+    held_out_error,
+    spectral_learn,
+)
 from rnnexpr.wfa import from_wfa
 
 from .oracles import all_words, literal_wfa_value, literal_word_value
@@ -108,6 +114,39 @@ def test_learns_from_a_callable_and_from_noisy_estimates():
     assert 0 < err <= 1e-3
 
 
+def _sample_pfa(rng, alpha, A, stop, count):
+    """Words from a probabilistic automaton: from state i, stop w.p. stop[i], else emit s and go to j w.p. A[i,s,j]."""
+    n, d, _ = A.shape
+    moves = [np.concatenate([[stop[i]], A[i].ravel()]) for i in range(n)]
+    words = []
+    for _ in range(count):
+        state, word = rng.choice(n, p=alpha), []
+        while True:
+            k = rng.choice(1 + d * n, p=moves[state])
+            if k == 0:
+                break
+            word.append((k - 1) // n)
+            state = (k - 1) % n
+        words.append(word)
+    return words
+
+
+def test_learns_a_distribution_from_samples():
+    # A 2-state probabilistic automaton: f(w) = P(w) = alpha^T A_w stop is a WFA of rank <= 2.
+    alpha = np.array([0.6, 0.4])
+    stop = np.array([0.3, 0.2])
+    A = np.array([[[0.2, 0.1], [0.3, 0.1]], [[0.1, 0.4], [0.1, 0.2]]])  # rows of [stop, A[i]] sum to 1
+    pfa = WFA(alpha, A, stop)
+    rng = np.random.default_rng(0)
+    estimates = empirical_frequencies(_sample_pfa(rng, alpha, A, stop, 20000), 2)
+    words = all_words(2, 2)
+    learned = spectral_learn(estimates, 2, prefixes=words, suffixes=words, alphabet_size=2)
+    short = all_words(2, 3)
+    # Sampling error ~ sqrt(p / N) <= 0.005 per word: the learned model is close, the estimate is not exact.
+    assert held_out_error(learned, pfa, short, metric="max") <= 0.02
+    assert held_out_error(learned, pfa, short, metric="max") > 0
+
+
 def test_truncated_model_is_worse_than_the_full_one():
     target = random_wfa(6, 2, seed=3)
     words = all_words(2, 4)
@@ -196,3 +235,7 @@ def test_bad_input_is_refused_with_clear_errors():
         hankel_blocks(lambda w: 0.5, [[]], [[]], alphabet_size=1, exact=True)
     with pytest.raises(ValueError, match="sizes"):
         depth1_error_profile(T5, [0], [[0]])
+    with pytest.raises(ValueError, match="samples"):
+        empirical_frequencies([], 2)
+    with pytest.raises(AlphabetError):
+        empirical_frequencies([[3]], 2)
