@@ -129,7 +129,13 @@ def tt_cores(tt: Any, exact: bool | None = None, name: str = "tt") -> list[np.nd
     if isinstance(factors, np.ndarray) or not isinstance(factors, Sequence) or len(factors) == 0:
         raise ShapeError(f"{name}: expected a TTTensor or a non-empty sequence of 3-D cores, got {type(tt).__name__}")
     if exact is None:
-        exact = all(is_exact_array(c) for c in factors)
+        # Exact when every core is: object arrays of rationals, integer arrays, or nested lists of
+        # exact scalars (a float anywhere makes the whole train float).
+        exact = all(
+            is_exact_array(c) or (isinstance(c, np.ndarray) and c.dtype.kind in "iu")
+            or (not isinstance(c, np.ndarray) and _all_exact_scalars(c))
+            for c in factors
+        )
     cores = []
     for t, core in enumerate(factors):
         if isinstance(core, np.ndarray) and core.dtype == np.float64 and not exact:
