@@ -326,3 +326,15 @@ def test_import_without_torch_says_which_extra_to_install():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert 'pip install "rnnexpr[experiments]"' in out.stdout
+
+
+def test_make_figures_entry_point(tmp_path, capsys):
+    from rnnexpr.experiments.make_figures import main
+
+    with pytest.raises(SystemExit) as info:
+        main(["memory", "nope", "--out", str(tmp_path)])
+    assert info.value.code == 2
+    assert "nope" in capsys.readouterr().err
+    assert main(["memory", "--quick", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "memory.json").exists() and (tmp_path / "memory.png").exists()
+    assert "memory:" in capsys.readouterr().out

@@ -101,21 +101,22 @@ def hankel_rank_of(model: Any, **kwargs: Any) -> dict[str, Any]:
     return {"available": True, **_describe(res)}
 
 
-def tt_ranks_of(model: Any, length: int, **kwargs: Any) -> dict[str, Any]:
-    """TT ranks of the length-``T`` slice via :func:`rnnexpr.tt.tt_ranks`, when available."""
-    fn, reason = _optional("tt", "tt_ranks")
-    if fn is None:
-        return {"available": False, "reason": reason}
+def tt_ranks_of(model: Any, length: int, feature_map: str = "one_hot", **kwargs: Any) -> dict[str, Any]:
+    """TT ranks of the length-``T`` slice (:func:`rnnexpr.tt.to_tensor_train`, then :func:`rnnexpr.tt.tt_ranks`)."""
+    build, reason = _optional("tt", "to_tensor_train")
+    fn, reason2 = _optional("tt", "tt_ranks")
+    if build is None or fn is None:
+        return {"available": False, "reason": reason or reason2}
     try:
-        res = fn(model, length, **kwargs)
+        res = fn(build(model, length, feature_map=feature_map), **kwargs)
     except Exception as exc:
         return {"available": True, "error": f"{type(exc).__name__}: {exc}"}
-    return {"available": True, **_describe(res)}
+    return {"available": True, "feature_map": feature_map, **_describe(res)}
 
 
 def _describe(res: Any) -> dict[str, Any]:
     """A JSON-ready view of a result object (its ``to_json``/``to_dict`` when it has one)."""
-    for meth in ("to_json", "to_dict"):
+    for meth in ("to_dict", "to_json"):
         if hasattr(res, meth):
             out = getattr(res, meth)()
             return out if isinstance(out, dict) else {"value": out}

@@ -22,7 +22,7 @@ from .analysis import impulse_response_rank
 from .harness import match_parameters, progress, seed_everything, summarize, train
 from .nets import TorchStack, count_parameters
 
-FULL = {"delays": [2, 4, 8, 12, 16], "budgets": [60, 130, 250], "steps": 600, "batch": 32, "extra": 8,
+FULL = {"delays": [2, 4, 8, 12, 16], "budgets": [60, 130, 250], "steps": 500, "batch": 32, "extra": 8,
         "lr": 1e-2, "test": 512}
 QUICK = {"delays": [1, 3], "budgets": [30], "steps": 15, "batch": 8, "extra": 3, "lr": 1e-2, "test": 64}
 

@@ -10,7 +10,10 @@ fit is the least-squares projection of the target onto the ``3^T`` multilinear
 monomials: that "any-width depth-1 floor" is computed exactly (least squares on
 a large sample) and drawn on the figure.  Students of depth 1 and depth 2 at
 matched parameter counts are trained on fresh samples; reported: test
-normalized MSE (MSE / Var) versus parameter count.
+normalized MSE (MSE / Var) versus parameter count.  For the first seed, the
+exact degree of every trained student (:func:`rnnexpr.degree.degree`) and its
+numerical TT ranks (:func:`rnnexpr.tt.tt_ranks`, relative tolerance 1e-6) are
+recorded.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 import torch
 
 from ..models import Linear2RNNLayer, Stack, random_stack
-from .analysis import polynomial_degree
+from .analysis import polynomial_degree, tt_ranks_of
 from .harness import match_parameters, progress, seed_everything, summarize, train
 from .nets import TorchStack, count_parameters
 
@@ -128,10 +131,14 @@ def run(quick: bool = False, seed: int = 0, seeds: int = 3) -> tuple[dict[str, A
         errors.setdefault((key, count_parameters(net)), []).append(nmse)
         results["runs"].append({"seed": s, "model": key, "widths": p[key], "parameters": count_parameters(net),
                                 "test_nmse": nmse, **{k: v for k, v in info.items() if k != "loss_curve"}})
-        if p is pairs[0] and s == seed:  # degree of trained students: one pair, one seed (exact, costly)
-            results["degrees"].append({"seed": s, "model": key, "widths": p[key],
-                                       "expected_max": T if key == "depth1" else T * (T + 1) // 2,
-                                       "degree": polynomial_degree(net.to_rnnexpr(), T)})
+        if s == seed:  # exact degrees and TT ranks of the trained students (first seed)
+            exported = net.to_rnnexpr()
+            results["degrees"].append({
+                "seed": s, "model": key, "widths": p[key], "parameters": count_parameters(net),
+                "expected_max": T if key == "depth1" else T * (T + 1) // 2,
+                "degree": polynomial_degree(exported, T),
+                "tt_ranks": tt_ranks_of(exported, T, feature_map="affine" if key == "depth1" else "polynomial",
+                                        rtol=1e-6, warn=False)})
     results["floor"] = {"depth1_any_width_nmse": summarize(floors),
                         "features": (d + 1) ** T, "samples": cfg["floor_samples"]}
     for (key, params), vals in sorted(errors.items()):

@@ -12,7 +12,8 @@ state).  Models at (nearly) equal parameter counts: a one-layer pure linear 2RNN
 bias changes the logits by a positive factor only and keeps the exported model's
 decisions), depth-wise-nonlinear stacks (two linear recurrent layers, ReLU or tanh
 between them), and a tanh RNN.  Reported: accuracy of the last-step prediction
-at each test length (mean and spread over seeds).
+at each test length (mean and spread over seeds), and for each trained 2RNN the
+numerical Hankel and TT ranks of its exported WFA per class.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..models import Stack
+from .analysis import hankel_rank_of, tt_ranks_of
 from .harness import match_parameters, progress, seed_everything, summarize, train
 from .nets import TanhRNN, TorchDepthwiseStack, TorchStack, count_parameters
 
@@ -86,6 +89,20 @@ def _models(task: str, width: int) -> dict[str, Any]:
     return out
 
 
+def _analyse_2rnn(net: TorchStack, length: int) -> dict[str, Any]:
+    """Effective sizes of a trained one-layer 2RNN: per-class numerical Hankel and TT ranks.
+
+    The exported model is a WFA per output row (T3); its Hankel rank is its
+    minimal WFA size (exact 2RNN solutions exist with 2 states for parity and 3
+    for mod 3 and S3).  Ranks are numerical (TT: relative tolerance 1e-3; Hankel: ``hankel_rank(rtol=1e-5)``, whose
+    final SVD uses 100 * rtol), reported with tolerances and gaps.
+    """
+    stack = net.to_rnnexpr()
+    rows = [Stack(stack.layers, stack.C[k: k + 1]) for k in range(stack.output_dim)]
+    return {"hankel_rank": [hankel_rank_of(r, method="numerical", rtol=1e-5, warn=False) for r in rows],
+            "tt_ranks": [tt_ranks_of(r, length, rtol=1e-3, warn=False) for r in rows]}
+
+
 def _loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1))
 
@@ -112,9 +129,11 @@ def run(quick: bool = False, seed: int = 0, seeds: int = 3) -> tuple[dict[str, A
                 acc = float((pred == y[:, -1]).double().mean())
                 accs[L].append(acc)
                 run_acc[L] = acc
-            results["runs"].append({"task": task, "model": name, "seed": s, "size": size,
-                                    "parameters": count_parameters(net), "accuracy": run_acc,
-                                    **{k: v for k, v in info.items() if k != "loss_curve"}})
+            entry = {"task": task, "model": name, "seed": s, "size": size, "parameters": count_parameters(net),
+                     "accuracy": run_acc, **{k: v for k, v in info.items() if k != "loss_curve"}}
+            if isinstance(net, TorchStack):
+                entry["analysis"] = _analyse_2rnn(net, cfg["train_length"])
+            results["runs"].append(entry)
         results["summary"].append({"task": task, "model": name, "size": size,
                                    "parameters": count_parameters(build(size)),
                                    "accuracy": {L: summarize(v) for L, v in accs.items()}})
