@@ -282,7 +282,8 @@ def _write_api() -> None:
                 directive = "autoexception" if kind == "exception" else "autoclass"
                 out.append(f".. {directive}:: {full}")
                 out.append("   :members:")
-                out.append("   :show-inheritance:")
+                if [b for b in obj.__bases__ if b is not object and not b.__name__.startswith("_")]:
+                    out.append("   :show-inheritance:")  # only when it says something
                 if kind == "class" and _has_private_base(obj):
                     # Methods such as run/values live in a private base class.
                     out.append("   :inherited-members: " + ", ".join(_foreign_bases(obj)))
