@@ -686,7 +686,7 @@ def degree(
         ``T >= 1``.
     method : {"auto", "symbolic", "modular"}
         ``"auto"`` expands symbolically when the polynomial is small (at most
-        :data:`AUTO_SYMBOLIC_MONOMIALS` estimated monomials) and evaluates
+        ``AUTO_SYMBOLIC_MONOMIALS`` estimated monomials) and evaluates
         modulo primes otherwise.  See the module docstring.
     seed : int
         Seed of the primes and points of the modular method.
