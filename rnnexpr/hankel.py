@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -24,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelKindError, ShapeError, SizeLimitError
+from .errors import ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import RankResult, exact_backend, independent_rows, matrix_rank, numerical_rank
 from .lifted import (
     _budget,
@@ -196,7 +197,7 @@ def _method(method: Any, exact: Any = None) -> str:
 
 
 def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = None,
-                rtol: float = DEFAULT_RTOL, warn: bool = True) -> RankResult:
+                rtol: float = DEFAULT_RTOL, warn: bool = True, gap_warning: float = 1e3) -> RankResult:
     """Rank of the infinite Hankel matrix of a WFA (or depth-1 stack): its minimal WFA size.
 
     ``H = P S`` with ``P[u] = alpha^T A_u`` and ``S[:, v] = A_v omega``, so the rank is
@@ -215,10 +216,15 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
         Numerical only: tolerance of the bases and of the final SVD.
     warn : bool
         Numerical only: warn (NumericalRankWarning) when the gap is unclear.
+    gap_warning : float
+        Numerical only: the reported gap is the smallest of the searches' gaps
+        (smallest accepted relative residual over the largest rejected one) and the
+        final SVD gap; below this value the rank is doubtful.
 
     Returns
     -------
     RankResult
+        Numerical: ``tolerance`` is the relative tolerance ``rtol``.
 
     Examples
     --------
@@ -235,12 +241,25 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
             return RankResult(0, True, exact_backend(), (F.shape[0], B.shape[0]))
         res = matrix_rank(_exact_product(F, B.T), "exact")
         return res
-    F = reachable_basis(wfa, exact=False, rtol=rtol).vectors
-    B = observable_basis(wfa, exact=False, rtol=rtol).vectors
+    fb = reachable_basis(wfa, exact=False, rtol=rtol)
+    ob = observable_basis(wfa, exact=False, rtol=rtol)
+    F, B = fb.vectors, ob.vectors
     if F.shape[0] == 0 or B.shape[0] == 0:
-        return RankResult(0, False, "svd", (F.shape[0], B.shape[0]), tolerance=0.0, gap=math.inf)
+        return RankResult(0, False, "svd", (F.shape[0], B.shape[0]), tolerance=rtol, gap=math.inf)
     # Orthonormal bases: the singular values of F B^T are cosines of principal angles.
-    return numerical_rank(F @ B.T, rtol=max(rtol, 1e-12) * 100, warn=warn)
+    res = numerical_rank(F @ B.T, rtol=max(rtol, 1e-12) * 100, warn=False)
+    # The evidence is as good as the weakest decision: the searches' own gaps
+    # (smallest accepted residual over largest rejected one) and the final SVD gap.
+    gaps = [g for g in (fb.gap, ob.gap, res.gap) if g is not None]
+    gap = min(gaps) if gaps else math.inf
+    if warn and gap < gap_warning:
+        warnings.warn(
+            f"numerical Hankel rank {res.rank} has an unclear gap {gap:.2e} (< {gap_warning:.0e}) at relative "
+            f"tolerance {rtol:.1e}; use method='exact'",
+            NumericalRankWarning,
+            stacklevel=2,
+        )
+    return RankResult(res.rank, False, "svd", res.shape, tolerance=rtol, gap=gap)
 
 
 def _exact_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:

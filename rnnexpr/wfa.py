@@ -265,6 +265,15 @@ class SpanBasis:
     words: tuple[tuple[int, ...], ...]
     exact: bool
     tolerance: float | None = None
+    min_accepted: float | None = None
+    max_rejected: float | None = None
+
+    @property
+    def gap(self) -> float | None:
+        """Float only: smallest accepted relative residual over max(largest rejected, tolerance)."""
+        if self.exact or self.min_accepted is None:
+            return None
+        return self.min_accepted / max(self.max_rejected or 0.0, self.tolerance)
 
     @property
     def dimension(self) -> int:
@@ -305,6 +314,7 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
         return SpanBasis(out, tuple(words), True)
     Q = np.zeros((0, n))
     words = []
+    min_acc, max_rej = None, 0.0
     nrm = float(np.linalg.norm(start))
     if nrm > 0:
         Q = (start / nrm)[None, :]
@@ -326,7 +336,10 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
             if rn > rtol * vn and Q.shape[0] < n:
                 Q = np.vstack([Q, r / rn])
                 words.append(w + (s,))
-    return SpanBasis(Q, tuple(words), False, rtol)
+                min_acc = rn / vn if min_acc is None else min(min_acc, rn / vn)
+            else:
+                max_rej = max(max_rej, rn / vn)
+    return SpanBasis(Q, tuple(words), False, rtol, min_acc, max_rej)
 
 
 def _fracify_vec(v: np.ndarray) -> np.ndarray:
@@ -398,7 +411,8 @@ def observable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_
     _, A, omega = _wfa_domain(wfa, exact)
     # Column vectors A_w omega are row vectors omega^T A_w^T: a forward search on transposes.
     basis = _forward_span(omega, A.transpose(1, 2, 0), exact, _check_rtol(rtol))
-    return SpanBasis(basis.vectors, tuple(tuple(reversed(w)) for w in basis.words), basis.exact, basis.tolerance)
+    return SpanBasis(basis.vectors, tuple(tuple(reversed(w)) for w in basis.words), basis.exact, basis.tolerance,
+                     basis.min_accepted, basis.max_rejected)
 
 
 def _restrict(F: np.ndarray, mats: np.ndarray, start: np.ndarray, end: np.ndarray, exact: bool):
