@@ -1,0 +1,187 @@
+"""Tests of Hankel blocks, rank profiles (vs brute force) and Hankel certificates."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rnnexpr.errors import AlphabetError, ModelKindError, SizeLimitError
+from rnnexpr.exact import exact_rank
+from rnnexpr.hankel import (
+    HankelCertificate,
+    hankel_block,
+    hankel_certificate,
+    hankel_rank,
+    rank_profile,
+    words_of_length,
+    words_up_to,
+)
+from rnnexpr.lifted import level_dimension
+from rnnexpr.models import Linear2RNNLayer, Stack, random_stack, random_wfa
+from tests.oracles import all_words, literal_hankel_block, literal_word_value
+
+
+def t5():
+    return Stack([Linear2RNNLayer(A=[[[2]]], h0=[1]), Linear2RNNLayer(A=[[[1]]], h0=[1])], C=[[1]])
+
+
+def brute_profile(model, K):
+    """Oracle: exact rank of the literal block over all words up to length k, for k = 0..K."""
+    d = model.input_dim
+    out = []
+    for k in range(K + 1):
+        words = all_words(d, k)
+        H = np.array([[literal_word_value(model, list(u) + list(v))[0] for v in words] for u in words], dtype=object)
+        out.append(exact_rank(H).rank)
+    return out
+
+
+def test_word_helpers_and_guards():
+    assert words_of_length(3, 2)[:4] == [(0, 0), (0, 1), (0, 2), (1, 0)]
+    assert len(words_up_to(2, 3)) == 15 and words_up_to(2, 3)[0] == ()
+    assert words_of_length(2, 0) == [()]
+    with pytest.raises(SizeLimitError, match="2\\^30"):
+        words_of_length(2, 30)
+    with pytest.raises(SizeLimitError, match="words up to length"):
+        words_up_to(3, 20, max_words=1000)
+    with pytest.raises(ValueError, match="alphabet_size"):
+        words_of_length(0, 2)
+
+
+def test_hankel_block_matches_literal_oracle():
+    s = random_stack([2, 2], 2, seed=1, exact=True)
+    H = hankel_block(s, words_of_length(2, 2), words_of_length(2, 1), exact=True)
+    lit = literal_hankel_block(lambda w: literal_word_value(s, w)[0], 2, 2, 3)
+    assert H.tolist() == lit
+    # A plain function works too, exactly.
+    Hf = hankel_block(lambda w: 2 ** len(w), [(), (0,)], [(), (1,), (0, 1)], exact=True)
+    assert Hf.tolist() == [[1, 2, 4], [2, 4, 8]]
+    Hfl = hankel_block(s, [[0]], [[1]])
+    assert Hfl.dtype == np.float64 and math.isclose(Hfl[0, 0], float(s([0, 1], exact=True)))
+
+
+def test_hankel_block_guards():
+    s = random_stack([2], 2, seed=0)
+    with pytest.raises(SizeLimitError, match="100 x 100 block has 10000 entries"):
+        hankel_block(s, [[0]] * 100, [[1]] * 100, max_entries=5000)
+    with pytest.raises(AlphabetError):
+        hankel_block(s, [[2]], [[]])
+    with pytest.raises(ModelKindError):
+        hankel_block(random_stack([2], 2, output_dim=2, seed=0), [[]], [[]])
+    with pytest.raises(ModelKindError):
+        hankel_block(3, [[]], [[]])
+
+
+def test_t5_witness_blocks_have_full_rank():
+    s = t5()
+    for k in range(1, 9):
+        words = [[0] * i for i in range(k)]
+        H = hankel_block(s, words, words, exact=True)
+        # Vandermonde in 2^i: f(a^{i+j}) = 2^{(i+j)(i+j+1)/2}.
+        assert H[k - 1, k - 1] == 2 ** ((2 * k - 2) * (2 * k - 1) // 2)
+        assert exact_rank(H).rank == k
+    assert rank_profile(s, 6).ranks == list(range(1, 8))
+
+
+PROFILE_CASES = [
+    ([2], "2rnn", 4),
+    ([2, 2], "pure", 4),
+    ([2, 2], "2rnn", 4),
+    ([1, 2], "2rnn", 4),
+    ([2, 1], "linear", 4),
+    ([1, 1, 1], "2rnn", 3),
+    ([1, 2, 1], "pure", 3),
+]
+
+
+@pytest.mark.parametrize("widths,kind,K", PROFILE_CASES)
+def test_rank_profile_equals_brute_force(widths, kind, K):
+    s = random_stack(widths, 2, kind=kind, seed=11, exact=True, with_initial_state=True)
+    prof = rank_profile(s, K)
+    assert prof.exact and prof.method == "exact"
+    assert prof.ranks == brute_profile(s, K)
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000), d=st.integers(1, 3), kind=st.sampled_from(["2rnn", "pure", "linear"]))
+def test_rank_profile_random_stacks(seed, d, kind):
+    s = random_stack([2, 1], d, kind=kind, seed=seed, exact=True, with_initial_state=True)
+    K = 3 if d < 3 else 2
+    assert rank_profile(s, K).ranks == brute_profile(s, K)
+
+
+def test_rank_profile_of_wfa_and_depth1_saturates_at_hankel_rank():
+    w = random_wfa(3, 2, seed=2, exact=True)
+    prof = rank_profile(w, 4)
+    assert prof.ranks[-1] == hankel_rank(w).rank == 3
+    s = random_stack([2], 2, seed=4, exact=True)
+    assert rank_profile(s, 4).ranks[-1] == hankel_rank(s).rank
+
+
+def test_depth2_profile_grows_like_the_issue_reports():
+    """Widths (2, 2): exact ranks grow past any WFA size and stay below the lifted bound."""
+    s = random_stack([2, 2], 2, kind="2rnn", seed=0, exact=True)
+    ranks = rank_profile(s, 5).ranks
+    assert ranks[:4] == [1, 3, 7, 15]  # as in the issue: 3, 7, 15 for k = 1, 2, 3
+    assert all(b > a for a, b in zip(ranks, ranks[1:]))
+    for k, r in enumerate(ranks):
+        bound = sum(level_dimension(s, j) for j in range(k + 1))
+        assert r <= min(bound, 2 ** (k + 1) - 1)
+
+
+def test_rank_profile_numerical_matches_exact_on_small_cases():
+    s = random_stack([2, 2], 2, kind="2rnn", seed=5)
+    num = rank_profile(s, 3, method="numerical")
+    assert not num.exact and num.tolerances is not None and len(num.gaps) == 4
+    assert num.ranks == rank_profile(s, 3).ranks
+    assert json.dumps(num.to_dict())
+
+
+def test_rank_profile_size_guard():
+    s = random_stack([3, 3, 3], 2, seed=0, exact=True)
+    with pytest.raises(SizeLimitError, match="max_entries"):
+        rank_profile(s, 8, max_entries=10_000)
+    with pytest.raises(ValueError, match="max_len"):
+        rank_profile(s, -1)
+    with pytest.raises(ValueError, match="method"):
+        rank_profile(s, 1, method="magic")
+
+
+def test_certificate_t5_proves_no_small_wfa():
+    s = t5()
+    words = [[0] * i for i in range(6)]
+    cert = hankel_certificate(s, words, words, max_units=4)
+    assert cert.rank == 6 and cert.exact and cert.max_units == 4 and cert.max_units_pure == 5
+    assert "no depth-1 linear 2RNN with <= 4 units" in cert.statement
+    assert cert.check(s) and cert.verify()
+    back = HankelCertificate.from_json(cert.to_json())
+    assert back.rank == 6 and back.prefixes == cert.prefixes and back.check(s)
+    # A different function does not pass the check.
+    other = Stack([Linear2RNNLayer(A=[[[3]]], h0=[1]), Linear2RNNLayer(A=[[[1]]], h0=[1])], C=[[1]])
+    assert not back.check(other)
+    # A tampered rank does not verify.
+    d = json.loads(cert.to_json())
+    d["rank"] = 7
+    assert not HankelCertificate.from_json(d).verify()
+    with pytest.raises(ValueError, match="needs rank >= 8"):
+        hankel_certificate(s, words, words, max_units=6)
+    assert hankel_certificate(s, words, words, max_units=5, pure=True).rank == 6
+
+
+def test_certificate_defaults_and_modular():
+    w = random_wfa(4, 2, seed=3, exact=True)
+    cert = hankel_certificate(w)
+    assert cert.rank == hankel_rank(w).rank and cert.block.shape == (cert.rank, cert.rank)
+    assert cert.check(w)
+    deep = random_stack([2, 2], 2, seed=1, exact=True)
+    c2 = hankel_certificate(deep, max_len=2)
+    assert c2.rank == rank_profile(deep, 2).ranks[2] and c2.check(deep)
+    cm = hankel_certificate(deep, words_up_to(2, 2), words_up_to(2, 2), method="modular")
+    assert not cm.exact and cm.prime is not None and "modular" in cm.statement and cm.verify()
+    with pytest.raises(ValueError, match="kind"):
+        HankelCertificate.from_json({"kind": "other"})
