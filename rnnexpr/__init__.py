@@ -30,6 +30,18 @@ from .models import (
 )
 from .wfa import augment, augment_layer, from_wfa, to_wfa
 from .lifted import LiftedRepresentation, level_core, level_dimension, lift, prefix_features, suffix_functionals
+from .wfa import EquivalenceResult, SpanBasis, equivalent, minimize, observable_basis, reachable_basis
+from .linear_systems import markov_parameters, mcmillan_degree, minimal_realization
+from .hankel import (
+    HankelCertificate,
+    RankProfile,
+    hankel_block,
+    hankel_certificate,
+    hankel_rank,
+    rank_profile,
+    words_of_length,
+    words_up_to,
+)
 from .constructions import (
     DelayParameterCounts,
     collapse,
@@ -107,6 +119,23 @@ __all__ = [
     "lift",
     "prefix_features",
     "suffix_functionals",
+    "EquivalenceResult",
+    "SpanBasis",
+    "equivalent",
+    "minimize",
+    "observable_basis",
+    "reachable_basis",
+    "markov_parameters",
+    "mcmillan_degree",
+    "minimal_realization",
+    "HankelCertificate",
+    "RankProfile",
+    "hankel_block",
+    "hankel_certificate",
+    "hankel_rank",
+    "rank_profile",
+    "words_of_length",
+    "words_up_to",
     "DelayParameterCounts",
     "collapse",
     "collapse_linear_feedforward",
