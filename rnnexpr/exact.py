@@ -109,6 +109,11 @@ class RankResult:
         Modular only: an upper bound on the probability, over the random choice
         of the prime, that ``rank`` is below the rank over Q.  The modular rank is
         never above the rank over Q, so it always proves ``rank_Q >= rank``.
+
+    Examples
+    --------
+    >>> r = exact_rank([[1, 2], [2, 4]]); r.rank, r.exact
+    (1, True)
     """
 
     rank: int

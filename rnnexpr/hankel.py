@@ -304,6 +304,12 @@ class RankProfile:
         Numerical only: the tolerance and singular-value gap of each rank.
     prefix_counts, suffix_counts : list of int
         Sizes of the prefix-feature and suffix-functional bases used at each k.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_wfa
+    >>> p = rank_profile(random_wfa(2, 2, seed=0, exact=True), 2); p.ranks, p.exact
+    ([1, 2, 2], True)
     """
 
     ranks: list[int]
@@ -563,6 +569,13 @@ class HankelCertificate:
         The statement proved.
     prime : int or None
         Modular only.
+
+    Examples
+    --------
+    >>> from rnnexpr.constructions import t5_witness
+    >>> c = hankel_certificate(t5_witness(), words_up_to(1, 2), words_up_to(1, 2))
+    >>> c.rank, c.verify(), c.statement.split(":")[0]
+    (3, True, 'no depth-1 linear 2RNN with <= 1 units (with U, V, b terms) and no pure depth-1 linear 2RNN with <= 2 units computes f on one-hot inputs')
     """
 
     prefixes: tuple[tuple[int, ...], ...]

@@ -259,6 +259,14 @@ class SpanBasis:
         True for rational arithmetic; False for the orthogonal float algorithm.
     tolerance : float or None
         Float only: relative residual below which a vector counted as dependent.
+    min_accepted, max_rejected : float or None
+        Float only: the smallest relative residual of an accepted vector and the
+        largest of a rejected one (their ratio is the search's gap).
+
+    Examples
+    --------
+    >>> b = reachable_basis(WFA([1], [[[2], [3]]], [1])); b.dimension, b.words, b.exact
+    (1, ((),), True)
     """
 
     vectors: np.ndarray
@@ -498,6 +506,11 @@ class EquivalenceResult:
         What was decided ("all words", "all words of length <= N", "all real input sequences").
     tolerance : float or None
         Float only.
+
+    Examples
+    --------
+    >>> r = equivalent(WFA([1], [[[2]]], [1]), WFA([1], [[[3]]], [1])); r.equivalent, r.witness, r.values
+    (False, (0,), (Fraction(2, 1), Fraction(3, 1)))
     """
 
     equivalent: bool
