@@ -338,3 +338,20 @@ def test_make_figures_entry_point(tmp_path, capsys):
     assert main(["memory", "--quick", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "memory.json").exists() and (tmp_path / "memory.png").exists()
     assert "memory:" in capsys.readouterr().out
+    (tmp_path / "memory.png").unlink()
+    assert main(["memory", "--replot", "--out", str(tmp_path)]) == 0  # from the JSON, no training
+    assert (tmp_path / "memory.png").read_bytes()[:4] == b"\x89PNG"
+    with pytest.raises(FileNotFoundError, match="degree.json"):
+        main(["degree", "--replot", "--out", str(tmp_path)])
+
+
+@pytest.mark.parametrize("name", ["state_tracking", "degree"])
+def test_figures_redraw_from_json_results(name, tmp_path):
+    from rnnexpr.experiments import FIGURES
+
+    res = run_experiment(name, quick=True, seed=0, out=tmp_path)
+    fig = FIGURES[name](json.loads((tmp_path / f"{name}.json").read_text()))
+    ax = fig.axes[0]
+    # the same curves as from the in-memory results (JSON turned integer keys into strings)
+    ref = FIGURES[name](res).axes[0]
+    assert [tuple(line.get_xdata()) for line in ax.lines] == [tuple(line.get_xdata()) for line in ref.lines]

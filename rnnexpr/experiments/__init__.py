@@ -34,7 +34,7 @@ from typing import Any
 from . import digits, memory, polynomial_degree, state_tracking
 from .harness import write_outputs
 
-__all__ = ["EXPERIMENTS", "run_experiment", "DEFAULT_OUT"]
+__all__ = ["EXPERIMENTS", "FIGURES", "run_experiment", "DEFAULT_OUT"]
 
 #: name -> function ``run(quick=False, seed=0) -> (results, figure)``.
 EXPERIMENTS: dict[str, Callable[..., tuple[dict[str, Any], Any]]] = {
@@ -42,6 +42,14 @@ EXPERIMENTS: dict[str, Callable[..., tuple[dict[str, Any], Any]]] = {
     "degree": polynomial_degree.run,
     "state_tracking": state_tracking.run,
     "digits": digits.run,
+}
+
+#: name -> function ``figure(results) -> matplotlib Figure`` (also accepts results read back from JSON).
+FIGURES: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "memory": memory.figure,
+    "degree": polynomial_degree.figure,
+    "state_tracking": state_tracking.figure,
+    "digits": digits.figure,
 }
 
 #: Where results go when no directory is given (ignored by git).

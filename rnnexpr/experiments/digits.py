@@ -83,10 +83,11 @@ def run(quick: bool = False, seed: int = 0, seeds: int = 3) -> tuple[dict[str, A
                                     "test_accuracy": acc, **{k: v for k, v in info.items() if k != "loss_curve"}})
         results["summary"].append({"budget": budget, "model": name, "size": size, "parameters": params,
                                    "test_accuracy": summarize(accs)})
-    return results, _figure(results)
+    return results, figure(results)
 
 
-def _figure(results: dict[str, Any]) -> Any:
+def figure(results: dict[str, Any]) -> Any:
+    """The matplotlib figure of a results dict (as returned by ``run`` or read back from its JSON)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -97,10 +98,12 @@ def _figure(results: dict[str, Any]) -> Any:
     for ax, budget in zip(axes[0], budgets, strict=True):
         rows = [r for r in results["summary"] if r["budget"] == budget]
         ypos = np.arange(len(rows))[::-1]
-        ax.barh(ypos, [r["test_accuracy"]["mean"] for r in rows], xerr=[r["test_accuracy"]["std"] for r in rows],
+        ax.barh(ypos, [float(r["test_accuracy"]["mean"]) for r in rows],
+                xerr=[float(r["test_accuracy"]["std"]) for r in rows],
                 capsize=3, color="tab:blue", alpha=0.7)
         for yv, r in zip(ypos, rows, strict=True):
-            ax.plot(r["test_accuracy"]["values"], [yv] * len(r["test_accuracy"]["values"]), "k.", ms=3)
+            vals = [float(v) for v in r["test_accuracy"]["values"]]
+            ax.plot(vals, [yv] * len(vals), "k.", ms=3)
         ax.set_yticks(ypos, [f"{r['model']} ({r['parameters']} p.)" for r in rows], fontsize=7)
         ax.set_xlabel("test accuracy (mean ± std, dots = seeds)")
         ax.set_xlim(0, 1)

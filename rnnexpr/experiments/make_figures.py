@@ -8,10 +8,41 @@ Used to produce the results page of the documentation from full runs::
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from . import EXPERIMENTS, run_experiment
+from . import EXPERIMENTS, FIGURES, run_experiment
+
+
+def replot(name: str, out: str | Path) -> str:
+    """Redraw ``<out>/<name>.png`` from ``<out>/<name>.json`` without training.
+
+    Returns
+    -------
+    str
+        The path of the figure.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name.
+    FileNotFoundError
+        When the JSON of that experiment is not in ``out``.
+    """
+    import matplotlib.pyplot as plt
+
+    if name not in FIGURES:
+        raise ValueError(f"name: expected one of {', '.join(map(repr, FIGURES))}, got {name!r}")
+    path = Path(out) / f"{name}.json"
+    if not path.exists():
+        raise FileNotFoundError(f"out: expected {path} (run the experiment first), got no such file")
+    fig = FIGURES[name](json.loads(path.read_text(encoding="utf-8")))
+    png = str(Path(out) / f"{name}.png")
+    fig.savefig(png, dpi=80)
+    plt.close(fig)
+    return png
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -20,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parameters
     ----------
     argv : sequence of str, optional
-        Command-line arguments: ``[NAME ...] [--quick] [--seed S] [--out DIR]``.
+        Command-line arguments: ``[NAME ...] [--quick] [--seed S] [--out DIR] [--replot]``.
 
     Returns
     -------
@@ -34,11 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="the seconds-long versions")
     parser.add_argument("--seed", type=int, default=0, help="first of three seeds (default 0)")
     parser.add_argument("--out", default="docs/_static/experiments", help="output directory")
+    parser.add_argument("--replot", action="store_true", help="only redraw the figures from the JSON in --out")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in EXPERIMENTS]
     if unknown:
         parser.error(f"NAME: expected some of {', '.join(EXPERIMENTS)}, got {', '.join(unknown)}")
     for name in args.names or list(EXPERIMENTS):
+        if args.replot:
+            print(f"{name}: redrew {replot(name, args.out)}", flush=True)
+            continue
         res = run_experiment(name, quick=args.quick, seed=args.seed, out=args.out)
         print(f"{name}: {res['seconds']:.1f} s -> {res['outputs']['json']}, {res['outputs']['png']}", flush=True)
     return 0

@@ -84,10 +84,11 @@ def run(quick: bool = False, seed: int = 0, seeds: int = 3) -> tuple[dict[str, A
         results["summary"].append({"budget": B, "model": name, "depth": len(widths), "width": widths[0],
                                    "parameters": count_parameters(TorchStack(widths, 1, kind="linear")),
                                    "delay": k, "test_r2": summarize(r2s), "impulse_hankel_rank": summarize(ranks)})
-    return results, _figure(results)
+    return results, figure(results)
 
 
-def _figure(results: dict[str, Any]) -> Any:
+def figure(results: dict[str, Any]) -> Any:
+    """The matplotlib figure of a results dict (as returned by ``run`` or read back from its JSON)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -101,15 +102,19 @@ def _figure(results: dict[str, Any]) -> Any:
             if not rows:
                 continue
             ks = [r["delay"] for r in rows]
-            mean = np.array([r["test_r2"]["mean"] for r in rows])
-            std = np.array([r["test_r2"]["std"] for r in rows])
+            mean = np.array([float(r["test_r2"]["mean"]) for r in rows])
+            std = np.array([float(r["test_r2"]["std"]) for r in rows])
             label = f"{name}: {rows[0]['depth']}x{rows[0]['width']} ({rows[0]['parameters']} params)"
-            ax.errorbar(ks, mean, yerr=std, fmt=style, capsize=3, label=label)
+            lines = ax.errorbar(ks, mean, yerr=std, fmt=style, capsize=3, label=label)
+            # longest delay the architecture can represent exactly: width - 1 (shallow), depth (deep, width 2)
+            reach = rows[0]["width"] - 1 if name == "shallow" else rows[0]["depth"]
+            ax.axvline(reach, color=lines[0].get_color(), ls=":", lw=1)
         ax.set_title(f"budget ~{B} parameters")
         ax.set_xlabel("delay k")
         ax.set_ylim(-0.1, 1.05)
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel("test R^2 (mean ± std over seeds)")
-    fig.suptitle("Delayed copy y_t = x_{t-k}: shallow wide vs deep narrow linear RNNs (T2)", fontsize=9)
+    fig.suptitle("Delayed copy y_t = x_{t-k}: shallow wide vs deep narrow linear RNNs (T2); "
+                 "dotted: longest delay each can represent", fontsize=9)
     fig.tight_layout()
     return fig

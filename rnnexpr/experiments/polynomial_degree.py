@@ -143,10 +143,11 @@ def run(quick: bool = False, seed: int = 0, seeds: int = 3) -> tuple[dict[str, A
                         "features": (d + 1) ** T, "samples": cfg["floor_samples"]}
     for (key, params), vals in sorted(errors.items()):
         results["summary"].append({"model": key, "parameters": params, "test_nmse": summarize(vals)})
-    return results, _figure(results)
+    return results, figure(results)
 
 
-def _figure(results: dict[str, Any]) -> Any:
+def figure(results: dict[str, Any]) -> Any:
+    """The matplotlib figure of a results dict (as returned by ``run`` or read back from its JSON)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -156,11 +157,11 @@ def _figure(results: dict[str, Any]) -> Any:
     for key, style, label in (("depth1", "o-", "depth-1 student"), ("depth2", "s--", "depth-2 student")):
         rows = [r for r in results["summary"] if r["model"] == key]
         ps = [r["parameters"] for r in rows]
-        mean = np.array([r["test_nmse"]["mean"] for r in rows])
-        std = np.array([r["test_nmse"]["std"] for r in rows])
+        mean = np.array([float(r["test_nmse"]["mean"]) for r in rows])
+        std = np.array([float(r["test_nmse"]["std"]) for r in rows])
         ax.errorbar(ps, mean, yerr=std, fmt=style, capsize=3, label=label)
     floor = results["floor"]["depth1_any_width_nmse"]
-    ax.axhline(floor["mean"], color="gray", ls=":", label="depth-1 floor, any width (multilinear LSQ)")
+    ax.axhline(float(floor["mean"]), color="gray", ls=":", label="depth-1 floor, any width (multilinear LSQ)")
     ax.set_xlabel("parameters")
     ax.set_ylabel("test MSE / Var (mean ± std)")
     ax.set_yscale("log")

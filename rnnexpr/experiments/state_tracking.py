@@ -137,10 +137,11 @@ def run(quick: bool = False, seed: int = 0, seeds: int = 3) -> tuple[dict[str, A
         results["summary"].append({"task": task, "model": name, "size": size,
                                    "parameters": count_parameters(build(size)),
                                    "accuracy": {L: summarize(v) for L, v in accs.items()}})
-    return results, _figure(results)
+    return results, figure(results)
 
 
-def _figure(results: dict[str, Any]) -> Any:
+def figure(results: dict[str, Any]) -> Any:
+    """The matplotlib figure of a results dict (as returned by ``run`` or read back from its JSON)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -152,10 +153,10 @@ def _figure(results: dict[str, Any]) -> Any:
     for ax, task in zip(axes[0], tasks, strict=True):
         rows = [r for r in results["summary"] if r["task"] == task]
         for row, style in zip(rows, styles, strict=False):
-            Ls = sorted(row["accuracy"])
-            mean = [row["accuracy"][L]["mean"] for L in Ls]
-            std = [row["accuracy"][L]["std"] for L in Ls]
-            ax.errorbar(Ls, mean, yerr=std, fmt=style, capsize=3, label=f"{row['model']} ({row['parameters']} p.)")
+            Ls = sorted(row["accuracy"], key=int)  # JSON turns the integer keys into strings
+            mean = [float(row["accuracy"][L]["mean"]) for L in Ls]
+            std = [float(row["accuracy"][L]["std"]) for L in Ls]
+            ax.errorbar([int(L) for L in Ls], mean, yerr=std, fmt=style, capsize=3, label=f"{row['model']} ({row['parameters']} p.)")
         K = {"parity": 2, "mod3": 3, "s3": 6}[task]
         ax.axhline(1.0 / K, color="gray", ls=":", lw=1)
         ax.axvline(results["config"]["train_length"], color="gray", ls="--", lw=0.8)
