@@ -465,14 +465,17 @@ def rank_profile(model: Stack | WFA, max_len: int, method: str = "exact", exact:
         else:
             cand = np.concatenate([core[:, s, :] @ suffix_bases[-1] for s in range(d)], axis=1)
         suffix_bases.append(cand[:, _independent(cand.T, is_exact, rtol)])
+    hp_int = _projective_integer(hp) if is_exact else hp
     ranks, tols, gaps, pcounts, scounts = [], [], [], [], []
     for k in range(K + 1):
         # g-space basis at level k.
         G = np.concatenate([_embed_rows(widths, j, k, suffix_bases[j], is_exact) for j in range(k + 1)], axis=1)
         if G.shape[1]:
             G = G[:, _independent(G.T, is_exact, rtol)]
-        prefixes = _prefix_basis(hp, k, is_exact, rtol)
-        Phi = _features_from_states(hp, _states_after(hp, prefixes), k) if prefixes else np.zeros((0, G.shape[0]))
+        # Row scaling does not change ranks: exact prefix features use projective integer states.
+        hq = hp_int if is_exact else hp
+        prefixes = _prefix_basis(hq, k, is_exact, rtol)
+        Phi = _features_from_states(hq, _states_after(hq, prefixes), k) if prefixes else np.zeros((0, G.shape[0]))
         pcounts.append(len(prefixes))
         scounts.append(int(G.shape[1]))
         if Phi.shape[0] == 0 or G.shape[1] == 0:
@@ -511,8 +514,29 @@ def _embed_rows(widths: tuple[int, ...], j: int, k: int, S: np.ndarray, exact: b
     return out
 
 
+def _projective_integer(hp):
+    """Integer parameters proportional to the homogeneous ones, layer by layer.
+
+    States computed with them are nonzero scalar multiples of the true homogeneous
+    states (each layer is bilinear), so every feature row phi_m(u) gets multiplied by
+    a nonzero scalar: row spans, independence and ranks are unchanged, and Python
+    ints are several times faster than Fractions.
+    """
+    from dataclasses import replace
+
+    from .lifted import _integer_form
+
+    first, _ = _integer_form(hp.first)
+    bil = tuple(_integer_form(B)[0] for B in hp.bilinear)
+    h0 = tuple(_integer_form(h)[0] for h in hp.h0)
+    return replace(hp, first=first, bilinear=bil, h0=h0)
+
+
 def _prefix_basis(hp, k: int, exact: bool, rtol: float) -> list[tuple[int, ...]]:
-    """Words u, |u| <= k, whose phi_k(u) span all phi_k(u') with |u'| <= k (see rank_profile)."""
+    """Words u, |u| <= k, whose phi_k(u) span all phi_k(u') with |u'| <= k (see rank_profile).
+
+    ``hp`` may be the projective integer form (see :func:`_projective_integer`).
+    """
     d = hp.alphabet_size
     kept: list[tuple[int, ...]] = [()]
     frontier: list[tuple[int, ...]] = [()]
@@ -520,8 +544,6 @@ def _prefix_basis(hp, k: int, exact: bool, rtol: float) -> list[tuple[int, ...]]
         cands = [u + (s,) for u in frontier for s in range(d)]
         words = kept + cands
         F = _features_from_states(hp, _states_after(hp, words), 2 * k - t)
-        if exact:
-            F = _fracify(F)
         idx = _independent(F, exact, rtol)
         kept = [words[i] for i in idx]
         frontier = [words[i] for i in idx if len(words[i]) == t]

@@ -118,8 +118,8 @@ def _zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
 def _monomial_features(H: np.ndarray, k: int, exact: bool) -> np.ndarray:
     """Rows of H (B, N) -> all degree-k monomials of each row, shape (B, binom(N+k-1, k))."""
     B, N = H.shape
-    cur = _zeros((B, 1), exact)
-    cur[:, 0] = Fraction(1) if exact else 1.0
+    # Integer 1 in the exact case: Fraction inputs stay Fractions, integer inputs stay (fast) ints.
+    cur = np.ones((B, 1), dtype=object if exact else np.float64)
     for deg in range(1, k + 1):
         first, parent = _parent_table(N, deg)
         cur = cur[:, parent] * H[:, first]
