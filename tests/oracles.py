@@ -183,3 +183,41 @@ def line_degree_oracle(outputs, a, b, max_degree):
         if vals[0] != 0:
             deg = k
     return deg
+
+
+# --- Hankel ranks (tests/test_hankel.py, benchmarks/bench_hankel_rank.py, bench_rank_profile.py) ---
+
+
+def brute_force_rank_profile(model, max_len, exact=True, rtol=None):
+    """Rank of the full block over all words of length <= k, for k = 0..max_len (words enumerated)."""
+    from rnnexpr.exact import exact_rank, numerical_rank
+
+    d = model.input_dim if hasattr(model, "input_dim") else model.alphabet_size
+    ranks = []
+    for k in range(max_len + 1):
+        words = all_words(d, k)
+        vals = model.values([list(u) + list(v) for u in words for v in words], exact=exact)
+        H = np.asarray(vals, dtype=object if exact else float).reshape(len(words), len(words))
+        ranks.append(exact_rank(H).rank if exact else numerical_rank(H, rtol=rtol, warn=False).rank)
+    return ranks
+
+
+def naive_hankel_rank(model, exact=True, rtol=None, max_len=12):
+    """Grow k until the rank of the block over words up to length k stops growing (benchmark baseline).
+
+    Returns (rank, k). Stopping when the rank stalls is exact for WFAs (the prefix span
+    stops growing once one length adds nothing) but costs |Sigma|^(2k) evaluations.
+    """
+    from rnnexpr.exact import exact_rank, numerical_rank
+
+    d = model.input_dim if hasattr(model, "input_dim") else model.alphabet_size
+    prev = -1
+    for k in range(max_len + 1):
+        words = all_words(d, k)
+        vals = model.values([list(u) + list(v) for u in words for v in words], exact=exact)
+        H = np.asarray(vals, dtype=object if exact else float).reshape(len(words), len(words))
+        r = exact_rank(H).rank if exact else numerical_rank(H, rtol=rtol, warn=False).rank
+        if r == prev:
+            return r, k
+        prev = r
+    return prev, max_len
