@@ -207,9 +207,12 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
     Parameters
     ----------
     model : WFA or depth-1 Stack
-    method : {"exact", "numerical"}
-        Exact rationals (float parameters are taken at their binary value), or the
-        orthogonal float algorithm whose result reports its tolerance and gap.
+    method : {"exact", "modular", "numerical"}
+        Exact rationals (float parameters are taken at their binary value); the
+        Hankel rank of the WFA reduced modulo a 31-bit prime (a proven lower bound on
+        the rank over Q, equal to it unless the prime divides a nonzero minor; the
+        result names the prime); or the orthogonal float algorithm whose result
+        reports its tolerance and gap.
     exact : bool, optional
         Alias: True for "exact", False for "numerical".
     rtol : float
@@ -231,8 +234,12 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
     >>> from rnnexpr.models import random_wfa
     >>> hankel_rank(random_wfa(4, 2, seed=0, exact=True)).rank
     4
+    >>> hankel_rank(random_wfa(4, 2, seed=0, exact=True), method="modular").rank
+    4
     """
     wfa = _as_wfa(model)
+    if method == "modular" and exact is None:
+        return _hankel_rank_modular(wfa)
     method = _method(method, exact)
     if method == "exact":
         F = reachable_basis(wfa, exact=True).vectors
@@ -260,6 +267,74 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
             stacklevel=2,
         )
     return RankResult(res.rank, False, "svd", res.shape, tolerance=rtol, gap=gap)
+
+
+def _hankel_rank_modular(wfa: WFA, prime: int | None = None, seed: int = 0) -> RankResult:
+    """Hankel rank over GF(p) of the reduced WFA: a proven lower bound on the rank over Q.
+
+    The Hankel matrix of the WFA reduced mod p is the reduction of the rational one,
+    and ranks can only drop under reduction.  Bases by breadth-first layers with
+    python-flint ``nmod_mat`` products and rank-revealing reductions.
+    """
+    from . import exact as _exact
+
+    flint = _exact._flint
+    ex = wfa.to_exact()
+    if flint is None:  # pragma: no cover - environment dependent
+        F = reachable_basis(ex, exact=True).vectors
+        B = observable_basis(ex, exact=True).vectors
+        if F.shape[0] == 0 or B.shape[0] == 0:
+            return RankResult(0, False, "modular", (F.shape[0], B.shape[0]), prime=_exact.DEFAULT_PRIME)
+        return _exact.modular_rank(_exact_product(F, B.T), prime=prime or _exact.DEFAULT_PRIME)
+    p = int(prime or _exact.random_prime(seed))
+    n, d = wfa.num_states, wfa.alphabet_size
+    for v in itertools.chain(ex.alpha, ex.A.ravel(), ex.omega):
+        if v.denominator % p == 0:  # pragma: no cover - needs a denominator divisible by a 31-bit prime
+            raise ValueError(f"prime: {p} divides a denominator of the WFA; choose another prime")
+
+    def red(v: Fraction) -> int:
+        return v.numerator % p * pow(v.denominator, -1, p) % p
+
+    mats = [flint.nmod_mat(n, n, [red(v) for v in ex.A[:, s, :].ravel()], p) for s in range(d)]
+    mats_t = [m.transpose() for m in mats]
+
+    def span(start: list[int], ms: list) -> list[list[int]]:
+        basis: list[list[int]] = []
+        frontier = [start]
+        while frontier:
+            cand = basis + frontier
+            M = flint.nmod_mat(len(cand), n, [x for row in cand for x in row], p)
+            R, r = M.transpose().rref()
+            ent = [int(x) for x in R.entries()]
+            piv = [next(j for j in range(len(cand)) if ent[i * len(cand) + j]) for i in range(int(r))]
+            new = [cand[j] for j in piv if j >= len(basis)]
+            basis = [cand[j] for j in piv]
+            if not new:
+                break
+            F = flint.nmod_mat(len(new), n, [x for row in new for x in row], p)
+            frontier = [[int(x) for x in (F * m).entries()[i * n:(i + 1) * n]] for m in ms for i in range(len(new))]
+        return basis
+
+    Fb = span([red(v) for v in ex.alpha], mats)
+    Bb = span([red(v) for v in ex.omega], mats_t)
+    if not Fb or not Bb:
+        return RankResult(0, False, "modular", (len(Fb), len(Bb)), prime=p, error_probability=0.0)
+    P = flint.nmod_mat(len(Fb), n, [x for row in Fb for x in row], p)
+    S = flint.nmod_mat(len(Bb), n, [x for row in Bb for x in row], p)
+    rank = int((P * S.transpose()).rank())
+    # Error bound over the random prime: the rank drops only if p divides a nonzero r x r
+    # minor of H on basis words (lengths < n).  With all weights over a common denominator q
+    # and integer numerators <= M, entries scale to integers <= n^(2n-1) M^(2n); Hadamard
+    # bounds the minor, hence the number of 31-bit primes dividing it.
+    vals = list(itertools.chain(ex.alpha, ex.A.ravel(), ex.omega))
+    q = 1
+    for v in vals:
+        q = math.lcm(q, v.denominator)
+    M = max(max(abs(v.numerator) * (q // v.denominator) for v in vals), 2)
+    r = max(rank, 1)
+    log2_minor = r * (0.5 * math.log2(r) + (2 * n - 1) * math.log2(max(n, 2)) + 2 * n * math.log2(M))
+    prob = min(1.0, max(log2_minor / 30.0, 1.0) / (2**30 / math.log(2**31)))
+    return RankResult(rank, False, "modular", (len(Fb), len(Bb)), prime=p, error_probability=prob)
 
 
 def _exact_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:

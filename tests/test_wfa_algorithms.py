@@ -191,3 +191,14 @@ def test_bad_inputs():
         minimize(random_wfa(2, 2, seed=0), rtol=2.0)
     with pytest.raises(ValueError, match="inputs"):
         equivalent(random_wfa(2, 2, seed=0), random_wfa(2, 2, seed=0), inputs="binary")
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 5), extra=st.integers(0, 2))
+def test_modular_hankel_rank_matches_exact(seed, n, extra):
+    w = padded(random_wfa(n, 2, seed=seed, exact=True), extra, extra, seed)
+    mod = hankel_rank(w, method="modular")
+    ex = hankel_rank(w)
+    assert mod.method == "modular" and not mod.exact and mod.lower_bound_proven
+    assert mod.rank == ex.rank and mod.prime and 0 <= mod.error_probability < 1e-3
+    assert "mod p" in mod.describe()
