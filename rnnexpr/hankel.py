@@ -38,7 +38,7 @@ from .lifted import (
     feature_degrees,
 )
 from .models import WFA, Stack, check_words
-from .numbers import as_array, format_fraction, to_exact_array, to_float_array
+from .numbers import as_array, format_fraction, to_exact_array
 from .wfa import DEFAULT_RTOL, _as_wfa, observable_basis, reachable_basis
 
 __all__ = [

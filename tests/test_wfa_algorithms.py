@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from fractions import Fraction
 
 import numpy as np
@@ -202,3 +201,16 @@ def test_modular_hankel_rank_matches_exact(seed, n, extra):
     assert mod.method == "modular" and not mod.exact and mod.lower_bound_proven
     assert mod.rank == ex.rank and mod.prime and 0 <= mod.error_probability < 1e-3
     assert "mod p" in mod.describe()
+
+
+def test_float_equivalence_uses_tolerance():
+    a = random_wfa(4, 2, seed=8)
+    res = equivalent(a, minimize(a))
+    assert res.equivalent and not res.exact and res.tolerance > 0
+    A = np.array(a.A)
+    A[1, 0, 2] += 0.1
+    b = WFA(a.alpha, A, a.omega)
+    res2 = equivalent(a, b)
+    assert not res2.equivalent
+    va, vb = res2.values
+    assert abs(va - vb) > 1e-6 and abs(a(list(res2.witness)) - b(list(res2.witness))) > 1e-6
