@@ -354,57 +354,6 @@ def _write_cli() -> None:
 _write_cli()
 
 
-EXPERIMENT_NAMES = ("memory", "degree", "state_tracking", "digits")
-
-
-def _results_dir() -> Path | None:
-    """Where finished experiment runs are, if anywhere: $RNNEXPR_EXPERIMENT_RESULTS, else
-    ``docs/_static/experiments`` (where ``python -m rnnexpr.experiments.make_figures``
-    writes full runs), else ``experiment-results/`` (the command line's default)."""
-    env = os.environ.get("RNNEXPR_EXPERIMENT_RESULTS")
-    candidates = [Path(env)] if env else []
-    candidates.append(HERE / "_static" / "experiments")
-    candidates.append(Path(rnnexpr.__file__).resolve().parent.parent / "experiment-results")
-    for c in candidates:
-        if c.is_dir() and any((c / f"{n}.png").is_file() for n in EXPERIMENT_NAMES):
-            return c
-    return None
-
-
-def _write_experiment_results() -> None:
-    """Include the figures of finished runs (copied); never run an experiment here."""
-    import shutil
-
-    target = HERE / "gen_modules" / "experiments"
-    shutil.rmtree(target, ignore_errors=True)
-    source = _results_dir()
-    lines = []
-    if source is None:
-        lines += [
-            "No experiment results were found when this documentation was built.",
-            "Run them (see above; ``make_figures`` writes to ``docs/_static/experiments``),",
-            "or set ``RNNEXPR_EXPERIMENT_RESULTS`` to a results directory, and rebuild:",
-            "their figures and data then appear here.",
-        ]
-    else:
-        target.mkdir(parents=True)
-        for name in EXPERIMENT_NAMES:
-            png, data = source / f"{name}.png", source / f"{name}.json"
-            if not png.is_file():
-                continue
-            shutil.copy(png, target / png.name)
-            lines += [_underline(f"``{name}``", "~"), f".. figure:: /gen_modules/experiments/{png.name}",
-                      "   :width: 100%", ""]
-            if data.is_file():
-                shutil.copy(data, target / data.name)
-                lines += [f"   All numbers: :download:`{data.name} </gen_modules/experiments/{data.name}>`.", ""]
-            lines.append("")
-    (HERE / "gen_modules" / "experiment_results.rst").write_text("\n".join(lines) + "\n")
-
-
-_write_experiment_results()
-
-
 def _resolve_short_names(app, env, node, contnode):
     """Resolve ``Stack``, ``rnnexpr.Stack``, ``ShapeError`` ... to the documented object.
 
