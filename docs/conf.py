@@ -40,7 +40,6 @@ version = release
 
 extensions = [
     "sphinx.ext.autodoc",
-    "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.mathjax",
     "sphinx.ext.viewcode",
@@ -59,7 +58,6 @@ autodoc_mock_imports = [m for m in OPTIONAL_IMPORTS if importlib.util.find_spec(
 autodoc_typehints = "none"  # the numpy-style docstrings carry the types
 autodoc_member_order = "bysource"
 autodoc_class_signature = "mixed"
-autosummary_generate = False  # the API pages are written below, not by autosummary
 
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
@@ -79,9 +77,14 @@ nitpick_ignore = [
         "TTTensor",  # tensorly's class, named bare in docstrings
     )
 ]
+EXTERNAL_PACKAGES = (
+    "numpy", "np", "scipy", "sympy", "fractions", "tensorly", "tl", "flint", "torch", "nn", "sklearn",
+    "matplotlib", "pathlib", "os", "typing", "collections", "concurrent", "dataclasses", "json",
+    "argparse", "numbers", "math", "random", "itertools", "functools", "abc", "builtins", "tqdm",
+)
 nitpick_ignore_regex = [
-    # anything dotted outside rnnexpr: numpy.ndarray, fractions.Fraction, tensorly..., np.random...
-    (r"py:.*", r"(?!rnnexpr\.)[A-Za-z_][A-Za-z0-9_]*\..+"),
+    # numpy.ndarray, fractions.Fraction, tensorly.tt_tensor.TTTensor, torch.nn.Module ...
+    (r"py:.*", rf"({'|'.join(EXTERNAL_PACKAGES)})\..+"),
 ]
 
 # -- HTML --------------------------------------------------------------------
