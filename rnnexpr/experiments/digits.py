@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from .harness import match_parameters, progress, seed_everything, summarize, train
-from .nets import TanhRNN, TorchDepthwiseStack, TorchStack, count_parameters
+from .nets import TanhRNN, TorchDepthwiseStack, TorchStack
 
 FULL = {"budgets": [300, 1500], "steps": 800, "batch": 128, "lr": 5e-3, "test_fraction": 0.3}
 QUICK = {"budgets": [200], "steps": 10, "batch": 32, "lr": 5e-3, "test_fraction": 0.3}
