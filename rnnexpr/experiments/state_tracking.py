@@ -156,8 +156,9 @@ def figure(results: dict[str, Any]) -> Any:
             Ls = sorted(row["accuracy"], key=int)  # JSON turns the integer keys into strings
             mean = [float(row["accuracy"][L]["mean"]) for L in Ls]
             std = [float(row["accuracy"][L]["std"]) for L in Ls]
-            ax.errorbar([int(L) for L in Ls], mean, yerr=std, fmt=style, capsize=3, label=f"{row['model']} ({row['parameters']} p.)")
-        K = {"parity": 2, "mod3": 3, "s3": 6}[task]
+            ax.errorbar([int(L) for L in Ls], mean, yerr=std, fmt=style, capsize=3,
+                        label=f"{row['model']} ({row['parameters']} p.)")
+        K = TASKS[task][1]
         ax.axhline(1.0 / K, color="gray", ls=":", lw=1)
         ax.axvline(results["config"]["train_length"], color="gray", ls="--", lw=0.8)
         ax.set_xscale("log", base=2)
