@@ -185,6 +185,7 @@ def from_wfa(wfa: WFA) -> Stack:
 # Reachable / observable bases, minimization, equivalence (THEORY §2, T3)
 # ---------------------------------------------------------------------------
 
+import itertools  # noqa: E402
 import math as _math  # noqa: E402
 from dataclasses import dataclass as _dataclass  # noqa: E402
 from typing import Any as _Any  # noqa: E402
@@ -297,6 +298,9 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
     n = start.shape[0]
     d = mats.shape[0]
     if exact:
+        fast = _forward_span_guided(start, mats)
+        if fast is not None:
+            return fast
         ech = _Echelon(n)
         vecs, words = [], []
         queue = []
@@ -346,6 +350,90 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
             else:
                 max_rej = max(max_rej, rn / vn)
     return SpanBasis(Q, tuple(words), False, rtol, min_acc, max_rej)
+
+
+def _forward_span_guided(start: np.ndarray, mats: np.ndarray) -> SpanBasis | None:
+    """Exact reachable basis: words chosen by a breadth-first search mod p, then proven over Q.
+
+    The words' exact vectors ``x_w`` are independent over Q (they are mod p), and they
+    span the reachable space iff ``start`` and every ``x_w M_s`` lie in their span, which
+    is checked exactly with one python-flint solve and one product.  Returns None (the
+    caller then row-reduces over Q) without python-flint, or if a check fails.
+    """
+    from . import exact as _exact
+
+    flint = _exact._flint
+    if flint is None or _exact.exact_backend() != "flint":
+        return None
+    n, d = start.shape[0], mats.shape[0]
+    if n == 0:
+        return None
+    p = _exact.DEFAULT_PRIME
+    q = 1
+    for v in itertools.chain(start, mats.ravel()):
+        q = _math.lcm(q, v.denominator)
+    if q % p == 0:  # pragma: no cover - a denominator divisible by the prime
+        return None
+
+    def red(v: Fraction) -> int:
+        return v.numerator % p * pow(v.denominator, -1, p) % p
+
+    mod_mats = [flint.nmod_mat(n, n, [red(v) for v in mats[s].ravel()], p) for s in range(d)]
+    basis: list[list[int]] = []
+    words: list[tuple[int, ...]] = []
+    frontier = [[red(v) for v in start]]
+    fwords: list[tuple[int, ...]] = [()]
+    while frontier:
+        cand = basis + frontier
+        M = flint.nmod_mat(len(cand), n, [x for row in cand for x in row], p)
+        R, r = M.transpose().rref()
+        ent = [int(x) for x in R.entries()]
+        m = len(cand)
+        piv = [next(j for j in range(m) if ent[i * m + j]) for i in range(int(r))]
+        if len(piv) != len(basis) + sum(1 for j in piv if j >= len(basis)) or piv[: len(basis)] != list(
+                range(len(basis))):  # pragma: no cover - the old basis stays independent
+            return None
+        new = [j - len(basis) for j in piv if j >= len(basis)]
+        basis += [frontier[j] for j in new]
+        words += [fwords[j] for j in new]
+        if not new:
+            break
+        F = flint.nmod_mat(len(new), n, [x for j in new for x in frontier[j]], p)
+        prods = [[int(x) for x in (F * mod_mats[s]).entries()] for s in range(d)]
+        # Vector-major order, like the sequential search: children of x_w before those of x_w'.
+        frontier = [prods[s][i * n:(i + 1) * n] for i in range(len(new)) for s in range(d)]
+        fwords = [words[len(words) - len(new) + i] + (s,) for i in range(len(new)) for s in range(d)]
+    r = len(words)
+    if r == 0:
+        return None if any(v != 0 for v in start) else SpanBasis(np.empty((0, n), dtype=object), (), True)
+    # Exact vectors x_w along the trie of basis words (each word's parent is a basis word), in flint.
+    fl_mats = [_exact._to_flint(_fracify_mat(mats[s])) for s in range(d)]
+    vec = {(): _exact._to_flint(_fracify_mat(np.asarray(start, dtype=object)[None, :]))}
+    for w in words[1:]:
+        vec[w] = vec[w[:-1]] * fl_mats[w[-1]]
+    rows = [[vec[w][0, j] for j in range(n)] for w in words]
+    Xf = flint.fmpq_mat(r, n, [x for row in rows for x in row])
+    Rx, _ = flint.nmod_mat(r, n, [int(x.p) % p * pow(int(x.q), -1, p) % p for row in rows for x in row], p).rref()
+    entx = [int(x) for x in Rx.entries()]
+    J = [next(j for j in range(n) if entx[i * n + j]) for i in range(r)]  # X[:, J] invertible mod p, so over Q
+    XJt = flint.fmpq_mat(r, r, [rows[i][j] for j in J for i in range(r)])  # X[:, J]^T
+    # Closure: start and all x_w M_s lie in span(X) over Q (solve on the columns J, then check all columns).
+    for Y in [vec[()]] + [Xf * fl_mats[s] for s in range(d)]:
+        k = Y.nrows()
+        YJt = flint.fmpq_mat(r, k, [Y[i, j] for j in J for i in range(k)])
+        C = XJt.solve(YJt).transpose()
+        if C * Xf != Y:  # pragma: no cover - an unlucky prime
+            return None
+    X = _exact._from_flint(Xf)
+    return SpanBasis(X, tuple(words), True)
+
+
+def _fracify_mat(a: np.ndarray) -> np.ndarray:
+    out = np.empty(a.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, v in enumerate(a.ravel()):
+        flat[i] = v if isinstance(v, Fraction) else Fraction(v)
+    return out
 
 
 def _fracify_vec(v: np.ndarray) -> np.ndarray:

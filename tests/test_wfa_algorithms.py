@@ -214,3 +214,20 @@ def test_float_equivalence_uses_tolerance():
     assert not res2.equivalent
     va, vb = res2.values
     assert abs(va - vb) > 1e-6 and abs(a(list(res2.witness)) - b(list(res2.witness))) > 1e-6
+
+
+def test_guided_and_plain_exact_searches_agree():
+    """The mod-p-guided search (flint) and the plain rational row reduction give the same spans."""
+    from rnnexpr.exact import set_exact_backend
+
+    w = padded(random_wfa(4, 3, seed=9, exact=True), 2, 1, 9)
+    guided = reachable_basis(w), observable_basis(w), minimize(w)
+    set_exact_backend("sympy")  # disables the guided path
+    try:
+        plain = reachable_basis(w), observable_basis(w), minimize(w)
+    finally:
+        set_exact_backend(None)
+    assert guided[0].dimension == plain[0].dimension and guided[1].dimension == plain[1].dimension
+    assert guided[0].words == plain[0].words  # same breadth-first, first-come order
+    assert guided[2].num_states == plain[2].num_states == 4
+    assert equivalent(guided[2], plain[2]).equivalent
