@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnexpr.errors import AlphabetError, ModelKindError, SizeLimitError
+from rnnexpr.errors import AlphabetError, ModelKindError, NumericalRankWarning, SizeLimitError
 from rnnexpr.exact import exact_rank
 from rnnexpr.hankel import (
     HankelCertificate,
@@ -121,6 +121,16 @@ def test_rank_profile_of_wfa_and_depth1_saturates_at_hankel_rank():
     assert prof.ranks[-1] == hankel_rank(w).rank == 3
     s = random_stack([2], 2, seed=4, exact=True)
     assert rank_profile(s, 4).ranks[-1] == hankel_rank(s).rank
+
+
+def test_issue_numbers_for_a_pure_depth2_stack():
+    """The issue's exact ranks 3, 7, 15, 25, 37, 51, 67 (k = 1..7), widths (2, 2); floats lose them."""
+    s = random_stack([2, 2], 2, kind="pure", seed=0, exact=True)
+    assert rank_profile(s, 7).ranks == [1, 3, 7, 15, 25, 37, 51, 67]
+    assert rank_profile(s, 4).ranks == brute_profile(s, 4)
+    with pytest.warns(NumericalRankWarning):
+        num = rank_profile(s.to_float(), 7, method="numerical", rtol=1e-10)
+    assert num.ranks[:5] == [1, 3, 7, 15, 25] and num.ranks[7] != 67
 
 
 def test_depth2_profile_grows_like_the_issue_reports():
