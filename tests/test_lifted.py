@@ -156,3 +156,14 @@ def test_bad_input():
         level_core(stack, 0)
     with pytest.raises(ShapeError, match="length 2"):
         lift(stack, 2).values([[0]])
+
+
+def test_output_row_and_model_kinds():
+    from rnnexpr.models import random_depthwise_stack
+
+    s = random_stack([2, 2], 2, output_dim=2, seed=6, exact=True)
+    words = _words(2, 3)
+    for o in range(2):
+        assert list(lift(s, 3, output=o).values(words)) == list(s.values(words, exact=True)[:, o])
+    with pytest.raises(ModelKindError):
+        lift(random_depthwise_stack([2, 2], 2, seed=0), 2)
