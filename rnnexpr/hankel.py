@@ -379,6 +379,8 @@ class RankProfile:
         Numerical only: the tolerance and singular-value gap of each rank.
     prefix_counts, suffix_counts : list of int
         Sizes of the prefix-feature and suffix-functional bases used at each k.
+    prime : int or None
+        Modular only: the prime p (ranks over GF(p) are proven lower bounds).
 
     Examples
     --------
@@ -394,11 +396,14 @@ class RankProfile:
     gaps: list[float] | None = None
     prefix_counts: list[int] = field(default_factory=list)
     suffix_counts: list[int] = field(default_factory=list)
+    prime: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serializable dictionary."""
         d = {"ranks": list(self.ranks), "exact": self.exact, "method": self.method,
              "prefix_counts": list(self.prefix_counts), "suffix_counts": list(self.suffix_counts)}
+        if self.prime is not None:
+            d["prime"] = self.prime
         if self.tolerances is not None:
             d["tolerances"] = list(self.tolerances)
             d["gaps"] = [g if math.isfinite(g) else "inf" for g in self.gaps]
@@ -488,11 +493,14 @@ def rank_profile(model: Stack | WFA, max_len: int, method: str = "exact", exact:
         Any stack of linear 2RNN layers on one-hot inputs (scalar output row ``output``).
     max_len : int
         Largest k.
-    method : {"exact", "numerical"}
-        Exact rationals (default; float parameters at their binary value) or float
-        with pivoted QR / SVD and the tolerance ``rtol``.
+    method : {"exact", "modular", "numerical"}
+        Exact rationals (default; float parameters at their binary value); the same
+        algorithm over GF(p) for a 31-bit prime p (each rank is the rank of the
+        reduced block: a proven lower bound on the rank over Q, equal to it unless p
+        divides one of its minors; ``prime`` is reported); or float with pivoted
+        QR / SVD and the tolerance ``rtol``.
     exact : bool, optional
-        Alias for method.
+        Alias for method (True: "exact", False: "numerical").
     rtol : float
         Numerical only.
     max_entries : int, optional
@@ -516,10 +524,12 @@ def rank_profile(model: Stack | WFA, max_len: int, method: str = "exact", exact:
     [1, 2, 3, 4]
     """
     K = _check_int(max_len, "max_len", 0)
-    method = _method(method, exact)
-    is_exact = method == "exact"
     if not isinstance(model, Stack | WFA):
         raise ModelKindError(f"model: expected a Stack or a WFA, got {type(model).__name__}")
+    if method == "modular" and exact is None:
+        return _rank_profile_modular(model, K, max_entries, output)
+    method = _method(method, exact)
+    is_exact = method == "exact"
     if is_exact and not model.is_exact:
         model = model.to_exact()
     if not is_exact and model.is_exact:
@@ -569,6 +579,93 @@ def rank_profile(model: Stack | WFA, max_len: int, method: str = "exact", exact:
     if is_exact:
         return RankProfile(ranks, True, "exact", None, None, pcounts, scounts)
     return RankProfile(ranks, False, "numerical", tols, gaps, pcounts, scounts)
+
+
+def _rank_profile_modular(model: Stack | WFA, K: int, max_entries: int | None, output: int,
+                          prime: int | None = None) -> RankProfile:
+    """rank_profile over GF(p): the exact algorithm run on the model reduced mod p."""
+    from . import exact as _exact
+
+    flint = _exact._flint
+    if flint is None:  # pragma: no cover - environment dependent
+        raise ImportError("method: 'modular' rank profiles need python-flint (pip install rnnexpr[fast])")
+    if not model.is_exact:
+        model = model.to_exact()
+    p = int(prime or _exact.DEFAULT_PRIME)
+    hp = _homogeneous(model, output, force_constant=True)
+    budget = _budget(True, max_entries)
+    d, widths = hp.alphabet_size, hp.widths
+
+    def red_array(a: np.ndarray) -> np.ndarray:
+        out = np.empty(a.shape, dtype=np.int64)
+        flat = out.reshape(-1)
+        for i, v in enumerate(a.ravel()):
+            v = v if isinstance(v, Fraction) else Fraction(v)
+            if v.denominator % p == 0:  # pragma: no cover - a 31-bit prime dividing a denominator
+                raise ValueError(f"prime: {p} divides a denominator of the model; choose another prime")
+            flat[i] = v.numerator % p * pow(v.denominator, -1, p) % p
+        return out
+
+    def nm(a: np.ndarray):
+        return flint.nmod_mat(int(a.shape[0]), int(a.shape[1]), [int(x) for x in a.ravel()], p)
+
+    def arr(m) -> np.ndarray:
+        return np.array([int(x) for x in m.entries()], dtype=np.int64).reshape(m.nrows(), m.ncols())
+
+    def indep_rows(a: np.ndarray) -> list[int]:
+        if a.shape[0] == 0 or a.shape[1] == 0:
+            return []
+        R, r = nm(a.T).rref()
+        ent = arr(R)[: int(r)]
+        return [int(np.argmax(row != 0)) for row in ent]
+
+    suffix_bases = [red_array(hp.readout.reshape(-1, 1))]
+    suffix_bases[0] = suffix_bases[0][:, indep_rows(suffix_bases[0].T)]
+    for j in range(1, K + 1):
+        core = red_array(_core_from_params(hp, j, budget))
+        cand = np.concatenate([arr(nm(core[:, s, :]) * nm(suffix_bases[-1])) for s in range(d)], axis=1)
+        suffix_bases.append(cand[:, indep_rows(cand.T)])
+    hq = _projective_integer(hp)
+
+    def features(words: list[tuple[int, ...]], m: int) -> np.ndarray:
+        states = [red_array(st) for st in _states_after(hq, words)]
+        degs = feature_degrees(hq.depth, m)
+        out = None
+        for l in range(hq.depth, 0, -1):
+            H = states[l - 1]
+            cur = np.ones((H.shape[0], 1), dtype=np.int64)
+            for deg in range(1, degs[l - 1] + 1):
+                from .lifted import _parent_table
+
+                first, parent = _parent_table(H.shape[1], deg)
+                cur = cur[:, parent] * H[:, first] % p  # residues < 2^31: products fit in int64
+            out = cur if out is None else (out[:, :, None] * cur[:, None, :] % p).reshape(out.shape[0], -1)
+        return out
+
+    ranks, pcounts, scounts = [], [], []
+    for k in range(K + 1):
+        G = np.concatenate([_embed_rows_int(widths, j, k, suffix_bases[j]) for j in range(k + 1)], axis=1)
+        G = G[:, indep_rows(G.T)]
+        kept, frontier = [()], [()]
+        for t in range(1, k + 1):
+            words = kept + [u + (s,) for u in frontier for s in range(d)]
+            idx = indep_rows(features(words, 2 * k - t))
+            kept = [words[i] for i in idx]
+            frontier = [w for w in kept if len(w) == t]
+            if not frontier:
+                break
+        Phi = features(kept, k)
+        pcounts.append(len(kept))
+        scounts.append(int(G.shape[1]))
+        ranks.append(int((nm(Phi) * nm(G)).rank()) if G.shape[1] and Phi.shape[0] else 0)
+    return RankProfile(ranks, False, "modular", None, None, pcounts, scounts, p)
+
+
+def _embed_rows_int(widths: tuple[int, ...], j: int, k: int, S: np.ndarray) -> np.ndarray:
+    idx = _embed_index(widths, j, k)
+    out = np.zeros((_dimension(widths, k), S.shape[1]), dtype=np.int64)
+    out[idx] = S
+    return out
 
 
 def _fracify(a: np.ndarray) -> np.ndarray:

@@ -105,6 +105,9 @@ def test_rank_profile_equals_brute_force(widths, kind, K):
     prof = rank_profile(s, K)
     assert prof.exact and prof.method == "exact"
     assert prof.ranks == brute_profile(s, K)
+    mod = rank_profile(s, K, method="modular")
+    assert not mod.exact and mod.method == "modular" and mod.prime and mod.to_dict()["prime"] == mod.prime
+    assert mod.ranks == prof.ranks
 
 
 @settings(max_examples=6, deadline=None)
