@@ -6,8 +6,10 @@
   ``n`` states (pure, no readout bias) or ``n + 1`` states (otherwise);
 * :func:`from_wfa` turns a WFA into a pure depth-1 2RNN with as many units.
 
-All are exact on rational parameters.  WFA algorithms (Hankel rank, minimization,
-equivalence) live in :mod:`rnnexpr.hankel`.
+All are exact on rational parameters.  The WFA algorithms are here too:
+:func:`reachable_basis` / :func:`observable_basis` (breadth-first, ``O(n^3 |Sigma|)``),
+:func:`minimize` and :func:`equivalent` (with verified witnesses); Hankel ranks and
+certificates are in :mod:`rnnexpr.hankel`.
 """
 
 from __future__ import annotations
