@@ -773,4 +773,7 @@ def lift(model: Stack | WFA, length: int, output: int = 0, max_entries: int | No
             f"above the budget max_entries={budget}"
         )
     cores = tuple(_core_from_params(hp, T - t, budget) for t in range(T))
-    return LiftedRepresentation(_initial(hp, T), cores, hp.readout.copy())
+    initial, final = _initial(hp, T), hp.readout.copy()
+    for a in (initial, final) + cores:
+        a.setflags(write=False)  # immutable like the models
+    return LiftedRepresentation(initial, cores, final)
