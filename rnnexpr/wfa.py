@@ -731,7 +731,7 @@ def equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAUL
 
 
 def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_length: int | None) -> EquivalenceResult:
-    from .lifted import lift
+    from .lifted import LiftedRepresentation, _budget, _core_from_params, _homogeneous, _initial
 
     for name, m in (("a", a), ("b", b)):
         if not isinstance(m, Stack | WFA):
@@ -752,8 +752,19 @@ def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_leng
         a = a.to_exact()
         b = b.to_exact()
     rtol = _check_rtol(rtol)
+    # Level-m cores do not depend on the length T: build each once and reuse it for every T.
+    hps = [_homogeneous(a), _homogeneous(b)]
+    cores: list[dict[int, np.ndarray]] = [{}, {}]
+
+    def rep(i: int, T: int) -> LiftedRepresentation:
+        hp = hps[i]
+        for m in range(1, T + 1):
+            if m not in cores[i]:
+                cores[i][m] = _core_from_params(hp, m, _budget(hp.exact, None))
+        return LiftedRepresentation(_initial(hp, T), tuple(cores[i][T - t] for t in range(T)), hp.readout)
+
     for T in range(max_length + 1):
-        ra, rb = lift(a, T), lift(b, T)
+        ra, rb = rep(0, T), rep(1, T)
         witness = _graded_difference_witness(ra, rb, da, exact, rtol)
         if witness is not None:
             va, vb = a(list(witness), exact=exact), b(list(witness), exact=exact)
