@@ -749,8 +749,9 @@ def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_leng
         raise _AlphabetError(f"b: expected the alphabet size {da} of a, got {db}")
     exact = (a.is_exact and b.is_exact) if exact is None else bool(exact)
     if exact:
-        a = a.to_exact()
-        b = b.to_exact()
+        a, b = a.to_exact(), b.to_exact()
+    else:
+        a, b = a.to_float(), b.to_float()
     rtol = _check_rtol(rtol)
     # Level-m cores do not depend on the length T: build each once and reuse it for every T.
     hps = [_homogeneous(a), _homogeneous(b)]
