@@ -177,6 +177,9 @@ def test_equivalent_deep_stacks_up_to_length():
     assert s(list(res.witness), exact=True) != t(list(res.witness), exact=True)
     with pytest.raises(ValueError, match="max_length"):
         equivalent(s, t)
+    fl = equivalent(s.to_float(), t.to_float(), max_length=3)
+    assert not fl.equivalent and not fl.exact and fl.witness == res.witness
+    assert equivalent(s.to_float(), s, exact=False, max_length=3).equivalent
 
 
 def test_bad_inputs():
