@@ -464,7 +464,7 @@ def _check_rtol(rtol: float) -> float:
 
 
 def reachable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
-    """Basis of the reachable span ``{alpha^T A_w}`` by breadth-first search, O(n^3 |Sigma|).
+    """Basis of the reachable span ``{alpha^T A_w}`` by breadth-first search, ``O(n^3 |Sigma|)``.
 
     Parameters
     ----------
