@@ -58,14 +58,15 @@ assert mcmillan_degree(delay_network_deep(k)).rank == k + 1
 delays = list(range(1, 21))
 counts = [delay_parameter_counts(d) for d in delays]
 fig, ax = plt.subplots(figsize=(6, 4))
-ax.plot(delays, [c.shallow_recurrent for c in counts], "o-", label="one layer, width k+1 (recurrent)")
+assert all(c.shallow_recurrent == (c.k + 1) ** 2 for c in counts)  # the single-layer lower bound, attained
+ax.plot(delays, [c.shallow_recurrent for c in counts], "o-", label="one layer, width k+1 (recurrent): $(k+1)^2$, the minimum")
 ax.plot(delays, [c.shallow_total for c in counts], "o:", color="C0", alpha=0.5, label="one layer (all parameters)")
 ax.plot(delays, [c.deep_recurrent for c in counts], "s-", color="C1", label="k layers of width 2 (recurrent)")
 ax.plot(delays, [c.deep_total for c in counts], "s:", color="C1", alpha=0.5, label="k layers (all parameters)")
-ax.plot(delays, [(d + 1) ** 2 for d in delays], "k--", lw=0.8, label="$(k+1)^2$ lower bound, one layer")
 ax.set_xlabel("delay k")
 ax.set_ylabel("parameters")
 ax.set_yscale("log")
+ax.set_xticks(delays[::2])
 ax.set_title("Delay copy $y_t = x_{t-k}$: shallow vs deep linear RNNs")
 ax.legend(fontsize=8)
 fig.tight_layout()
