@@ -332,6 +332,31 @@ class DelayParameterCounts:
     ``total`` counts every parameter (``U``, ``V``, ``b`` when present, and the
     readout ``C``).  Formulas: shallow ``(k+1)^2`` / ``(k+1)^2 + 2(k+1)``,
     deep ``4k`` / ``8k``.
+
+    Attributes
+    ----------
+    k : int
+        The delay.
+    shallow_width : int
+        Width ``k + 1`` of the depth-1 delay network.
+    shallow_recurrent, shallow_total : int
+        Recurrent and total parameter counts of the depth-1 network.
+    deep_depth : int
+        Depth of the deep delay network.
+    deep_widths : tuple of int
+        Layer widths of the deep delay network.
+    deep_recurrent, deep_total : int
+        Recurrent and total parameter counts of the deep network.
+
+    Examples
+    --------
+    >>> c = delay_parameter_counts(2)
+    >>> c.shallow_width, c.shallow_recurrent, c.shallow_total
+    (3, 9, 15)
+    >>> c.deep_widths, c.deep_recurrent, c.deep_total
+    ((2, 2), 8, 16)
+    >>> c.to_dict()["deep_widths"]
+    [2, 2]
     """
 
     k: int

@@ -109,6 +109,15 @@ class DegreeResult:
         Primes used by the modular method (one per round).
     seed : int or None
         Seed of the modular method's randomness.
+
+    Examples
+    --------
+    >>> from rnnexpr.constructions import product_witness
+    >>> r = degree(product_witness(), 3)
+    >>> r.total, r.per_input, r.method, r.certified
+    (3, (1, 1, 1), 'symbolic', True)
+    >>> r.upper_bound, r.error_probability
+    (3, 0.0)
     """
 
     total: int
