@@ -240,12 +240,33 @@ def _from_npz_array(a: np.ndarray) -> Any:
 def load(path: str | os.PathLike) -> Model:
     """Load a model saved by :func:`save` (JSON or ``.npz``, pickling disabled).
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.json`` or ``.npz`` file written by :func:`save`.
+
+    Returns
+    -------
+    Stack, DepthwiseStack or WFA
+        The model, with exact (Fraction) arrays when it was saved exact.
+
     Raises
     ------
     FileNotFoundError
         If the file does not exist.
     ModelFormatError
         If it is not valid JSON / npz, or a field is malformed (the field is named).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> from rnnexpr.models import random_stack
+    >>> s = random_stack([2, 3], input_dim=2, seed=0, exact=True)
+    >>> t = load(save(s, os.path.join(tempfile.mkdtemp(), "s.npz")))
+    >>> type(t).__name__, t.widths
+    ('Stack', (2, 3))
+    >>> t([0, 1, 1], exact=True) == s([0, 1, 1], exact=True)
+    True
     """
     path = Path(path)
     if not path.exists():
