@@ -201,6 +201,17 @@ class HankelBlocks:
         ``h_S[v] = f(v)``.
     exact : bool
         True when the entries are exact Fractions.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import WFA
+    >>> b = hankel_blocks(WFA([1], [[[1], [2]]], [1]), max_length=1, exact=True)
+    >>> b.prefixes, b.alphabet_size, b.H_sigma.shape
+    (((), (0,), (1,)), 2, (2, 3, 3))
+    >>> [int(v) for v in b.h_P], b.exact
+    ([1, 1, 2], True)
+    >>> b.to_float().H.tolist()
+    [[1.0, 1.0, 2.0], [1.0, 1.0, 2.0], [2.0, 2.0, 4.0]]
     """
 
     prefixes: tuple[Word, ...]
@@ -577,6 +588,19 @@ class DepthOneErrorProfile:
         The words of the block.
     test_words : tuple of words
         The held-out words.
+
+    Examples
+    --------
+    A one-state WFA is matched at size 1: zero lower bound, tiny held-out error.
+
+    >>> from rnnexpr.models import WFA
+    >>> prof = depth1_error_profile(WFA([1], [[[1], [2]]], [1]), [1, 2], [[0, 1, 1]], max_length=2)
+    >>> prof.sizes, prof.block_rank.rank, prof.reaches_zero, prof.check()
+    ((1, 2), 1, True, True)
+    >>> prof.lower_bounds[0] < 1e-12, prof.held_out_errors[0] < 1e-9
+    (True, True)
+    >>> sorted(prof.to_dict())[:3]
+    ['block_rank', 'held_out_errors', 'lower_bounds']
     """
 
     sizes: tuple[int, ...]
