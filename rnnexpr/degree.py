@@ -683,6 +683,7 @@ def degree(
     seed: int = 0,
     output: int = 0,
     rounds: int = 2,
+    exact: bool = True,
 ) -> DegreeResult:
     """The exact total and per-input degrees of ``y_T`` as a polynomial in ``x_1..x_T`` (T4, T6a).
 
@@ -704,6 +705,10 @@ def degree(
     rounds : int
         Maximum number of independent modular rounds (stops early once every
         degree meets its upper bound).
+    exact : bool
+        Must be True (the default): both methods are exact, and a degree read
+        off floating-point evaluations would be meaningless, so ``False`` is
+        refused rather than silently ignored.
 
     Returns
     -------
@@ -716,7 +721,7 @@ def degree(
     SizeLimitError
         When the symbolic expansion or the modular evaluation would be too large.
     ValueError, TypeError
-        For a bad ``length``, ``method``, ``seed`` or ``rounds``.
+        For a bad ``length``, ``method``, ``seed`` or ``rounds``, or ``exact=False``.
 
     Examples
     --------
@@ -728,6 +733,10 @@ def degree(
     (10, True, 0.0)
     """
     T = _check_int(length, "length", 1)
+    if exact is not True:
+        raise ValueError(
+            f"exact: expected True (degrees are computed exactly, symbolically or modulo primes), got {exact!r}"
+        )
     if method not in ("auto", "symbolic", "modular"):
         raise ValueError(f"method: expected 'auto', 'symbolic' or 'modular', got {method!r}")
     seed = _check_int(seed, "seed", 0)

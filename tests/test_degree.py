@@ -206,6 +206,9 @@ def test_bad_arguments():
         degree(random_wfa(2, 2, seed=0), 2)
     with pytest.raises(ValueError, match="rounds"):
         degree(stack, 2, rounds=0)
+    with pytest.raises(ValueError, match="exact: expected True"):
+        degree(stack, 2, exact=False)
+    assert degree(stack, 3, exact=True).total == 3
 
 
 def test_size_limits_are_refused_up_front():
