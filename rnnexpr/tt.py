@@ -596,6 +596,17 @@ class TTRanks:
         nothing was cut).
     log_norm : float or None
         Numerical only: natural log of ``||F||_F`` (``-inf`` for the zero tensor).
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_wfa
+    >>> tt = to_tensor_train(random_wfa(3, 2, seed=0, exact=True), length=6)
+    >>> r = tt_ranks(tt, exact=True)
+    >>> r.ranks, r.max_rank, r.exact, r.gaps
+    ((1, 2, 3, 3, 3, 2, 1), 3, True, None)
+    >>> f = tt_ranks(tt)
+    >>> f.ranks == r.ranks, f.exact, f.method, f.min_gap > 1e6
+    (True, False, 'svd', True)
     """
 
     ranks: tuple[int, ...]
@@ -817,6 +828,21 @@ class TTRounding:
         Ranks of the compressed TT.
     exact : bool
         True when the rounding was exact (rational cores, ``tol = 0``).
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_wfa
+    >>> tt = to_tensor_train(random_wfa(3, 2, seed=0, exact=True), length=6)
+    >>> r = tt_round(tt, 0)
+    >>> r.ranks, r.exact, r.error_bound
+    ((1, 2, 3, 3, 3, 2, 1), True, 0.0)
+    >>> capped = tt_round(tt, 1e-3, relative=True, max_rank=2)
+    >>> capped.ranks, capped.exact, capped.error_bound > 0
+    ((1, 2, 2, 2, 2, 2, 1), False, True)
+    >>> small, bound = capped
+    >>> err = np.linalg.norm(tt_to_full(small) - tt_to_full(tt))
+    >>> bool(err <= bound * (1 + 1e-9))
+    True
     """
 
     tt: TTTensor
