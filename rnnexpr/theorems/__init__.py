@@ -47,7 +47,28 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Theorem:
-    """A statement of THEORY §4: its name, a short title, the statement and its verifier."""
+    """A statement of THEORY §4: its name, a short title, the statement and its verifier.
+
+    Attributes
+    ----------
+    name : str
+        ``"T0"`` .. ``"T6"``.
+    title : str
+        A short title.
+    statement : str
+        The statement, in words.
+    verify : callable
+        ``verify(instance=None, seed=0, **options) -> Certificate``.
+
+    Examples
+    --------
+    >>> t = THEOREMS["T0"]
+    >>> t.name, t.title
+    ('T0', 'linear feed-forward layers collapse')
+    >>> cert = t.verify(seed=0)
+    >>> cert.theorem, cert.holds, bool(cert.check())
+    ('T0', True, True)
+    """
 
     name: str
     title: str

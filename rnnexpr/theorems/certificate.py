@@ -177,6 +177,21 @@ class CheckResult:
         The first step that failed on re-derivation (or the inconsistency).
     steps : tuple of Step
         The re-derived steps.
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> from rnnexpr.theorems import verify_T0
+    >>> cert = verify_T0(seed=0)
+    >>> r = cert.check()
+    >>> bool(r), r.holds, r.consistent, r.failed_step, all(s.holds for s in r.steps)
+    (True, True, True, None, True)
+
+    A stored verdict that the evidence does not support is caught:
+
+    >>> r = replace(cert, holds=False).check()
+    >>> bool(r), r.holds, r.consistent, r.failed_step.startswith("stored verdict")
+    (False, True, False, True)
     """
 
     holds: bool
