@@ -78,7 +78,30 @@ def impulse_response_rank(stack: Stack, length: int, rtol: float = 1e-6) -> dict
 
 
 def polynomial_degree(stack: Any, length: int) -> dict[str, Any]:
-    """Total degree of ``y_T`` in ``x_1 .. x_T`` via :func:`rnnexpr.degree.degree`, when available."""
+    """Total degree of ``y_T`` in ``x_1 .. x_T`` via :func:`rnnexpr.degree.degree`, when available.
+
+    Parameters
+    ----------
+    stack : Stack or DepthwiseStack
+        A polynomial model (linear, 2RNN or polynomial activations).
+    length : int
+        The length ``T``.
+
+    Returns
+    -------
+    dict
+        ``{"available": True, **DegreeResult.to_dict()}``; ``{"available": True,
+        "error": ...}`` when the degree computation raised (the experiment goes
+        on); ``{"available": False, "reason": ...}`` without :mod:`rnnexpr.degree`.
+        Nothing is raised.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack
+    >>> r = polynomial_degree(random_stack([2, 2], input_dim=1, seed=0, exact=True), 4)
+    >>> r["available"], r["total"], r["per_input"], r["certified"]
+    (True, 10, [4, 3, 2, 1], True)
+    """
     fn, reason = _optional("degree", "degree")
     if fn is None:
         return {"available": False, "reason": reason}
@@ -90,7 +113,32 @@ def polynomial_degree(stack: Any, length: int) -> dict[str, Any]:
 
 
 def hankel_rank_of(model: Any, **kwargs: Any) -> dict[str, Any]:
-    """Hankel rank of a model on one-hot inputs via :func:`rnnexpr.hankel.hankel_rank`, when available."""
+    """Hankel rank of a model on one-hot inputs via :func:`rnnexpr.hankel.hankel_rank`, when available.
+
+    Parameters
+    ----------
+    model : WFA or depth-1 Stack
+        The model.
+    **kwargs
+        Passed to :func:`rnnexpr.hankel.hankel_rank` (``method``, ``rtol``, ...).
+
+    Returns
+    -------
+    dict
+        ``{"available": True, **RankResult.to_dict()}``; ``{"available": True,
+        "error": ...}`` when the rank computation raised (e.g. a depth-2 stack);
+        ``{"available": False, "reason": ...}`` without :mod:`rnnexpr.hankel`.
+        Nothing is raised.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack, random_wfa
+    >>> r = hankel_rank_of(random_wfa(3, 2, seed=0, exact=True))
+    >>> r["available"], r["rank"], r["exact"]
+    (True, 3, True)
+    >>> hankel_rank_of(random_stack([2, 2], 2, seed=0))["error"].split(":")[0]
+    'ModelKindError'
+    """
     fn, reason = _optional("hankel", "hankel_rank")
     if fn is None:
         return {"available": False, "reason": reason}
@@ -102,7 +150,36 @@ def hankel_rank_of(model: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def tt_ranks_of(model: Any, length: int, feature_map: str = "one_hot", **kwargs: Any) -> dict[str, Any]:
-    """TT ranks of the length-``T`` slice (:func:`rnnexpr.tt.to_tensor_train`, then :func:`rnnexpr.tt.tt_ranks`)."""
+    """TT ranks of the length-``T`` slice (:func:`rnnexpr.tt.to_tensor_train`, then :func:`rnnexpr.tt.tt_ranks`).
+
+    Parameters
+    ----------
+    model : WFA or Stack
+        The model.
+    length : int
+        The length ``T`` of the slice.
+    feature_map : {"one_hot", "affine", "polynomial"}
+        Passed to :func:`rnnexpr.tt.to_tensor_train`.
+    **kwargs
+        Passed to :func:`rnnexpr.tt.tt_ranks` (``exact``, ``rtol``, ...).
+
+    Returns
+    -------
+    dict
+        ``{"available": True, "feature_map": ..., **TTRanks.to_dict()}``;
+        ``{"available": True, "error": ...}`` when the computation raised;
+        ``{"available": False, "reason": ...}`` without :mod:`rnnexpr.tt`.
+        Nothing is raised.
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_wfa
+    >>> r = tt_ranks_of(random_wfa(3, 2, seed=0, exact=True), 6, exact=True)
+    >>> r["available"], r["feature_map"], r["ranks"], r["exact"]
+    (True, 'one_hot', [1, 2, 3, 3, 3, 2, 1], True)
+    >>> "error" in tt_ranks_of(random_wfa(3, 2, seed=0), 6, feature_map="bogus")
+    True
+    """
     build, reason = _optional("tt", "to_tensor_train")
     fn, reason2 = _optional("tt", "tt_ranks")
     if build is None or fn is None:
