@@ -44,7 +44,29 @@ def seed_everything(seed: int) -> np.random.Generator:
 
 
 def progress(iterable: Iterable, desc: str, total: int | None = None) -> Iterable:
-    """A tqdm progress bar on stderr."""
+    """A tqdm progress bar on stderr.
+
+    Parameters
+    ----------
+    iterable : iterable
+        What to iterate over.
+    desc : str
+        Label of the bar.
+    total : int, optional
+        Number of items, when ``iterable`` has no length.
+
+    Returns
+    -------
+    iterable
+        A tqdm iterator yielding the items of ``iterable`` unchanged.
+
+    Examples
+    --------
+    >>> [v * v for v in progress(range(4), "squares")]
+    [0, 1, 4, 9]
+    >>> sum(1 for _ in progress(iter("abc"), "letters", total=3))
+    3
+    """
     return tqdm(iterable, desc=desc, total=total, file=sys.stderr, leave=False, dynamic_ncols=True)
 
 
@@ -173,6 +195,32 @@ def write_outputs(name: str, results: dict[str, Any], figure: Any, out: str | Pa
     """Write ``<out>/<name>.json`` and ``<out>/<name>.png``; return their paths.
 
     Non-finite floats are written as the strings ``"nan"``/``"inf"`` (JSON has none).
+
+    Parameters
+    ----------
+    name : str
+        Base name of the two files.
+    results : dict
+        JSON-like results (numpy scalars and arrays are converted).
+    figure : matplotlib.figure.Figure
+        Saved as PNG, then closed.
+    out : str or pathlib.Path
+        Output directory, created when missing.
+
+    Returns
+    -------
+    dict
+        ``{"json": path, "png": path}``.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> from matplotlib.figure import Figure
+    >>> paths = write_outputs("demo", {"loss": np.float64("nan"), "k": np.int64(3)}, Figure(), tempfile.mkdtemp())
+    >>> sorted(paths), paths["png"].endswith("demo.png")
+    (['json', 'png'], True)
+    >>> json.loads(Path(paths["json"]).read_text())
+    {'loss': 'nan', 'k': 3}
     """
     import matplotlib.pyplot as plt
 
