@@ -108,7 +108,35 @@ def _loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def run(quick: bool = False, seed: int = 0, seeds: int = 3) -> tuple[dict[str, Any], Any]:
-    """Run the state-tracking experiment; return ``(results, figure)`` (see the module docstring)."""
+    """Run the state-tracking experiment; return ``(results, figure)`` (see the module docstring).
+
+    Parameters
+    ----------
+    quick : bool
+        Tiny sizes and few steps (same code path).
+    seed : int
+        First seed; seeds ``seed .. seed + seeds - 1`` are used.
+    seeds : int
+        Number of seeds (at least 3 for a spread).
+
+    Returns
+    -------
+    tuple
+        ``(results, figure)``: a JSON-ready dict and its :func:`figure`.
+
+    Examples
+    --------
+    One seed of the quick version (train length 4, 10 steps per model, about a second):
+
+    >>> results, fig = run(quick=True, seeds=1)
+    >>> results["theorem"], sorted({row["task"] for row in results["summary"]})
+    ('T6c', ['mod3', 'parity', 's3'])
+    >>> sorted(results["summary"][0]["accuracy"])
+    [4, 8]
+    >>> any("analysis" in run for run in results["runs"]), type(fig).__name__
+    (True, 'Figure')
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     cfg = QUICK if quick else FULL
     results: dict[str, Any] = {"experiment": "state_tracking", "theorem": "T6c", "quick": quick, "config": cfg,
                                "seeds": list(range(seed, seed + seeds)), "runs": [], "summary": []}
@@ -141,7 +169,31 @@ def run(quick: bool = False, seed: int = 0, seeds: int = 3) -> tuple[dict[str, A
 
 
 def figure(results: dict[str, Any]) -> Any:
-    """The matplotlib figure of a results dict (as returned by ``run`` or read back from its JSON)."""
+    """The matplotlib figure of a results dict (as returned by ``run`` or read back from its JSON).
+
+    Parameters
+    ----------
+    results : dict
+        The results of :func:`run`, or the same read back from its JSON (only
+        the keys used by the plot are needed).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Drawn with the Agg backend (no display needed).
+
+    Examples
+    --------
+    Accuracy keys may be integers or, read back from JSON, strings:
+
+    >>> from rnnexpr.experiments.harness import summarize
+    >>> rows = [{"task": "parity", "model": "2rnn", "parameters": 20,
+    ...          "accuracy": {"4": summarize([1.0]), "8": summarize([0.5])}}]
+    >>> fig = figure({"config": {"tasks": ["parity"], "train_length": 4}, "summary": rows})
+    >>> type(fig).__name__, [ax.get_title() for ax in fig.axes]
+    ('Figure', ['parity'])
+    >>> import matplotlib.pyplot as plt; plt.close(fig)
+    """
     import matplotlib
 
     matplotlib.use("Agg")
