@@ -19,6 +19,13 @@ from . import EXPERIMENTS, FIGURES, run_experiment
 def replot(name: str, out: str | Path) -> str:
     """Redraw ``<out>/<name>.png`` from ``<out>/<name>.json`` without training.
 
+    Parameters
+    ----------
+    name : str
+        One of :data:`rnnexpr.experiments.FIGURES`.
+    out : str or pathlib.Path
+        Directory holding ``<name>.json`` (written by an earlier run).
+
     Returns
     -------
     str
@@ -30,6 +37,23 @@ def replot(name: str, out: str | Path) -> str:
         For an unknown name.
     FileNotFoundError
         When the JSON of that experiment is not in ``out``.
+
+    Examples
+    --------
+    A minimal ``memory.json`` (the keys its figure reads) redrawn in a fresh directory:
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> row = {"budget": 30, "model": "deep", "depth": 3, "width": 2, "parameters": 30, "delay": 1,
+    ...        "test_r2": {"mean": 0.9, "std": 0.05, "values": [0.85, 0.95]}}
+    >>> _ = (out / "memory.json").write_text(json.dumps({"summary": [row]}))
+    >>> png = replot("memory", out)
+    >>> Path(png).name, Path(png).stat().st_size > 0
+    ('memory.png', True)
+    >>> replot("digits", out)
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: out: expected ...digits.json (run the experiment first), got no such file
     """
     import matplotlib.pyplot as plt
 
@@ -57,6 +81,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         0 on success.
+
+    Raises
+    ------
+    SystemExit
+        From argparse, on an unknown experiment name or bad option (status 2).
+    FileNotFoundError
+        With ``--replot``, when an experiment's JSON is not in ``--out``.
+
+    Examples
+    --------
+    Redraw a figure from a minimal ``memory.json`` without training:
+
+    >>> import tempfile
+    >>> out = tempfile.mkdtemp()
+    >>> row = {"budget": 30, "model": "shallow", "depth": 1, "width": 4, "parameters": 32, "delay": 1,
+    ...        "test_r2": {"mean": 1.0, "std": 0.0, "values": [1.0]}}
+    >>> _ = (Path(out) / "memory.json").write_text(json.dumps({"summary": [row]}))
+    >>> main(["memory", "--replot", "--out", out])
+    memory: redrew ...memory.png
+    0
+    >>> main(["nope"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 2
     """
     parser = argparse.ArgumentParser(prog="python -m rnnexpr.experiments.make_figures",
                                      description=__doc__.splitlines()[0])
