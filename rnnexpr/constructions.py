@@ -35,10 +35,9 @@ from .models import (
     Stack,
     _random_array,
     _rng,
-    _zeros,
     random_layer,
 )
-from .numbers import as_array, is_exact_array, to_exact_array, to_float_array
+from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
 from .wfa import augment_layer
 
 __all__ = [
@@ -146,21 +145,21 @@ def collapse(stack: Stack | DepthwiseStack) -> Stack:
     widths = stack.widths
     total = sum(widths)
     offsets = np.concatenate([[0], np.cumsum(widths)]).astype(int)
-    V = _zeros((total, total), exact)
-    U = _zeros((total, d), exact)
-    b = _zeros((total,), exact)
-    h0 = _zeros((total,), exact)
+    V = zeros((total, total), exact)
+    U = zeros((total, d), exact)
+    b = zeros((total,), exact)
+    h0 = zeros((total,), exact)
     # Rows of the previous block: [V[l-1, :], U[l-1], b[l-1]] as one (n_{l-1}, total + d + 1) array,
     # so that U_l applied to it gives the substituted rows in one product.
     prev = None
     for l, layer in enumerate(stack.layers):
         n, m = layer.width, layer.input_dim
-        Vl = conv(layer.V) if layer.V is not None else _zeros((n, n), exact)
-        Ul = conv(layer.U) if layer.U is not None else _zeros((n, m), exact)
-        bl = conv(layer.b) if layer.b is not None else _zeros((n,), exact)
+        Vl = conv(layer.V) if layer.V is not None else zeros((n, n), exact)
+        Ul = conv(layer.U) if layer.U is not None else zeros((n, m), exact)
+        bl = conv(layer.b) if layer.b is not None else zeros((n,), exact)
         if prev is None:
             # The input is x_t itself: [0 (no previous state), I_d (input), 0 (bias)].
-            block = np.concatenate([_zeros((n, total), exact), Ul, _zeros((n, 1), exact)], axis=1)
+            block = np.concatenate([zeros((n, total), exact), Ul, zeros((n, 1), exact)], axis=1)
         else:
             block = _dot(Ul, prev, exact)
         block = np.array(block, dtype=object if exact else np.float64)
@@ -174,7 +173,7 @@ def collapse(stack: Stack | DepthwiseStack) -> Stack:
         prev = block
     has_h0 = any(layer.h0 is not None for layer in stack.layers)
     has_b = any(layer.b is not None for layer in stack.layers)
-    C = _zeros((stack.output_dim, total), exact)
+    C = zeros((stack.output_dim, total), exact)
     C[:, offsets[-2]:] = conv(stack.C)
     layer = LinearRNNLayer(U=U, V=V, b=b if has_b else None, h0=h0 if has_h0 else None)
     return Stack([layer], C, stack.c)
@@ -222,7 +221,7 @@ def collapse_linear_feedforward(
     exact = all(is_exact_array(w) for w in Ws) and all(v is None or is_exact_array(v) for v in bs)
     conv = to_exact_array if exact else to_float_array
     W = conv(Ws[0])
-    c = _zeros((W.shape[0],), exact)
+    c = zeros((W.shape[0],), exact)
     for i, (Wi, bi) in enumerate(zip(Ws, bs, strict=True)):
         if bi is not None and bi.shape != (Wi.shape[0],):
             raise ShapeError(f"biases[{i}]: expected shape ({Wi.shape[0]},) to match weights[{i}], got {bi.shape}")
@@ -663,14 +662,14 @@ def product_construction(stack: Stack, max_states: int = 1000, output: int = 0) 
     for r in states:
         z = np.concatenate([[Fraction(1)], r]).astype(object)
         Ms.append(to_exact_array(np.einsum("pkq,k->pq", Ah, z)))
-    A = _zeros((N * m, d, N * m), True)
+    A = zeros((N * m, d, N * m), True)
     for i in range(N):
         for s in range(d):
             j = int(delta[i, s])
             A[i * m:(i + 1) * m, s, j * m:(j + 1) * m] = Ms[j]
-    alpha = _zeros((N * m,), True)
+    alpha = zeros((N * m,), True)
     alpha[:m] = to_exact_array(aug.h0)
-    readout = _zeros((m,), True)
+    readout = zeros((m,), True)
     readout[0] = Fraction(0) if exact_stack.c is None else exact_stack.c[output]
     readout[1:] = exact_stack.C[output]
     omega = to_exact_array(np.tile(readout, N))

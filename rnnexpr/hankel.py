@@ -38,7 +38,7 @@ from .lifted import (
     feature_degrees,
 )
 from .models import WFA, Stack, check_words
-from .numbers import as_array, format_fraction, to_exact_array
+from .numbers import as_array, as_fractions, format_fraction, to_exact_array
 from .wfa import DEFAULT_RTOL, _as_wfa, observable_basis, reachable_basis
 
 __all__ = [
@@ -569,7 +569,7 @@ def rank_profile(model: Stack | WFA, max_len: int, method: str = "exact", exact:
             gaps.append(math.inf)
             continue
         if is_exact:
-            res = matrix_rank(_exact_product(_fracify(Phi), G), "exact")
+            res = matrix_rank(_exact_product(as_fractions(Phi), G), "exact")
         else:
             M = Phi @ G
             res = numerical_rank(M, rtol=rtol, warn=True)
@@ -665,14 +665,6 @@ def _embed_rows_int(widths: tuple[int, ...], j: int, k: int, S: np.ndarray) -> n
     idx = _embed_index(widths, j, k)
     out = np.zeros((_dimension(widths, k), S.shape[1]), dtype=np.int64)
     out[idx] = S
-    return out
-
-
-def _fracify(a: np.ndarray) -> np.ndarray:
-    out = np.empty(a.shape, dtype=object)
-    flat = out.reshape(-1)
-    for i, v in enumerate(a.ravel()):
-        flat[i] = v if isinstance(v, Fraction) else Fraction(v)
     return out
 
 

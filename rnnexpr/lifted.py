@@ -43,7 +43,7 @@ import numpy as np
 
 from .errors import ModelKindError, ShapeError, SizeLimitError
 from .models import WFA, Stack, check_words
-from .numbers import to_exact_array, to_float_array
+from .numbers import to_exact_array, to_float_array, zeros
 
 __all__ = [
     "LiftedRepresentation",
@@ -107,14 +107,6 @@ def _num_monomials(N: int, k: int) -> int:
     return math.comb(N + k - 1, k)
 
 
-def _zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
-    if exact:
-        out = np.empty(shape, dtype=object)
-        out[...] = Fraction(0)
-        return out
-    return np.zeros(shape, dtype=np.float64)
-
-
 def _monomial_features(H: np.ndarray, k: int, exact: bool) -> np.ndarray:
     """Rows of H (B, N) -> all degree-k monomials of each row, shape (B, binom(N+k-1, k))."""
     B, N = H.shape
@@ -162,13 +154,13 @@ def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = Fal
         if force_constant:
             n, d = model.num_states, model.alphabet_size
             # A constant coordinate 1 that every symbol keeps (state [1; x]).
-            Ah = _zeros((n + 1, d, n + 1), exact)
+            Ah = zeros((n + 1, d, n + 1), exact)
             Ah[0, :, 0] = Fraction(1) if exact else 1.0
             Ah[1:, :, 1:] = A
-            a0 = _zeros((n + 1,), exact)
+            a0 = zeros((n + 1,), exact)
             a0[0] = Fraction(1) if exact else 1.0
             a0[1:] = alpha
-            om = _zeros((n + 1,), exact)
+            om = zeros((n + 1,), exact)
             om[1:] = omega
             A, alpha, omega = Ah, a0, om
         return _Homogeneous((int(A.shape[0]),), A, (), (alpha,), omega, exact)
@@ -181,7 +173,7 @@ def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = Fal
     if model.is_pure and not force_constant:
         layers = model.layers
         C = conv(model.C)[output]
-        first_A = conv(layers[0].A) if layers[0].A is not None else _zeros(
+        first_A = conv(layers[0].A) if layers[0].A is not None else zeros(
             (layers[0].width, layers[0].input_dim, layers[0].width), exact)
         first = first_A
     else:
@@ -193,7 +185,7 @@ def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = Fal
         first = Ah[:, 1:, :] + Ah[:, :1, :]
     bil = []
     for layer in layers[1:]:
-        bil.append(conv(layer.A) if layer.A is not None else _zeros((layer.width, layer.input_dim, layer.width), exact))
+        bil.append(conv(layer.A) if layer.A is not None else zeros((layer.width, layer.input_dim, layer.width), exact))
     h0 = tuple(conv(layer.initial_state) for layer in layers)
     widths = tuple(layer.width for layer in layers)
     return _Homogeneous(widths, first, tuple(bil), h0, C, exact)
@@ -564,7 +556,7 @@ def _prefix_features(hp: _Homogeneous, model: Stack | WFA, words: Any, m: int) -
     words = check_words(words, hp.alphabet_size)
     states = _states_after(hp, words)
     if not words:
-        return _zeros((0, _dimension(hp.widths, m)), hp.exact)
+        return zeros((0, _dimension(hp.widths, m)), hp.exact)
     return _features_from_states(hp, states, m)
 
 
@@ -614,7 +606,7 @@ def suffix_functionals(model: Stack | WFA, words: Any, output: int = 0,
     for level in range(1, m + 1):
         core = _core_from_params(hp, level, budget)
         sym = np.array([w[m - level] for w in words], dtype=np.int64)
-        newG = _zeros((core.shape[0], len(words)), hp.exact)
+        newG = zeros((core.shape[0], len(words)), hp.exact)
         for s in set(sym.tolist()):
             cols = np.nonzero(sym == s)[0]
             newG[:, cols] = core[:, s, :] @ G[:, cols]

@@ -26,8 +26,8 @@ import numpy as np
 
 from .errors import ModelKindError, ShapeError
 from .exact import RankResult, matrix_rank
-from .models import LinearRNNLayer, Stack, _zeros
-from .numbers import to_exact_array, to_float_array
+from .models import LinearRNNLayer, Stack
+from .numbers import to_exact_array, to_float_array, zeros
 from .wfa import DEFAULT_RTOL, EquivalenceResult, _Echelon, _restrict
 
 __all__ = ["markov_parameters", "mcmillan_degree", "minimal_realization", "equivalent", "joint_system"]
@@ -63,20 +63,20 @@ def joint_system(stack: Stack, exact: bool | None = None) -> dict[str, np.ndarra
     conv = to_exact_array if exact else to_float_array
     n = sum(stack.widths)
     d = stack.input_dim
-    V = _zeros((n, n), exact)
-    U = _zeros((n, d), exact)
-    b = _zeros((n,), exact)
-    x0 = _zeros((n,), exact)
+    V = zeros((n, n), exact)
+    U = zeros((n, d), exact)
+    b = zeros((n,), exact)
+    x0 = zeros((n,), exact)
     off = 0
     prevP = prevQ = prevr = None
     for layer in stack.layers:
         w = layer.width
         sl = slice(off, off + w)
-        Ul = conv(layer.U) if layer.U is not None else _zeros((w, layer.input_dim), exact)
+        Ul = conv(layer.U) if layer.U is not None else zeros((w, layer.input_dim), exact)
         if prevP is None:
-            P = _zeros((w, n), exact)
+            P = zeros((w, n), exact)
             Q = Ul.copy()
-            r = _zeros((w,), exact)
+            r = zeros((w,), exact)
         else:
             P, Q, r = Ul @ prevP, Ul @ prevQ, Ul @ prevr
         if layer.V is not None:
@@ -87,9 +87,9 @@ def joint_system(stack: Stack, exact: bool | None = None) -> dict[str, np.ndarra
         x0[sl] = conv(layer.initial_state)
         prevP, prevQ, prevr = P, Q, r
         off += w
-    C = _zeros((stack.output_dim, n), exact)
+    C = zeros((stack.output_dim, n), exact)
     C[:, n - stack.widths[-1]:] = conv(stack.C)
-    c = conv(stack.c) if stack.c is not None else _zeros((stack.output_dim,), exact)
+    c = conv(stack.c) if stack.c is not None else zeros((stack.output_dim,), exact)
     return {"V": V, "U": U, "b": b, "C": C, "c": c, "x0": x0}
 
 
@@ -235,7 +235,7 @@ def minimal_realization(stack: Stack, exact: bool | None = None, rtol: float = D
     r = V2.shape[0]
     if r == 0:
         d, p = U.shape[1], C.shape[0]
-        return Stack([LinearRNNLayer(U=_zeros((1, d), exact), V=_zeros((1, 1), exact))], C=_zeros((p, 1), exact))
+        return Stack([LinearRNNLayer(U=zeros((1, d), exact), V=zeros((1, 1), exact))], C=zeros((p, 1), exact))
     return Stack([LinearRNNLayer(U=U2, V=V2)], C=C2)
 
 
@@ -249,8 +249,8 @@ def _as2(a: np.ndarray) -> np.ndarray:
 
 
 def _free_response(stack: Stack, T: int, exact: bool) -> np.ndarray:
-    x = _zeros((T, stack.input_dim), exact)
-    return stack.run(x, exact=exact) if T else _zeros((0, stack.output_dim), exact)
+    x = zeros((T, stack.input_dim), exact)
+    return stack.run(x, exact=exact) if T else zeros((0, stack.output_dim), exact)
 
 
 def equivalent(a: Stack, b: Stack, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> EquivalenceResult:
@@ -289,7 +289,7 @@ def equivalent(a: Stack, b: Stack, exact: bool | None = None, rtol: float = DEFA
     fa, fb = _free_response(a, Tf, exact), _free_response(b, Tf, exact)
     for t in range(Tf):
         if differ(fa[t], fb[t]):
-            x = _zeros((t + 1, a.input_dim), exact)
+            x = zeros((t + 1, a.input_dim), exact)
             return _witness(a, b, x, exact, method, scope, rtol)
     k = na + nb
     Ma, Mb = markov_parameters(a, k, exact), markov_parameters(b, k, exact)
@@ -298,7 +298,7 @@ def equivalent(a: Stack, b: Stack, exact: bool | None = None, rtol: float = DEFA
             diff = np.argwhere(Ma[j] != Mb[j]) if exact else np.argwhere(
                 np.abs(np.asarray(Ma[j], float) - np.asarray(Mb[j], float)) > 0)
             _, i = (int(v) for v in diff[0])
-            x = _zeros((j + 1, a.input_dim), exact)
+            x = zeros((j + 1, a.input_dim), exact)
             x[0, i] = Fraction(1) if exact else 1.0
             return _witness(a, b, x, exact, method, scope, rtol)
     return EquivalenceResult(True, None, exact, None, method, scope, None if exact else rtol)

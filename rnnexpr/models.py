@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .errors import AlphabetError, ExactnessError, ModelKindError, ShapeError
-from .numbers import as_array, is_exact_array, to_exact_array, to_float_array
+from .numbers import as_array, as_fractions, is_exact_array, to_exact_array, to_float_array, zeros
 
 __all__ = [
     "Linear2RNNLayer",
@@ -52,23 +52,6 @@ def _convert(a: np.ndarray | None, exact: bool) -> np.ndarray | None:
     if a is None:
         return None
     return to_exact_array(a) if exact else to_float_array(a)
-
-
-def _zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
-    if exact:
-        out = np.empty(shape, dtype=object)
-        out[...] = Fraction(0)
-        return out
-    return np.zeros(shape, dtype=np.float64)
-
-
-def _fracify(a: np.ndarray) -> np.ndarray:
-    """Object arrays may hold ints where a product collapsed to 0; make them Fractions."""
-    out = np.empty(a.shape, dtype=object)
-    flat = out.reshape(-1)
-    for i, v in enumerate(a.ravel()):
-        flat[i] = v if isinstance(v, Fraction) else Fraction(v)
-    return out
 
 
 def _scalar(v: Any) -> Any:
@@ -200,7 +183,7 @@ class Linear2RNNLayer:
     @property
     def initial_state(self) -> np.ndarray:
         """h0, or zeros of the layer's domain when absent."""
-        return self.h0 if self.h0 is not None else _zeros((self.width,), self.is_exact)
+        return self.h0 if self.h0 is not None else zeros((self.width,), self.is_exact)
 
     def num_parameters(self, include_initial_state: bool = False) -> int:
         """Number of scalar parameters in the present terms.
@@ -267,7 +250,7 @@ class Linear2RNNLayer:
         if drive is not None:
             out = drive.copy() if out is None else out + drive
         if out is None:
-            out = _zeros((batch, self.width), exact)
+            out = zeros((batch, self.width), exact)
         return out
 
     def __repr__(self) -> str:
@@ -406,7 +389,7 @@ class Activation:
                 raise ExactnessError("activation: tanh has no exact rational evaluation; use exact=False")
             return np.tanh(a)
         coeffs = [Fraction(c) for c in self.coefficients] if exact else [float(c) for c in self.coefficients]
-        out = _zeros(a.shape, exact) + coeffs[-1]
+        out = zeros(a.shape, exact) + coeffs[-1]
         for c in reversed(coeffs[:-1]):  # Horner
             out = out * a + c
         return out
@@ -484,7 +467,7 @@ def one_hot(words: Sequence[Sequence[int]], alphabet_size: int, exact: bool = Fa
         raise ShapeError(f"words: expected equal lengths for one-hot encoding, got lengths {sorted(lengths)}")
     T = lengths.pop() if lengths else 0
     idx = np.array(words, dtype=np.int64).reshape(len(words), T)
-    out = _zeros((len(words), T, alphabet_size), exact)
+    out = zeros((len(words), T, alphabet_size), exact)
     if exact:
         for b in range(len(words)):
             for t in range(T):
@@ -591,7 +574,7 @@ class _StackBase:
         for index, layer in enumerate(self.layers):
             z_seq = self._layer_input(index, z_seq) if index > 0 else z_seq
             h0 = _domain_terms(layer, exact)["h0"]
-            h = _zeros((batch, layer.width), exact) if h0 is None else np.broadcast_to(h0, (batch, layer.width)).copy()
+            h = zeros((batch, layer.width), exact) if h0 is None else np.broadcast_to(h0, (batch, layer.width)).copy()
             seq = np.empty((T + 1, batch, layer.width), dtype=object if exact else np.float64)
             seq[0] = h
             # U z_t + b for a block of steps at a time: one GEMM per block, and a
@@ -624,7 +607,7 @@ class _StackBase:
         arr, batched = _prepare_input(x, self.input_dim, exact)
         states = self._forward(arr, exact)
         if exact:
-            states = [_fracify(s) for s in states]
+            states = [as_fractions(s) for s in states]
         return states if batched else [s[0] for s in states]
 
     def run(self, x: Any, exact: bool = False) -> np.ndarray:
@@ -652,7 +635,7 @@ class _StackBase:
         top = self._forward(arr, exact)[-1][:, 1:]
         y = self._readout(self._top_activation(top), exact)
         if exact:
-            y = _fracify(y)
+            y = as_fractions(y)
         return y if batched else y[0]
 
     def _top_activation(self, h: np.ndarray) -> np.ndarray:
@@ -678,7 +661,7 @@ class _StackBase:
             top = self._forward(x, exact)[-1][:, length]
             out[idx] = self._readout(self._top_activation(top), exact)
         if exact:
-            out = _fracify(out)
+            out = as_fractions(out)
         return out[:, 0] if self.output_dim == 1 else out
 
     def __call__(self, word: Any, exact: bool = False) -> Any:
@@ -928,7 +911,7 @@ class WFA:
         """
         _, _, omega = self._domain(exact)
         vals = self.forward(words, exact) @ omega
-        return _fracify(vals) if exact else vals
+        return as_fractions(vals) if exact else vals
 
     def __call__(self, word: Any, exact: bool = False) -> Any:
         """f(word): a float, or a Fraction when ``exact``."""

@@ -27,6 +27,8 @@ __all__ = [
     "format_fraction",
     "to_json_array",
     "from_json_array",
+    "zeros",
+    "as_fractions",
 ]
 
 
@@ -332,3 +334,36 @@ def check_shape(a: np.ndarray, expected: tuple, name: str) -> None:
     """
     if tuple(a.shape) != tuple(expected):
         raise ShapeError(f"{name}: expected shape {tuple(expected)}, got {tuple(a.shape)}")
+
+
+def zeros(shape: tuple[int, ...], exact: bool) -> np.ndarray:
+    """A zero array of the domain: Fraction(0) entries when ``exact``, else float64.
+
+    Examples
+    --------
+    >>> zeros((2,), exact=True).tolist(), zeros((2,), exact=False).tolist()
+    ([Fraction(0, 1), Fraction(0, 1)], [0.0, 0.0])
+    """
+    if exact:
+        out = np.empty(shape, dtype=object)
+        out[...] = Fraction(0)
+        return out
+    return np.zeros(shape, dtype=np.float64)
+
+
+def as_fractions(a: np.ndarray) -> np.ndarray:
+    """An object array whose entries are all Fractions.
+
+    Exact arithmetic on object arrays can leave plain ints where a product
+    collapsed to 0 or an input was an int; this normalizes them.
+
+    Examples
+    --------
+    >>> as_fractions(np.array([0, Fraction(1, 2)], dtype=object)).tolist()
+    [Fraction(0, 1), Fraction(1, 2)]
+    """
+    out = np.empty(a.shape, dtype=object)
+    flat = out.reshape(-1)
+    for i, v in enumerate(a.ravel()):
+        flat[i] = v if isinstance(v, Fraction) else Fraction(v)
+    return out

@@ -62,8 +62,8 @@ from tensorly.tt_tensor import TTTensor
 from .errors import ModelKindError, NonFiniteError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import exact_backend, exact_matmul, rref, solve
 from .lifted import LiftedRepresentation, lift
-from .models import WFA, Linear2RNNLayer, Stack, _zeros, check_word
-from .numbers import as_array, is_exact_array, to_exact_array, to_float_array
+from .models import WFA, Linear2RNNLayer, Stack, check_word
+from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
 from .wfa import augment, to_wfa
 
 __all__ = [
@@ -734,7 +734,7 @@ def _exact_sweep(cores: list[np.ndarray]) -> tuple[list[np.ndarray], list[int]]:
 
 
 def _zero_exact(cores: list[np.ndarray]) -> list[np.ndarray]:
-    return [_zeros((1, c.shape[1], 1), True) for c in cores]
+    return [zeros((1, c.shape[1], 1), True) for c in cores]
 
 
 def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool = True) -> TTRanks:

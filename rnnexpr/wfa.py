@@ -19,8 +19,8 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import ModelKindError, ShapeError
-from .models import Linear2RNNLayer, Stack, WFA, _zeros
-from .numbers import to_exact_array, to_float_array
+from .models import Linear2RNNLayer, Stack, WFA
+from .numbers import as_fractions, to_exact_array, to_float_array, zeros
 
 __all__ = ["augment", "augment_layer", "to_wfa", "from_wfa"]
 
@@ -55,7 +55,7 @@ def augment_layer(layer: Linear2RNNLayer) -> Linear2RNNLayer:
     conv = to_exact_array if exact else to_float_array
     n, m = layer.width, layer.input_dim
     one = Fraction(1) if exact else 1.0
-    Ah = _zeros((n + 1, m + 1, n + 1), exact)
+    Ah = zeros((n + 1, m + 1, n + 1), exact)
     Ah[0, 0, 0] = one
     if layer.b is not None:
         Ah[0, 0, 1:] = conv(layer.b)
@@ -65,7 +65,7 @@ def augment_layer(layer: Linear2RNNLayer) -> Linear2RNNLayer:
         Ah[1:, 0, 1:] = conv(layer.V).T
     if layer.A is not None:
         Ah[1:, 1:, 1:] = conv(layer.A)
-    h0 = _zeros((n + 1,), exact)
+    h0 = zeros((n + 1,), exact)
     h0[0] = one
     h0[1:] = conv(layer.initial_state)
     return Linear2RNNLayer(A=Ah, h0=h0)
@@ -100,7 +100,7 @@ def augment(stack: Stack) -> Stack:
     conv = to_exact_array if exact else to_float_array
     layers = [augment_layer(layer) for layer in stack.layers]
     p = stack.output_dim
-    C = _zeros((p, stack.layers[-1].width + 1), exact)
+    C = zeros((p, stack.layers[-1].width + 1), exact)
     if stack.c is not None:
         C[:, 0] = conv(stack.c)
     C[:, 1:] = conv(stack.C)
@@ -157,7 +157,7 @@ def to_wfa(stack: Stack | Linear2RNNLayer, output: int = 0, minimal_form: bool =
     conv = to_exact_array if exact else to_float_array
     has_bias = stack.c is not None and np.any(stack.c != 0)
     if minimal_form and layer.is_pure and not has_bias:
-        A = conv(layer.A) if layer.A is not None else _zeros((layer.width, layer.input_dim, layer.width), exact)
+        A = conv(layer.A) if layer.A is not None else zeros((layer.width, layer.input_dim, layer.width), exact)
         return WFA(conv(layer.initial_state), A, conv(stack.C)[output])
     aug = augment(stack)
     Ah = conv(aug.layers[0].A)
@@ -317,7 +317,7 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
             for s in range(d):
                 v = vecs[i] @ mats[s]
                 if ech.add(list(v)):
-                    vecs.append(_fracify_vec(v))
+                    vecs.append(as_fractions(np.asarray(v, dtype=object)))
                     words.append(words[i] + (s,))
                     queue.append(len(vecs) - 1)
         out = np.empty((len(vecs), n), dtype=object)
@@ -409,8 +409,8 @@ def _forward_span_guided(start: np.ndarray, mats: np.ndarray) -> SpanBasis | Non
     if r == 0:
         return None if any(v != 0 for v in start) else SpanBasis(np.empty((0, n), dtype=object), (), True)
     # Exact vectors x_w along the trie of basis words (each word's parent is a basis word), in flint.
-    fl_mats = [_exact._to_flint(_fracify_mat(mats[s])) for s in range(d)]
-    vec = {(): _exact._to_flint(_fracify_mat(np.asarray(start, dtype=object)[None, :]))}
+    fl_mats = [_exact._to_flint(as_fractions(mats[s])) for s in range(d)]
+    vec = {(): _exact._to_flint(as_fractions(np.asarray(start, dtype=object)[None, :]))}
     for w in words[1:]:
         vec[w] = vec[w[:-1]] * fl_mats[w[-1]]
     rows = [[vec[w][0, j] for j in range(n)] for w in words]
@@ -428,18 +428,6 @@ def _forward_span_guided(start: np.ndarray, mats: np.ndarray) -> SpanBasis | Non
             return None
     X = _exact._from_flint(Xf)
     return SpanBasis(X, tuple(words), True)
-
-
-def _fracify_mat(a: np.ndarray) -> np.ndarray:
-    out = np.empty(a.shape, dtype=object)
-    flat = out.reshape(-1)
-    for i, v in enumerate(a.ravel()):
-        flat[i] = v if isinstance(v, Fraction) else Fraction(v)
-    return out
-
-
-def _fracify_vec(v: np.ndarray) -> np.ndarray:
-    return np.array([x if isinstance(x, Fraction) else Fraction(x) for x in v], dtype=object)
 
 
 def _as_wfa(model: _Any, name: str = "model") -> WFA:
@@ -516,11 +504,11 @@ def _restrict(F: np.ndarray, mats: np.ndarray, start: np.ndarray, end: np.ndarra
     r = F.shape[0]
     d = mats.shape[0]
     if r == 0:
-        z = _zeros((0,), exact)
-        return z, _zeros((0, d, 0), exact), z.copy()
+        z = zeros((0,), exact)
+        return z, zeros((0, d, 0), exact), z.copy()
     if exact:
         Ft = F.T
-        new = _zeros((r, d, r), exact)
+        new = zeros((r, d, r), exact)
         for s in range(d):
             X = _solve(Ft, (F @ mats[s]).T)
             if X is None:  # pragma: no cover - the span is invariant by construction
@@ -645,7 +633,7 @@ def _difference_wfa(a: WFA, b: WFA, exact: bool) -> tuple[np.ndarray, np.ndarray
     aa, Aa, oa = _wfa_domain(a, exact)
     ab, Ab, ob = _wfa_domain(b, exact)
     na, nb, d = a.num_states, b.num_states, a.alphabet_size
-    A = _zeros((na + nb, d, na + nb), exact)
+    A = zeros((na + nb, d, na + nb), exact)
     A[:na, :, :na] = Aa
     A[na:, :, na:] = Ab
     return np.concatenate([aa, ab]), A, np.concatenate([oa, -ob])

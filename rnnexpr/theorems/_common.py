@@ -12,8 +12,8 @@ import numpy as np
 
 from ..errors import ModelKindError
 from ..io import model_from_dict, model_to_dict
-from ..models import Stack, _zeros
-from ..numbers import as_array, to_exact_array, to_json_array
+from ..models import Stack
+from ..numbers import as_array, to_exact_array, to_json_array, zeros
 
 __all__ = ["load_model", "dump_model", "exact_matrix", "lti_responses", "lti_equal", "check_seed"]
 
@@ -69,7 +69,7 @@ def lti_responses(stack: Stack, steps: int) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(stack, Stack) or not stack.is_linear_rnn:
         raise ModelKindError("stack: expected a Stack of linear RNN layers")
     d = stack.input_dim
-    x = _zeros((d + 1, steps, d), True)
+    x = zeros((d + 1, steps, d), True)
     for i in range(d):
         x[1 + i, 0, i] = Fraction(1)
     y = stack.run(x, exact=True)  # (d + 1, steps, p)

@@ -26,8 +26,8 @@ import numpy as np
 
 from ..errors import ModelKindError
 from ..exact import exact_rank
-from ..models import WFA, Stack, _zeros, random_stack
-from ..numbers import to_exact_array
+from ..models import WFA, Stack, random_stack
+from ..numbers import to_exact_array, zeros
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model
 
@@ -78,7 +78,7 @@ def simulates(stack: Stack, wfa: WFA) -> tuple[bool, str]:
     if wfa.num_states == n + 1:
         def phi(h: np.ndarray) -> np.ndarray:
             return np.concatenate([np.array([one], dtype=object), h])
-        points = [_zeros((n,), True)]
+        points = [zeros((n,), True)]
     elif wfa.num_states == n and layer.is_pure and c == 0:
         def phi(h: np.ndarray) -> np.ndarray:
             return h
@@ -86,14 +86,14 @@ def simulates(stack: Stack, wfa: WFA) -> tuple[bool, str]:
     else:
         return False, f"{wfa.num_states} states match neither n+1 = {n + 1} nor a pure layer of width {n}"
     for i in range(n):
-        e = _zeros((n,), True)
+        e = zeros((n,), True)
         e[i] = one
         points.append(e)
     lay = layer.to_exact()
     if not np.all(alpha == phi(to_exact_array(lay.initial_state))):
         return False, "alpha != phi(h_0)"
     for s in range(d):
-        z = _zeros((1, d), True)
+        z = zeros((1, d), True)
         z[0, s] = one
         for h in points:
             nxt = lay.step_batch(h[None, :], z, exact=True)[0]
@@ -141,7 +141,7 @@ def derive_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
                       f"recomputed exact rank {r}"))
     if evidence["minimal_wfa"] is None:
         # f = 0: the minimal WFA has no state; check f = 0 against a zero WFA.
-        zero = WFA([0], _zeros((1, wfa.alphabet_size, 1), True), [0])
+        zero = WFA([0], zeros((1, wfa.alphabet_size, 1), True), [0])
         eq = equivalent(zero, wfa)
         steps.append(Step("f = 0: the minimal WFA and 2RNN have no state", r == 0 and bool(eq.equivalent)
                           and evidence["minimal_2rnn"] is None, f"Hankel rank {r}; equivalent to 0: {eq.equivalent}"))
@@ -241,7 +241,7 @@ def _with_duplicate_unit(stack: Stack) -> Stack:
     A = to_exact_array(layer.A)
     # New unit n copies unit 0: it receives the same contributions, and it feeds
     # nothing (its outgoing weights are zero), so h_t[n] = h_t[0] for all t.
-    A2 = _zeros((n + 1, d, n + 1), True)
+    A2 = zeros((n + 1, d, n + 1), True)
     A2[:n, :, :n] = A
     A2[:n, :, n] = A[:, :, 0]
     h0 = list(to_exact_array(layer.initial_state)) + [to_exact_array(layer.initial_state)[0]]

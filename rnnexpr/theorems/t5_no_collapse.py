@@ -26,8 +26,8 @@ import numpy as np
 
 from ..errors import ModelKindError
 from ..exact import exact_rank
-from ..models import WFA, Stack, _zeros
-from ..numbers import to_exact_array
+from ..models import WFA, Stack
+from ..numbers import to_exact_array, zeros
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model
 
@@ -86,22 +86,22 @@ def product_simulates(stack: Stack, states: list[np.ndarray], wfa: WFA) -> tuple
     one = Fraction(1)
 
     def embed(i: int, g: np.ndarray) -> np.ndarray:
-        v = _zeros((N * m,), True)
+        v = zeros((N * m,), True)
         v[i * m] = one
         v[i * m + 1:(i + 1) * m] = g
         return v
 
     if not np.all(alpha == embed(0, to_exact_array(l2.initial_state))):
         return False, "alpha != e_0 (x) [1; h2_0]"
-    points = [_zeros((n2,), True)]
+    points = [zeros((n2,), True)]
     for q in range(n2):
-        e = _zeros((n2,), True)
+        e = zeros((n2,), True)
         e[q] = one
         points.append(e)
     C, c = to_exact_array(ex.C)[0], (Fraction(0) if ex.c is None else to_exact_array(ex.c)[0])
     for i, r in enumerate(states):
         for s in range(d):
-            z = _zeros((1, d), True)
+            z = zeros((1, d), True)
             z[0, s] = one
             nxt = l1.step_batch(r[None, :], z, exact=True)[0]
             j = next((jj for jj, rr in enumerate(states) if np.all(rr == nxt)), None)

@@ -31,8 +31,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelKindError
-from ..models import DepthwiseStack, _random_array, _rng, _zeros, random_depthwise_stack
-from ..numbers import to_exact_array
+from ..models import DepthwiseStack, _random_array, _rng, random_depthwise_stack
+from ..numbers import to_exact_array, zeros
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model
 
@@ -207,8 +207,8 @@ def _hessian_2(witness: Any, x: np.ndarray) -> np.ndarray:
     H = np.empty((2, 2), dtype=object)
     for i in range(2):
         for j in range(2):
-            ei = _zeros((2,), True)
-            ej = _zeros((2,), True)
+            ei = zeros((2,), True)
+            ej = zeros((2,), True)
             ei[i] = one
             ej[j] = one
             pts = [x + ei + ej, x + ei, x + ej, x]
