@@ -149,9 +149,13 @@ def verify_all(
     tasks = [(n, seed + i, bool(quick)) for n in names for i in range(instances)]
     bar = None
     if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(tasks), file=sys.stderr, desc="verify", unit="cert", leave=False)
+        # tqdm is a core dependency; still, a missing bar must never stop the main command.
+        try:
+            from tqdm import tqdm
+        except ImportError:  # pragma: no cover - only with a broken install
+            tqdm = None
+        if tqdm is not None:
+            bar = tqdm(total=len(tasks), file=sys.stderr, desc="verify", unit="cert", leave=False)
     results: list[Any] = [None] * len(tasks)
     try:
         if jobs == 1 or len(tasks) == 1:
