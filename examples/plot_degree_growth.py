@@ -8,7 +8,7 @@ polynomial in :math:`x_1, \\dots, x_T` of total degree at most
 A linear RNN stack stays at degree 1, whatever its depth.
 
 We draw random stacks with small rational parameters from fixed seeds and
-compute the **exact** degree of :math:`y_T` with :func:`rnnexpr.degree.degree`
+compute the **exact** degree of :math:`y_T` with :func:`rnnexpr.polydegree.degree`
 (symbolic expansion for small polynomials, evaluation modulo primes and
 interpolation for larger ones; each result says which, and whether it is
 certified).
@@ -21,7 +21,7 @@ from math import comb
 
 import matplotlib.pyplot as plt
 
-from rnnexpr.degree import degree, degree_bound
+from rnnexpr.polydegree import degree, degree_bound
 from rnnexpr.models import random_stack
 
 lengths = list(range(1, 11))

@@ -28,9 +28,11 @@ from .models import (
     random_stack,
     random_wfa,
 )
-from .wfa import augment, augment_layer, from_wfa, to_wfa
+from .conversions import augment, augment_layer, from_wfa, to_wfa
 from .lifted import LiftedRepresentation, level_core, level_dimension, lift, prefix_features, suffix_functionals
-from .wfa import EquivalenceResult, SpanBasis, equivalent, minimize, observable_basis, reachable_basis
+from .results import EquivalenceResult
+from .wfa import SpanBasis, minimize, observable_basis, reachable_basis
+from .equivalence import equivalent
 from .linear_systems import markov_parameters, mcmillan_degree, minimal_realization
 from .hankel import (
     HankelCertificate,
@@ -56,7 +58,7 @@ from .constructions import (
     reachable_states,
     t5_witness,
 )
-from .degree import DegreeResult, degree, degree_bound, degree_upper_bounds, per_input_bound
+from .polydegree import DegreeResult, degree, degree_bound, degree_upper_bounds, per_input_bound
 from .tt import TTRanks, TTRounding, to_tensor_train, tt_evaluate, tt_ranks, tt_round, tt_to_full
 from .spectral import (
     DepthOneErrorProfile,

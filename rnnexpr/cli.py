@@ -165,7 +165,7 @@ def _cmd_collapse(args: argparse.Namespace) -> int:
 
 
 def _cmd_degree(args: argparse.Namespace) -> int:
-    from .degree import degree
+    from .polydegree import degree
 
     model = _load(args.model, ("stack", "depthwise"))
     kwargs = {} if args.method is None else {"method": args.method}
@@ -200,7 +200,8 @@ def _cmd_memory(args: argparse.Namespace) -> int:
 
 def _cmd_minimize(args: argparse.Namespace) -> int:
     from .models import WFA
-    from .wfa import from_wfa, minimize, to_wfa
+    from .conversions import from_wfa, to_wfa
+    from .wfa import minimize
 
     model = _load(args.model, ("stack", "wfa"))
     if not isinstance(model, WFA) and model.depth != 1:
@@ -218,7 +219,7 @@ def _cmd_minimize(args: argparse.Namespace) -> int:
 
 
 def _cmd_equivalent(args: argparse.Namespace) -> int:
-    from .wfa import equivalent
+    from .equivalence import equivalent
 
     a = _load(args.a, ("stack", "wfa"))
     b = _load(args.b, ("stack", "wfa"))

@@ -38,7 +38,7 @@ from .models import (
     random_layer,
 )
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
-from .wfa import augment_layer
+from .conversions import augment_layer
 
 __all__ = [
     "collapse",

@@ -39,7 +39,7 @@ from .lifted import (
 )
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
-from .wfa import DEFAULT_RTOL, _as_wfa, observable_basis, reachable_basis
+from .wfa import DEFAULT_RTOL, as_wfa, observable_basis, reachable_basis
 
 __all__ = [
     "words_of_length",
@@ -237,7 +237,7 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
     >>> hankel_rank(random_wfa(4, 2, seed=0, exact=True), method="modular").rank
     4
     """
-    wfa = _as_wfa(model)
+    wfa = as_wfa(model)
     if method == "modular" and exact is None:
         return _hankel_rank_modular(wfa)
     method = _method(method, exact)
@@ -354,7 +354,7 @@ def hankel_basis_words(model: WFA | Stack) -> tuple[list[tuple[int, ...]], list[
     >>> hankel_basis_words(WFA([1], [[[2]]], [1]))
     ([()], [()])
     """
-    wfa = _as_wfa(model)
+    wfa = as_wfa(model)
     return list(reachable_basis(wfa, exact=True).words), list(observable_basis(wfa, exact=True).words)
 
 

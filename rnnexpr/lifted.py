@@ -6,7 +6,7 @@ its output is linear in a polynomial feature of the prefix's states::
     f(u v) = < phi_m(u), G_v >        for every suffix v with |v| = m.
 
 We work with homogeneous states: the stack itself when it is pure (no U, V, b and
-no readout bias), else :func:`rnnexpr.wfa.augment` of it (states ``[1; h]``).
+no readout bias), else :func:`rnnexpr.conversions.augment` of it (states ``[1; h]``).
 Write ``N_l`` for these *lifted widths* and ``h^l`` for the states.  One step of
 layer ``l`` is bilinear in (its previous state, the new state of layer ``l - 1``),
 so after ``m`` more symbols ``h^L`` has degree 1 in ``h^L_u`` and degree
@@ -145,7 +145,7 @@ class _Homogeneous:
 
 def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = False) -> _Homogeneous:
     """Pure (homogeneous) parameters: the stack if pure, else its affine augmentation."""
-    from .wfa import augment  # wfa imports models only: no cycle
+    from .conversions import augment
 
     if isinstance(model, WFA):
         exact = model.is_exact
@@ -726,7 +726,7 @@ def lift(model: Stack | WFA, length: int, output: int = 0, max_entries: int | No
     ----------
     model : Stack or WFA
         A stack of linear 2RNN layers of any depth (pure, or with U, V, b terms,
-        handled through :func:`rnnexpr.wfa.augment`), or a WFA (depth 1).
+        handled through :func:`rnnexpr.conversions.augment`), or a WFA (depth 1).
     length : int
         T >= 0.
     output : int

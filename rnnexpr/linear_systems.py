@@ -28,7 +28,8 @@ from .errors import ModelKindError, ShapeError
 from .exact import RankResult, matrix_rank
 from .models import LinearRNNLayer, Stack
 from .numbers import to_exact_array, to_float_array, zeros
-from .wfa import DEFAULT_RTOL, EquivalenceResult, _Echelon, _restrict
+from .results import EquivalenceResult
+from .wfa import DEFAULT_RTOL, _Echelon, _restrict
 
 __all__ = ["markov_parameters", "mcmillan_degree", "minimal_realization", "equivalent", "joint_system"]
 

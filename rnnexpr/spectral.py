@@ -18,7 +18,7 @@ pseudo-inverse is replaced by the inverse of an invertible ``n x n`` sub-block,
 all over Q: exact recovery, no tolerance.
 
 A WFA with n states is a pure depth-1 linear 2RNN with n units (THEORY T3), so
-the learned model is also a depth-1 linear 2RNN (:func:`rnnexpr.wfa.from_wfa`).
+the learned model is also a depth-1 linear 2RNN (:func:`rnnexpr.conversions.from_wfa`).
 On a depth-2 target the Hankel rank grows with the block (T5): every WFA with
 n states has a Hankel block of rank <= n, so by Eckart-Young its error on the
 block is at least the tail ``sqrt(sum_{i > n} sigma_i^2)`` of the singular
@@ -48,7 +48,7 @@ import numpy as np
 from .errors import ExactnessError, ModelKindError, ShapeError, SizeLimitError
 from .exact import RankResult, exact_matmul, independent_rows, matrix_rank, solve
 from .models import WFA, Stack, check_words
-from .wfa import to_wfa
+from .conversions import to_wfa
 from .numbers import is_exact_scalar, to_exact_array, to_fraction
 
 __all__ = [

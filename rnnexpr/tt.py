@@ -13,12 +13,12 @@ Feature maps of :func:`to_tensor_train`
 ``"one_hot"``
     Symbols of an alphabet ``{0..d-1}``; physical dimension ``d``.  A WFA has the
     cores ``alpha^T A, A, ..., A, A omega``; a depth-1 stack goes through
-    :func:`rnnexpr.wfa.to_wfa`; a deeper stack through the lifted states of
+    :func:`rnnexpr.conversions.to_wfa`; a deeper stack through the lifted states of
     THEORY §2 (:func:`rnnexpr.lifted.lift`).
 ``"affine"``
     ``x -> [1; x]`` for a depth-1 stack on real inputs of dimension ``m``
     (physical dimension ``m + 1``).  After affine augmentation
-    (:func:`rnnexpr.wfa.augment`) the layer is a pure 2RNN
+    (:func:`rnnexpr.conversions.augment`) the layer is a pure 2RNN
     ``hat h_t = hat A x1 hat h_{t-1} x2 [1; x_t]``, so the cores are ``hat A``
     itself, with ``hat h_0`` and ``[c, C]`` absorbed at the ends: ranks ``<= n + 1``.
 ``"polynomial"``
@@ -64,7 +64,7 @@ from .exact import exact_backend, exact_matmul, rref, solve
 from .lifted import LiftedRepresentation, lift
 from .models import WFA, Linear2RNNLayer, Stack, check_word
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
-from .wfa import augment, to_wfa
+from .conversions import augment, to_wfa
 
 __all__ = [
     "to_tensor_train",

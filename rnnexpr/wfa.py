@@ -1,209 +1,41 @@
-"""Conversions between linear 2RNNs and weighted finite automata (THEORY §1, T3).
+"""WFA algorithms: reachable and observable bases, minimization, equivalence (theory page T3).
 
-* :func:`augment` turns a layer (or a stack) with U, V, b terms into a pure 2RNN
-  on augmented states ``[1; h]`` and inputs ``[1; z]``;
-* :func:`to_wfa` turns a depth-1 linear 2RNN on one-hot inputs into a WFA with
-  ``n`` states (pure, no readout bias) or ``n + 1`` states (otherwise);
-* :func:`from_wfa` turns a WFA into a pure depth-1 2RNN with as many units.
-
-All are exact on rational parameters.  The WFA algorithms are here too:
 :func:`reachable_basis` / :func:`observable_basis` (breadth-first, ``O(n^3 |Sigma|)``),
-:func:`minimize` and :func:`equivalent` (with verified witnesses); Hankel ranks and
-certificates are in :mod:`rnnexpr.hankel`.
+:func:`minimize` and :func:`wfa_equivalent` (with verified witnesses).  The
+conversions between 2RNNs and WFAs are in :mod:`rnnexpr.conversions`; the
+equivalence of any two models (:func:`rnnexpr.equivalence.equivalent`) in
+:mod:`rnnexpr.equivalence`; Hankel ranks and certificates in :mod:`rnnexpr.hankel`.
 """
 
 from __future__ import annotations
 
+import itertools
+import math as _math
+import warnings
+from dataclasses import dataclass as _dataclass
 from fractions import Fraction
+from typing import Any as _Any
 
 import numpy as np
 
-from .errors import ModelKindError, ShapeError
-from .models import Linear2RNNLayer, Stack, WFA
+from .conversions import to_wfa
+from .errors import AlphabetError as _AlphabetError
+from .errors import ModelKindError
+from .exact import solve as _solve
+from .models import WFA, Stack
 from .numbers import as_fractions, to_exact_array, to_float_array, zeros
+from .results import EquivalenceResult
 
-__all__ = ["augment", "augment_layer", "to_wfa", "from_wfa"]
-
-
-def augment_layer(layer: Linear2RNNLayer) -> Linear2RNNLayer:
-    """Affine augmentation of one layer into a pure 2RNN layer of width n + 1.
-
-    With ``hat h = [1; h]`` and ``hat z = [1; z]``: ``hat A[0,0,0] = 1``,
-    ``hat A[0,0,1:] = b``, ``hat A[0,1+j,1:] = U[:,j]``, ``hat A[1+i,0,1:] = V[:,i]``,
-    ``hat A[1+i,1+j,1:] = A[i,j,:]`` and ``hat h_0 = [1; h_0]``.
-
-    Parameters
-    ----------
-    layer : Linear2RNNLayer
-
-    Returns
-    -------
-    Linear2RNNLayer
-        Pure layer of width ``n + 1`` and input dimension ``m + 1``; exact when
-        the layer is.
-
-    Examples
-    --------
-    >>> from rnnexpr.models import LinearRNNLayer
-    >>> aug = augment_layer(LinearRNNLayer(U=[[1]], V=[[2]], b=[3]))
-    >>> aug.width, aug.input_dim, aug.is_pure
-    (2, 2, True)
-    """
-    if not isinstance(layer, Linear2RNNLayer):
-        raise ModelKindError(f"layer: expected a Linear2RNNLayer, got {type(layer).__name__}")
-    exact = layer.is_exact
-    conv = to_exact_array if exact else to_float_array
-    n, m = layer.width, layer.input_dim
-    one = Fraction(1) if exact else 1.0
-    Ah = zeros((n + 1, m + 1, n + 1), exact)
-    Ah[0, 0, 0] = one
-    if layer.b is not None:
-        Ah[0, 0, 1:] = conv(layer.b)
-    if layer.U is not None:
-        Ah[0, 1:, 1:] = conv(layer.U).T
-    if layer.V is not None:
-        Ah[1:, 0, 1:] = conv(layer.V).T
-    if layer.A is not None:
-        Ah[1:, 1:, 1:] = conv(layer.A)
-    h0 = zeros((n + 1,), exact)
-    h0[0] = one
-    h0[1:] = conv(layer.initial_state)
-    return Linear2RNNLayer(A=Ah, h0=h0)
-
-
-def augment(stack: Stack) -> Stack:
-    """Affine augmentation of a whole stack into a pure stack on inputs ``[1; x]``.
-
-    Layer ``l`` becomes a pure layer of width ``n_l + 1`` whose state is
-    ``[1; h^(l)]``, which is exactly the augmented input that layer ``l + 1``
-    expects; the readout becomes ``[c, C]`` with no bias.  The result computes
-    the same outputs on inputs ``[1; x_t]``.
-
-    Parameters
-    ----------
-    stack : Stack
-
-    Returns
-    -------
-    Stack
-        Pure stack of widths ``n_l + 1`` and input dimension ``d + 1``.
-
-    Examples
-    --------
-    >>> from rnnexpr.models import random_stack
-    >>> augment(random_stack([2, 3], input_dim=2, seed=0)).widths
-    (3, 4)
-    """
-    if not isinstance(stack, Stack):
-        raise ModelKindError(f"stack: expected a Stack, got {type(stack).__name__}")
-    exact = stack.is_exact
-    conv = to_exact_array if exact else to_float_array
-    layers = [augment_layer(layer) for layer in stack.layers]
-    p = stack.output_dim
-    C = zeros((p, stack.layers[-1].width + 1), exact)
-    if stack.c is not None:
-        C[:, 0] = conv(stack.c)
-    C[:, 1:] = conv(stack.C)
-    return Stack(layers, C)
-
-
-def to_wfa(stack: Stack | Linear2RNNLayer, output: int = 0, minimal_form: bool = True) -> WFA:
-    """The WFA computed by a depth-1 linear 2RNN on one-hot inputs (T3).
-
-    Parameters
-    ----------
-    stack : Stack
-        A depth-1 stack.
-    output : int
-        Which output coordinate to take (WFAs are scalar-valued).
-    minimal_form : bool
-        When True (default) a pure layer with no readout bias gives an
-        ``n``-state WFA (``alpha = h0``, ``A_s = A[:, s, :]``, ``omega = C[output]``);
-        otherwise the augmented ``n + 1``-state WFA is returned.
-
-    Returns
-    -------
-    WFA
-        Exact when the stack is.
-
-    Raises
-    ------
-    ModelKindError
-        If the stack has more than one layer (deep 2RNN stacks are generally not
-        WFAs; see :mod:`rnnexpr.hankel` for their rank profiles).
-
-    Examples
-    --------
-    >>> from rnnexpr.models import random_stack
-    >>> s = random_stack([3], input_dim=2, seed=0, exact=True)
-    >>> w = to_wfa(s); w.num_states
-    4
-    >>> w([1, 0, 1], exact=True) == s([1, 0, 1], exact=True)
-    True
-    """
-    if isinstance(stack, Linear2RNNLayer):
-        raise ModelKindError("stack: expected a Stack (with a readout C), got a bare layer")
-    if not isinstance(stack, Stack):
-        raise ModelKindError(f"stack: expected a Stack, got {type(stack).__name__}")
-    if stack.depth != 1:
-        raise ModelKindError(
-            f"stack: expected a depth-1 stack (a WFA), got depth {stack.depth}; a deep linear 2RNN stack is "
-            "generally not a WFA (THEORY T5)"
-        )
-    if isinstance(output, bool) or not isinstance(output, int) or not 0 <= output < stack.output_dim:
-        raise ShapeError(f"output: expected an index in 0..{stack.output_dim - 1}, got {output!r}")
-    layer = stack.layers[0]
-    exact = stack.is_exact
-    conv = to_exact_array if exact else to_float_array
-    has_bias = stack.c is not None and np.any(stack.c != 0)
-    if minimal_form and layer.is_pure and not has_bias:
-        A = conv(layer.A) if layer.A is not None else zeros((layer.width, layer.input_dim, layer.width), exact)
-        return WFA(conv(layer.initial_state), A, conv(stack.C)[output])
-    aug = augment(stack)
-    Ah = conv(aug.layers[0].A)
-    # One-hot input e_s augments to [1; e_s]: the symbol's matrix is hat A[:,0,:] + hat A[:,1+s,:].
-    mats = Ah[:, 1:, :] + Ah[:, :1, :]
-    return WFA(conv(aug.layers[0].h0), mats, conv(aug.C)[output])
-
-
-def from_wfa(wfa: WFA) -> Stack:
-    """A pure depth-1 linear 2RNN with ``n`` units computing the WFA (T3: every WFA is one).
-
-    ``A[:, s, :] = A_s``, ``h0 = alpha``, ``C = omega^T``.
-
-    Examples
-    --------
-    >>> from rnnexpr.models import random_wfa
-    >>> w = random_wfa(3, 2, seed=0, exact=True)
-    >>> s = from_wfa(w); s.widths, s([0, 1], exact=True) == w([0, 1], exact=True)
-    ((3,), True)
-    """
-    if not isinstance(wfa, WFA):
-        raise ModelKindError(f"wfa: expected a WFA, got {type(wfa).__name__}")
-    return Stack([Linear2RNNLayer(A=wfa.A, h0=wfa.alpha)], C=wfa.omega.reshape(1, -1))
-
-
-# ---------------------------------------------------------------------------
-# Reachable / observable bases, minimization, equivalence (THEORY §2, T3)
-# ---------------------------------------------------------------------------
-
-import itertools  # noqa: E402
-import math as _math  # noqa: E402
-from dataclasses import dataclass as _dataclass  # noqa: E402
-from typing import Any as _Any  # noqa: E402
-
-from .errors import AlphabetError as _AlphabetError  # noqa: E402
-from .exact import solve as _solve  # noqa: E402
-
-__all__ += [
+__all__ = [
     "SpanBasis",
     "reachable_basis",
     "observable_basis",
     "minimize",
-    "EquivalenceResult",
-    "equivalent",
+    "as_wfa",
+    "wfa_equivalent",
     "DEFAULT_RTOL",
 ]
+
 
 #: Default relative tolerance of the float (orthogonal) basis algorithms.
 DEFAULT_RTOL = 1e-10
@@ -430,7 +262,35 @@ def _forward_span_guided(start: np.ndarray, mats: np.ndarray) -> SpanBasis | Non
     return SpanBasis(X, tuple(words), True)
 
 
-def _as_wfa(model: _Any, name: str = "model") -> WFA:
+def as_wfa(model: _Any, name: str = "model") -> WFA:
+    """The WFA of a model that is one: a WFA itself, or a scalar-output depth-1 stack.
+
+    Parameters
+    ----------
+    model : WFA or Stack
+        A WFA, or a depth-1 stack with one output (converted by :func:`rnnexpr.conversions.to_wfa`).
+    name : str
+        The argument's name in error messages.
+
+    Returns
+    -------
+    WFA
+
+    Raises
+    ------
+    ModelKindError
+        For deeper stacks (not a WFA in general), several outputs or other kinds.
+
+    See Also
+    --------
+    rnnexpr.conversions.to_wfa : the conversion used for depth-1 stacks.
+
+    Examples
+    --------
+    >>> from rnnexpr import Linear2RNNLayer, Stack
+    >>> as_wfa(Stack([Linear2RNNLayer(A=[[[2]]], h0=[1])], C=[[1]])).num_states
+    1
+    """
     if isinstance(model, WFA):
         return model
     if isinstance(model, Stack):
@@ -473,7 +333,7 @@ def reachable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_R
     >>> reachable_basis(w).dimension, reachable_basis(w).words
     (1, ((),))
     """
-    wfa = _as_wfa(wfa, "wfa")
+    wfa = as_wfa(wfa, "wfa")
     exact = wfa.is_exact if exact is None else bool(exact)
     alpha, A, _ = _wfa_domain(wfa, exact)
     return _forward_span(alpha, A.transpose(1, 0, 2), exact, _check_rtol(rtol))
@@ -490,7 +350,7 @@ def observable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_
     >>> observable_basis(w).dimension
     1
     """
-    wfa = _as_wfa(wfa, "wfa")
+    wfa = as_wfa(wfa, "wfa")
     exact = wfa.is_exact if exact is None else bool(exact)
     _, A, omega = _wfa_domain(wfa, exact)
     # Column vectors A_w omega are row vectors omega^T A_w^T: a forward search on transposes.
@@ -547,7 +407,7 @@ def minimize(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) ->
     >>> m = minimize(w); m.num_states, m([0, 0], exact=True)
     (1, Fraction(1, 2))
     """
-    wfa = _as_wfa(wfa, "wfa")
+    wfa = as_wfa(wfa, "wfa")
     exact = wfa.is_exact if exact is None else bool(exact)
     rtol = _check_rtol(rtol)
     alpha, A, omega = _wfa_domain(wfa, exact)
@@ -561,74 +421,6 @@ def minimize(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) ->
     return WFA(a2, A2t.transpose(2, 1, 0), o2)
 
 
-@_dataclass(frozen=True, eq=False)
-class EquivalenceResult:
-    """Outcome of an equivalence test, with its evidence.
-
-    Attributes
-    ----------
-    equivalent : bool
-        True when the two functions agree (on the stated scope).
-    witness : tuple or numpy.ndarray or None
-        A word (one-hot models) or an input sequence (real inputs) on which they
-        differ, verified by evaluating both models; None when equivalent.
-    exact : bool
-        True when decided in rational arithmetic (a proof).
-    values : tuple or None
-        ``(f_a(witness), f_b(witness))`` as computed when verifying the witness.
-    method : str
-        How it was decided.
-    scope : str
-        What was decided ("all words", "all words of length <= N", "all real input sequences").
-    tolerance : float or None
-        Float only.
-
-    Examples
-    --------
-    >>> r = equivalent(WFA([1], [[[2]]], [1]), WFA([1], [[[3]]], [1])); r.equivalent, r.witness, r.values
-    (False, (0,), (Fraction(2, 1), Fraction(3, 1)))
-    """
-
-    equivalent: bool
-    witness: _Any = None
-    exact: bool = True
-    values: tuple | None = None
-    method: str = ""
-    scope: str = "all words"
-    tolerance: float | None = None
-
-    def __bool__(self) -> bool:
-        return self.equivalent
-
-    def to_dict(self) -> dict[str, _Any]:
-        """JSON-serializable summary."""
-        from .numbers import format_fraction
-
-        def fmt(v):
-            if isinstance(v, Fraction):
-                return format_fraction(v)
-            if isinstance(v, np.ndarray):
-                from .numbers import to_json_array
-
-                return to_json_array(v)
-            return float(v) if isinstance(v, float | np.floating) else v
-
-        w = self.witness
-        if isinstance(w, np.ndarray):
-            w = fmt(w)
-        elif isinstance(w, tuple):
-            w = list(w)
-        return {
-            "equivalent": self.equivalent,
-            "witness": w,
-            "exact": self.exact,
-            "values": None if self.values is None else [fmt(v) for v in self.values],
-            "method": self.method,
-            "scope": self.scope,
-            "tolerance": self.tolerance,
-        }
-
-
 def _difference_wfa(a: WFA, b: WFA, exact: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     aa, Aa, oa = _wfa_domain(a, exact)
     ab, Ab, ob = _wfa_domain(b, exact)
@@ -639,58 +431,36 @@ def _difference_wfa(a: WFA, b: WFA, exact: bool) -> tuple[np.ndarray, np.ndarray
     return np.concatenate([aa, ab]), A, np.concatenate([oa, -ob])
 
 
-def equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAULT_RTOL,
-               inputs: str = "one-hot", max_length: int | None = None) -> EquivalenceResult:
-    """Decide whether two models compute the same function, with a verified witness if not.
+def wfa_equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> EquivalenceResult:
+    """Decide whether two WFAs (or depth-1 stacks) compute the same function on all words.
 
-    * WFAs and depth-1 stacks on one-hot inputs: the difference WFA ``f_a - f_b``
-      is zero iff it vanishes on the words of a reachable basis (breadth-first, so
-      the witness is a shortest word on which they differ).  Exact on rationals.
-    * Deeper stacks on one-hot inputs: equality of all words of length
-      ``<= max_length`` (required), decided level by level on the lifted
-      representations (:mod:`rnnexpr.lifted`); the scope says so.
-    * ``inputs="real"``: stacks of linear RNN layers on real input sequences
-      (:func:`rnnexpr.linear_systems.equivalent`).
+    The difference WFA ``f_a - f_b`` is zero iff it vanishes on the words of a
+    reachable basis (breadth-first, so the witness is a shortest word on which
+    they differ).  Exact on rationals.  :func:`rnnexpr.equivalence.equivalent` dispatches here
+    for WFAs and depth-1 stacks.
 
     Parameters
     ----------
-    a, b : WFA or Stack
+    a, b : WFA or depth-1 Stack
     exact : bool, optional
-        Rational arithmetic (default: when both models are exact; floats are
-        then taken at their binary value).
+        Rational arithmetic (default: when both models are exact).
     rtol : float
         Float only: relative tolerance.
-    inputs : {"one-hot", "real"}
-    max_length : int, optional
-        Required for stacks of depth >= 2 on one-hot inputs.
 
     Returns
     -------
     EquivalenceResult
 
-    Raises
-    ------
-    AlphabetError
-        When the alphabets differ.
+    See Also
+    --------
+    rnnexpr.equivalence.equivalent : equivalence of any two models.
 
     Examples
     --------
-    >>> w = WFA([1], [[[1], [2]]], [1])
-    >>> equivalent(w, minimize(w)).equivalent
-    True
-    >>> equivalent(w, WFA([1], [[[1], [3]]], [1])).witness
+    >>> wfa_equivalent(WFA([1], [[[1], [2]]], [1]), WFA([1], [[[1], [3]]], [1])).witness
     (1,)
     """
-    if inputs == "real":
-        from .linear_systems import equivalent as _lti_equivalent
-
-        return _lti_equivalent(a, b, exact=exact)
-    if inputs != "one-hot":
-        raise ValueError(f"inputs: expected 'one-hot' or 'real', got {inputs!r}")
-    deep = any(isinstance(m, Stack) and m.depth > 1 for m in (a, b))
-    if deep:
-        return _equivalent_deep(a, b, exact, rtol, max_length)
-    wa, wb = _as_wfa(a, "a"), _as_wfa(b, "b")
+    wa, wb = as_wfa(a, "a"), as_wfa(b, "b")
     if wa.alphabet_size != wb.alphabet_size:
         raise _AlphabetError(f"b: expected the alphabet size {wa.alphabet_size} of a, got {wb.alphabet_size}")
     exact = (wa.is_exact and wb.is_exact) if exact is None else bool(exact)
@@ -718,89 +488,23 @@ def equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAUL
     return EquivalenceResult(False, w, exact, (va, vb), method, "all words", None if exact else rtol)
 
 
-def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_length: int | None) -> EquivalenceResult:
-    from .lifted import LiftedRepresentation, _budget, _core_from_params, _homogeneous, _initial
+_MOVED = {
+    "augment": "conversions", "augment_layer": "conversions", "to_wfa": "conversions", "from_wfa": "conversions",
+    "equivalent": "equivalence", "EquivalenceResult": "results",
+}
 
-    for name, m in (("a", a), ("b", b)):
-        if not isinstance(m, Stack | WFA):
-            raise ModelKindError(f"{name}: expected a WFA or a Stack, got {type(m).__name__}")
-    if max_length is None:
-        raise ValueError(
-            "max_length: expected an integer for stacks of depth >= 2 (their equivalence over all lengths is not "
-            "decided here; equality is decided exactly for every length <= max_length), got None"
+
+def __getattr__(name: str) -> _Any:
+    # Deprecation shim (0.2): these names lived here in 0.1.  The lazy import of the
+    # higher-level rnnexpr.equivalence is the one sanctioned upward import (removed in 0.3).
+    if name in _MOVED:
+        import importlib
+
+        warnings.warn(
+            f"rnnexpr.wfa.{name} moved to rnnexpr.{_MOVED[name]}.{name} (or use rnnexpr.{name}); "
+            "the old path goes away in 0.3",
+            DeprecationWarning,
+            stacklevel=2,
         )
-    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 0:
-        raise ValueError(f"max_length: expected a non-negative integer, got {max_length!r}")
-    da = a.alphabet_size if isinstance(a, WFA) else a.input_dim
-    db = b.alphabet_size if isinstance(b, WFA) else b.input_dim
-    if da != db:
-        raise _AlphabetError(f"b: expected the alphabet size {da} of a, got {db}")
-    exact = (a.is_exact and b.is_exact) if exact is None else bool(exact)
-    if exact:
-        a, b = a.to_exact(), b.to_exact()
-    else:
-        a, b = a.to_float(), b.to_float()
-    rtol = _check_rtol(rtol)
-    # Level-m cores do not depend on the length T: build each once and reuse it for every T.
-    hps = [_homogeneous(a), _homogeneous(b)]
-    cores: list[dict[int, np.ndarray]] = [{}, {}]
-
-    def rep(i: int, T: int) -> LiftedRepresentation:
-        hp = hps[i]
-        for m in range(1, T + 1):
-            if m not in cores[i]:
-                cores[i][m] = _core_from_params(hp, m, _budget(hp.exact, None))
-        return LiftedRepresentation(_initial(hp, T), tuple(cores[i][T - t] for t in range(T)), hp.readout)
-
-    for T in range(max_length + 1):
-        ra, rb = rep(0, T), rep(1, T)
-        witness = _graded_difference_witness(ra, rb, da, exact, rtol)
-        if witness is not None:
-            va, vb = a(list(witness), exact=exact), b(list(witness), exact=exact)
-            if exact and va == vb:  # pragma: no cover
-                raise ArithmeticError("equivalent: witness did not verify")
-            return EquivalenceResult(False, witness, exact, (va, vb), "lifted representations, level bases",
-                                     f"all words of length <= {max_length}", None if exact else rtol)
-    return EquivalenceResult(True, None, exact, None, "lifted representations, level bases",
-                             f"all words of length <= {max_length}", None if exact else rtol)
-
-
-def _graded_difference_witness(ra, rb, d: int, exact: bool, rtol: float):
-    """A word of length T on which two lifted slices differ, or None (level-by-level bases)."""
-    T = ra.length
-    start = np.concatenate([ra.initial, rb.initial])
-    final = np.concatenate([ra.final, -rb.final])
-    # Keep actual prefix vectors x_u (not combinations) so each basis word is evaluable.
-    vecs, words = [start], [()]
-    for t in range(T):
-        ca, cb = ra.cores[t], rb.cores[t]
-        na, nb = ca.shape[2], cb.shape[2]
-        ech = _Echelon(na + nb) if exact else None
-        Q = np.zeros((0, na + nb))
-        new_vecs, new_words = [], []
-        for v, w in zip(vecs, words, strict=True):
-            va, vb = v[: ca.shape[0]], v[ca.shape[0]:]
-            for s in range(d):
-                x = np.concatenate([va @ ca[:, s, :], vb @ cb[:, s, :]])
-                if exact:
-                    keep = ech.add(list(x))
-                else:
-                    xn = float(np.linalg.norm(x))
-                    r = x - (Q @ x) @ Q
-                    rn = float(np.linalg.norm(r))
-                    keep = xn > 0 and rn > rtol * xn
-                    if keep:
-                        Q = np.vstack([Q, r / rn])
-                if keep:
-                    new_vecs.append(x)
-                    new_words.append(w + (s,))
-        vecs, words = new_vecs, new_words
-    for v, w in zip(vecs, words, strict=True):
-        val = v @ final
-        if exact and val != 0:
-            return w
-        if not exact:
-            scale = max(float(np.linalg.norm(v)) * float(np.linalg.norm(final)), 1e-300)
-            if abs(float(val)) > _math.sqrt(rtol) * scale:
-                return w
-    return None
+        return getattr(importlib.import_module(f"rnnexpr.{_MOVED[name]}"), name)
+    raise AttributeError(f"module 'rnnexpr.wfa' has no attribute {name!r}")

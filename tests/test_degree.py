@@ -24,7 +24,7 @@ from rnnexpr import (
     random_wfa,
 )
 from rnnexpr.constructions import product_witness, t5_witness
-from rnnexpr.degree import degree, degree_bound, degree_upper_bounds, per_input_bound
+from rnnexpr.polydegree import degree, degree_bound, degree_upper_bounds, per_input_bound
 
 from .oracles import line_degree_oracle, literal_stack_outputs
 

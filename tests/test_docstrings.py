@@ -65,7 +65,7 @@ PUBLIC = _public_objects()
 
 def test_the_walk_finds_the_package() -> None:
     """The walk is not vacuous: it sees the core objects of the foundation."""
-    for name in ("rnnexpr.models.Stack", "rnnexpr.wfa.to_wfa", "rnnexpr.exact.exact_rank", "rnnexpr.io.save"):
+    for name in ("rnnexpr.models.Stack", "rnnexpr.conversions.to_wfa", "rnnexpr.exact.exact_rank", "rnnexpr.io.save"):
         assert name in PUBLIC
     for name in rnnexpr.__all__:
         obj = getattr(rnnexpr, name)

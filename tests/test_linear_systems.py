@@ -122,7 +122,7 @@ def test_equivalent_detects_differences_with_verified_witness(seed, what):
 
 
 def test_equivalent_bad_inputs_and_wfa_dispatch():
-    from rnnexpr.wfa import equivalent as wfa_equivalent
+    from rnnexpr.equivalence import equivalent as wfa_equivalent
 
     a = random_stack([2], 2, kind="linear", seed=0, exact=True)
     assert wfa_equivalent(a, joint_layer_stack(a), inputs="real").equivalent

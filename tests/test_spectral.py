@@ -19,7 +19,7 @@ from rnnexpr.spectral import (
     held_out_error,
     spectral_learn,
 )
-from rnnexpr.wfa import from_wfa
+from rnnexpr.conversions import from_wfa
 
 from .oracles import all_words, literal_wfa_value, literal_word_value
 

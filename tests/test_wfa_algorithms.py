@@ -13,7 +13,9 @@ from rnnexpr.errors import AlphabetError, ModelKindError, NumericalRankWarning
 from rnnexpr.exact import exact_rank
 from rnnexpr.hankel import hankel_rank
 from rnnexpr.models import WFA, random_stack, random_wfa
-from rnnexpr.wfa import equivalent, minimize, observable_basis, reachable_basis, to_wfa
+from rnnexpr.conversions import to_wfa
+from rnnexpr.equivalence import equivalent
+from rnnexpr.wfa import minimize, observable_basis, reachable_basis
 from tests.oracles import all_words, literal_wfa_value
 
 

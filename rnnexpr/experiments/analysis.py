@@ -1,7 +1,7 @@
 """Analysis of trained (exported) models with the toolkit's own functions.
 
 Each function returns a plain dict (JSON-ready).  Functions that rely on modules
-other parts of the toolkit provide (:mod:`rnnexpr.hankel`, :mod:`rnnexpr.degree`,
+other parts of the toolkit provide (:mod:`rnnexpr.hankel`, :mod:`rnnexpr.polydegree`,
 :mod:`rnnexpr.tt`) return ``{"available": False, "reason": ...}`` when that module
 or function is missing, instead of failing the experiment.
 """
@@ -78,7 +78,7 @@ def impulse_response_rank(stack: Stack, length: int, rtol: float = 1e-6) -> dict
 
 
 def polynomial_degree(stack: Any, length: int) -> dict[str, Any]:
-    """Total degree of ``y_T`` in ``x_1 .. x_T`` via :func:`rnnexpr.degree.degree`, when available.
+    """Total degree of ``y_T`` in ``x_1 .. x_T`` via :func:`rnnexpr.polydegree.degree`, when available.
 
     Parameters
     ----------
@@ -92,7 +92,7 @@ def polynomial_degree(stack: Any, length: int) -> dict[str, Any]:
     dict
         ``{"available": True, **DegreeResult.to_dict()}``; ``{"available": True,
         "error": ...}`` when the degree computation raised (the experiment goes
-        on); ``{"available": False, "reason": ...}`` without :mod:`rnnexpr.degree`.
+        on); ``{"available": False, "reason": ...}`` without :mod:`rnnexpr.polydegree`.
         Nothing is raised.
 
     Examples
@@ -102,7 +102,7 @@ def polynomial_degree(stack: Any, length: int) -> dict[str, Any]:
     >>> r["available"], r["total"], r["per_input"], r["certified"]
     (True, 10, [4, 3, 2, 1], True)
     """
-    fn, reason = _optional("degree", "degree")
+    fn, reason = _optional("polydegree", "degree")
     if fn is None:
         return {"available": False, "reason": reason}
     try:

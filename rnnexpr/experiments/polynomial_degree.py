@@ -11,7 +11,7 @@ monomials: that "any-width depth-1 floor" is computed exactly (least squares on
 a large sample) and drawn on the figure.  Students of depth 1 and depth 2 at
 matched parameter counts are trained on fresh samples; reported: test
 normalized MSE (MSE / Var) versus parameter count.  For the first seed, the
-exact degree of every trained student (:func:`rnnexpr.degree.degree`) and its
+exact degree of every trained student (:func:`rnnexpr.polydegree.degree`) and its
 numerical TT ranks (:func:`rnnexpr.tt.tt_ranks`, relative tolerance 1e-6) are
 recorded.
 """

@@ -2,18 +2,18 @@
 
 Certificate (all exact):
 
-* the WFA of :func:`rnnexpr.wfa.to_wfa` (``n + 1`` states, or ``n`` for a pure
+* the WFA of :func:`rnnexpr.conversions.to_wfa` (``n + 1`` states, or ``n`` for a pure
   layer without readout bias) *simulates* the layer: with ``phi(h) = [1; h]``
   (or ``h``), ``alpha = phi(h_0)``, ``phi(h)^T A_s = phi(step(h, e_s))`` and
   ``phi(h)^T omega = C h + c``.  Both sides are affine in ``h``, so checking them
   on ``0, e_1, ..., e_n`` proves them for every ``h`` and, by induction on the
   word, that the two compute the same function;
-* :func:`rnnexpr.wfa.from_wfa` gives back a pure 2RNN simulated the same way;
+* :func:`rnnexpr.conversions.from_wfa` gives back a pure 2RNN simulated the same way;
 * a Hankel block with its prefixes and suffixes, recomputed from the instance,
   has exact rank ``r <= n + 1``: no WFA (no pure 2RNN) with fewer than ``r``
   states (units) computes the function;
 * minimization gives a WFA with ``r`` states equivalent to the original (checked
-  by :func:`rnnexpr.wfa.equivalent`), hence the smallest equivalent pure 2RNN.
+  by :func:`rnnexpr.equivalence.equivalent`), hence the smallest equivalent pure 2RNN.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def simulates(stack: Stack, wfa: WFA) -> tuple[bool, str]:
 
     Examples
     --------
-    >>> from rnnexpr.wfa import to_wfa
+    >>> from rnnexpr.conversions import to_wfa
     >>> s = random_stack([2], input_dim=2, seed=0, exact=True)
     >>> simulates(s, to_wfa(s))[0]
     True
@@ -115,7 +115,7 @@ def _block(model: Any, prefixes: list[list[int]], suffixes: list[list[int]]) -> 
 @register_deriver("T3")
 def derive_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
     """Re-derive T3: simulations, Hankel block rank, minimization."""
-    from ..wfa import equivalent
+    from ..equivalence import equivalent
 
     stack = load_model(instance["stack"])
     n = stack.widths[0]
@@ -198,7 +198,8 @@ def verify_T3(
     True
     """
     from ..hankel import hankel_certificate
-    from ..wfa import from_wfa, minimize, to_wfa
+    from ..conversions import from_wfa, to_wfa
+    from ..wfa import minimize
 
     if instance is None:
         seed = check_seed(seed)

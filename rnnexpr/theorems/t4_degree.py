@@ -5,7 +5,7 @@ On real inputs, ``y_T`` of a depth-``L`` linear 2RNN is a polynomial in
 parameters, and of degree ``<= binom(T+L-2, L-1)`` in ``x_1``; a stack of linear
 RNN layers has degree ``<= 1`` at every depth.
 
-Certificate: the exact degrees computed by :func:`rnnexpr.degree.degree` on
+Certificate: the exact degrees computed by :func:`rnnexpr.polydegree.degree` on
 random instances of depth 1..L_max (stored with the method and its error
 probability when it is probabilistic), compared with the bounds, plus one
 large-T instance by the modular method.  The check recomputes every degree on
@@ -54,7 +54,7 @@ def _generic_stack(depth: int, width: int, seed: int, linear: bool) -> Stack:
 
 
 def _degree(model: Any, length: int, method: str | None) -> Any:
-    from ..degree import degree
+    from ..polydegree import degree
 
     return degree(model, length) if method is None else degree(model, length, method=method)
 
@@ -97,7 +97,7 @@ def derive_T4(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     large = instance.get("large")
     if large is not None:
         # Large T: modular evaluation and interpolation, re-run with fresh primes (another seed).
-        from ..degree import degree
+        from ..polydegree import degree
 
         model, TL = load_model(large["model"]), int(large["length"])
         rec = evidence["large"]
@@ -138,7 +138,7 @@ def verify_T4(
     width : int
         Width of every layer.
     method : str, optional
-        Passed to :func:`rnnexpr.degree.degree` (its default otherwise).
+        Passed to :func:`rnnexpr.polydegree.degree` (its default otherwise).
     large_length : int or None
         Also certify a depth-``max_depth`` stack at this length with the modular
         method (evaluation mod primes and interpolation; certified when the
@@ -188,7 +188,7 @@ def verify_T4(
                                 "summary": f"T={T}: degrees {totals} (2RNN depths then linear)"}
     inst: dict[str, Any] = {"description": description, "length": T, "cases": cases}
     if instance is None and large_length:
-        from ..degree import degree
+        from ..polydegree import degree
 
         TL = check_positive(large_length, "large_length")
         model = _generic_stack(max_depth, width, seed + 999, False)

@@ -6,7 +6,7 @@ For stacks with linear recurrences and a nonlinearity sigma only between layers
 (a) sigma a polynomial of degree p: the output has degree ``<= p^(L-1)`` for every
     T (``p^L`` with sigma before the readout), while one linear 2RNN unit
     (:func:`rnnexpr.constructions.product_witness`) computes ``x_1 ... x_T``, of
-    degree T.  Certificate: the exact degrees (:func:`rnnexpr.degree.degree`) of
+    degree T.  Certificate: the exact degrees (:func:`rnnexpr.polydegree.degree`) of
     random instances and of the witness, for T > the bound.
 (b) sigma = ReLU: the output is continuous piecewise linear, while ``x_1 x_2`` is
     not (its Hessian ``[[0, 1], [1, 0]]`` is constant and nonzero).  Certificate
@@ -139,7 +139,7 @@ def relu_pieces(stack: DepthwiseStack, a: Any, b: Any) -> dict[str, Any]:
 @register_deriver("T6")
 def derive_T6(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
     """Re-derive T6(a) (degrees) and T6(b) (pieces, Hessian) from the stored data."""
-    from ..degree import degree
+    from ..polydegree import degree
 
     steps = []
     # (a)
@@ -284,7 +284,7 @@ def verify_T6(
     True
     """
     from ..constructions import product_witness
-    from ..degree import degree
+    from ..polydegree import degree
 
     seed = check_seed(seed)
     T = check_positive(length, "length")
