@@ -16,6 +16,9 @@ __all__ = [
     "ModelFormatError",
     "ExactnessError",
     "ModelKindError",
+    "InvalidArgumentError",
+    "InvalidTypeError",
+    "ConflictingArgumentsError",
     "NumericalRankWarning",
 ]
 
@@ -50,6 +53,18 @@ class ExactnessError(RnnexprError, TypeError):
 
 class ModelKindError(RnnexprError, TypeError):
     """An operation was given a model of a kind it does not accept."""
+
+
+class InvalidArgumentError(RnnexprError, ValueError):
+    """An argument has the right type but a value outside what is accepted (range, choice)."""
+
+
+class InvalidTypeError(RnnexprError, TypeError):
+    """An argument has a type that is not accepted (for example a float where an integer is needed)."""
+
+
+class ConflictingArgumentsError(InvalidArgumentError):
+    """Two arguments ask for incompatible things (for example ``exact=True`` with ``method="numerical"``)."""
 
 
 class NumericalRankWarning(RuntimeWarning):

@@ -1,0 +1,310 @@
+"""Shared validators for arguments, and the one rule for exact versus numerical methods.
+
+Every public function checks its arguments with these, so that every message has
+the same form (``name: expected ..., got ...``) and every error is an
+:class:`~rnnexpr.errors.RnnexprError` (a wrong type raises
+:class:`~rnnexpr.errors.InvalidTypeError`, a wrong value
+:class:`~rnnexpr.errors.InvalidArgumentError`).  This module sits at the bottom of
+the layers, beside :mod:`rnnexpr.errors` and :mod:`rnnexpr.numbers`.
+
+The method rule (stated once, applied by every rank, degree and equivalence
+function and by the command line): exact input (Fractions, integers, ``"p/q"``
+strings) gets the exact method by default; float input gets the numerical method
+by default; ``exact=True`` means ``method="exact"`` and ``exact=False`` means
+``method="numerical"``; giving both with different meanings raises
+:class:`~rnnexpr.errors.ConflictingArgumentsError`.  See :func:`resolve_method`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers as _pynumbers
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .errors import ConflictingArgumentsError, InvalidArgumentError, InvalidTypeError
+
+__all__ = [
+    "check_int",
+    "check_seed",
+    "check_choice",
+    "check_probability",
+    "check_tolerance",
+    "check_bool",
+    "resolve_method",
+    "METHODS",
+]
+
+#: The rank/degree methods: exact over Q, modular (rank over GF(p), a proven lower bound), numerical (float SVD).
+METHODS = ("exact", "modular", "numerical")
+
+
+def check_int(value: Any, name: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """An integer argument within ``[minimum, maximum]`` (either bound optional).
+
+    Parameters
+    ----------
+    value : Any
+        The argument; Python and numpy integers are accepted, ``bool`` is not.
+    name : str
+        The argument's name, used in the message.
+    minimum, maximum : int, optional
+        Inclusive bounds.  ``maximum`` is how budgets are stated: it is checked
+        before anything is allocated.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    InvalidTypeError
+        When ``value`` is not an integer.
+    InvalidArgumentError
+        When it is outside the bounds.
+
+    See Also
+    --------
+    check_choice, check_probability
+
+    Examples
+    --------
+    >>> check_int(3, "max_length", minimum=0)
+    3
+    >>> check_int(-1, "max_length", minimum=0)
+    Traceback (most recent call last):
+    ...
+    rnnexpr.errors.InvalidArgumentError: max_length: expected an integer >= 0, got -1
+    """
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise InvalidTypeError(f"{name}: expected an integer, got {type(value).__name__} {_short(value)}")
+    v = int(value)
+    if minimum is not None and v < minimum:
+        raise InvalidArgumentError(f"{name}: expected an integer >= {minimum}, got {v}")
+    if maximum is not None and v > maximum:
+        raise InvalidArgumentError(f"{name}: expected an integer <= {maximum}, got {v}")
+    return v
+
+
+def check_seed(seed: Any, name: str = "seed") -> int:
+    """A seed: a non-negative integer.
+
+    Parameters
+    ----------
+    seed : Any
+    name : str
+
+    Returns
+    -------
+    int
+
+    See Also
+    --------
+    check_int
+
+    Examples
+    --------
+    >>> check_seed(0)
+    0
+    """
+    return check_int(seed, name, minimum=0)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """A boolean flag (``True`` or ``False``, numpy booleans included).
+
+    Parameters
+    ----------
+    value : Any
+    name : str
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> check_bool(True, "quick")
+    True
+    """
+    if not isinstance(value, bool | np.bool_):
+        raise InvalidTypeError(f"{name}: expected True or False, got {type(value).__name__} {_short(value)}")
+    return bool(value)
+
+
+def check_choice(value: Any, name: str, choices: Iterable[str]) -> str:
+    """One of a fixed set of strings.  Hyphens and underscores are interchangeable.
+
+    The canonical spelling is the one in ``choices`` (hyphenated, by the house
+    convention); ``"one_hot"`` is accepted for ``"one-hot"`` and returned as the
+    canonical ``"one-hot"``.
+
+    Parameters
+    ----------
+    value : Any
+    name : str
+    choices : iterable of str
+
+    Returns
+    -------
+    str
+        The canonical spelling.
+
+    Raises
+    ------
+    InvalidTypeError
+        When ``value`` is not a string.
+    InvalidArgumentError
+        When it is not among the choices.
+
+    See Also
+    --------
+    check_int
+
+    Examples
+    --------
+    >>> check_choice("one_hot", "inputs", ("one-hot", "real"))
+    'one-hot'
+    """
+    choices = tuple(choices)
+    if not isinstance(value, str):
+        raise InvalidTypeError(f"{name}: expected one of {list(choices)}, got {type(value).__name__} {_short(value)}")
+    key = value.replace("_", "-")
+    for c in choices:
+        if c.replace("_", "-") == key:
+            return c
+    raise InvalidArgumentError(f"{name}: expected one of {list(choices)}, got {value!r}")
+
+
+def check_probability(value: Any, name: str, *, open_interval: bool = True) -> float:
+    """A probability: a finite real in ``(0, 1)`` (or ``[0, 1]`` with ``open_interval=False``).
+
+    Parameters
+    ----------
+    value : Any
+    name : str
+    open_interval : bool
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> check_probability(0.5, "eps")
+    0.5
+    """
+    if isinstance(value, bool) or not isinstance(value, _pynumbers.Real):
+        raise InvalidTypeError(f"{name}: expected a real number in (0, 1), got {type(value).__name__} {_short(value)}")
+    v = float(value)
+    ok = (0 < v < 1) if open_interval else (0 <= v <= 1)
+    if not ok or not math.isfinite(v):
+        interval = "(0, 1)" if open_interval else "[0, 1]"
+        raise InvalidArgumentError(f"{name}: expected a real number in {interval}, got {value!r}")
+    return v
+
+
+def check_tolerance(value: Any, name: str = "rtol") -> float:
+    """A relative tolerance: a finite real in ``(0, 1)``.
+
+    Parameters
+    ----------
+    value : Any
+    name : str
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> check_tolerance(1e-10)
+    1e-10
+    """
+    return check_probability(value, name)
+
+
+def resolve_method(
+    is_exact_input: bool,
+    method: Any = None,
+    exact: Any = None,
+    *,
+    methods: Iterable[str] = METHODS,
+    name: str = "method",
+) -> str:
+    """The method to run, by the one rule shared by the library and the command line.
+
+    * neither ``method`` nor ``exact`` given: ``"exact"`` for exact input, ``"numerical"`` for float input;
+    * ``exact=True``: ``"exact"``; ``exact=False``: ``"numerical"``;
+    * both given: they must agree (``exact=True`` only with ``"exact"``,
+      ``exact=False`` only with ``"numerical"``), else
+      :class:`~rnnexpr.errors.ConflictingArgumentsError`.
+
+    Parameters
+    ----------
+    is_exact_input : bool
+        Whether the input (model, matrix) is exact (rational).
+    method : str, optional
+        One of ``methods``.
+    exact : bool, optional
+    methods : iterable of str
+        The methods the caller supports (default: exact, modular, numerical).
+    name : str
+        The argument's name in messages.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ConflictingArgumentsError
+        When ``method`` and ``exact`` disagree.
+    InvalidArgumentError
+        On an unknown method.
+
+    See Also
+    --------
+    check_choice
+
+    Examples
+    --------
+    >>> resolve_method(True), resolve_method(False)
+    ('exact', 'numerical')
+    >>> resolve_method(False, exact=True)
+    'exact'
+    >>> resolve_method(True, "modular", exact=True)
+    Traceback (most recent call last):
+    ...
+    rnnexpr.errors.ConflictingArgumentsError: method: 'modular' conflicts with exact=True (exact=True means method='exact'); give one of them
+    """
+    methods = tuple(methods)
+    if exact is not None:
+        exact = check_bool(exact, "exact")
+    if method is not None:
+        method = check_choice(method, name, methods)
+    if method is None:
+        if exact is None:
+            method = "exact" if is_exact_input else "numerical"
+        else:
+            method = "exact" if exact else "numerical"
+        if method not in methods:
+            raise InvalidArgumentError(f"{name}: the default {method!r} is not available here; choose one of {list(methods)}")
+        return method
+    if exact is not None and method != ("exact" if exact else "numerical"):
+        implied = "exact" if exact else "numerical"
+        raise ConflictingArgumentsError(
+            f"{name}: {method!r} conflicts with exact={exact} (exact={exact} means method={implied!r}); give one of them"
+        )
+    return method
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    # Messages quote the value, but never a huge one (a hostile input must not flood the terminal).
+    try:
+        text = repr(value)
+    except Exception:  # pragma: no cover - a broken __repr__
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."

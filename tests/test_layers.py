@@ -1,0 +1,244 @@
+"""The layer rule, enforced: imports go one way, no cycles, no private names across modules.
+
+The order is written down in CONTRIBUTING.md and docs/guide/layers.rst.  Every
+import counts, including those inside functions (lazy imports hide cycles, they do
+not remove them).  A module missing from LAYERS fails the test: a new module must
+say where it sits.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1] / "rnnexpr"
+
+#: Low to high.  A module may import modules of its own layer or lower ones, never higher.
+LAYERS: list[set[str]] = [
+    {"errors", "numbers", "validation", "limits"},
+    {"fields"},
+    {"exact", "results"},
+    {"models"},
+    {"conversions", "io"},
+    {"lifted", "wfa", "linear_systems", "polydegree"},
+    {"hankel", "tt", "spectral", "constructions", "equivalence", "growth"},
+    {"theorems", "interop", "data", "torch", "extraction"},
+    {"cli", "experiments", "__init__", "__main__"},
+]
+
+#: Violations that exist today and are being removed (issue 13).  The test fails
+#: when an entry here no longer occurs, so this list can only shrink.
+KNOWN_VIOLATIONS: set[str] = {
+    "constructions imports private name models._random_array",
+    "constructions imports private name models._rng",
+    "equivalence imports private name lifted._budget",
+    "equivalence imports private name lifted._core_from_params",
+    "equivalence imports private name lifted._homogeneous",
+    "equivalence imports private name lifted._initial",
+    "equivalence imports private name wfa._Echelon",
+    "equivalence imports private name wfa._check_rtol",
+    "hankel imports private name exact._flint",
+    "hankel imports private name exact._integer_rows",
+    "hankel imports private name lifted._budget",
+    "hankel imports private name lifted._core_from_params",
+    "hankel imports private name lifted._dimension",
+    "hankel imports private name lifted._features_from_states",
+    "hankel imports private name lifted._homogeneous",
+    "hankel imports private name lifted._integer_form",
+    "hankel imports private name lifted._mul_table",
+    "hankel imports private name lifted._parent_table",
+    "hankel imports private name lifted._states_after",
+    "linear_systems imports private name wfa._Echelon",
+    "linear_systems imports private name wfa._restrict",
+    "theorems.certificate imports private name theorems._load_all",
+    "theorems.t0_feedforward imports private name models._random_array",
+    "theorems.t0_feedforward imports private name models._rng",
+    "theorems.t2_memory imports private name models._random_array",
+    "theorems.t2_memory imports private name models._rng",
+    "theorems.t4_degree imports private name models._random_array",
+    "theorems.t4_degree imports private name models._rng",
+    "theorems.t6_multiplicative imports private name models._random_array",
+    "theorems.t6_multiplicative imports private name models._rng",
+    "wfa imports private name exact._flint",
+    "wfa imports private name exact._from_flint",
+    "wfa imports private name exact._to_flint",
+}
+
+
+def _rank() -> dict[str, int]:
+    return {m: i for i, layer in enumerate(LAYERS) for m in layer}
+
+
+def _top(module: str) -> str:
+    """The layer key of a dotted module name below rnnexpr (a package counts as one module)."""
+    return module.split(".")[0]
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for p in ROOT.rglob("*.py"):
+        rel = p.relative_to(ROOT).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__" and len(parts) > 1:
+            parts = parts[:-1]
+        out[".".join(parts)] = p
+    return out
+
+
+def _resolve(importer: str, is_pkg: bool, node: ast.ImportFrom) -> str | None:
+    """Absolute module path (below rnnexpr) of a `from X import ...`, or None if outside rnnexpr."""
+    if node.level == 0:
+        if node.module and (node.module == "rnnexpr" or node.module.startswith("rnnexpr.")):
+            return node.module[len("rnnexpr."):] if node.module != "rnnexpr" else ""
+        return None
+    base = importer.split(".") if importer else []
+    if not is_pkg:
+        base = base[:-1]
+    up = node.level - 1
+    base = base[: len(base) - up] if up else base
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _imports():
+    mods = _modules()
+    for name, path in sorted(mods.items()):
+        is_pkg = path.name == "__init__.py"
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                target = _resolve(name, is_pkg, node)
+                if target is None:
+                    continue
+                for alias in node.names:
+                    yield name, target, alias.name, node.lineno
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("rnnexpr.") or alias.name == "rnnexpr":
+                        yield name, alias.name[len("rnnexpr."):], None, node.lineno
+
+
+def _private_attributes() -> set[str]:
+    """`from . import exact as m` then `m._helper`: a private name reached through a module alias."""
+    mods = _modules()
+    out = set()
+    for name, path in sorted(mods.items()):
+        is_pkg = path.name == "__init__.py"
+        tree = ast.parse(path.read_text(), str(path))
+        aliases = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                target = _resolve(name, is_pkg, node)
+                if target is None:
+                    continue
+                for alias in node.names:
+                    full = f"{target}.{alias.name}".strip(".")
+                    if full in mods:
+                        aliases[alias.asname or alias.name] = full
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
+                    and node.attr.startswith("_") and not node.attr.startswith("__")):
+                out.add(f"{name} imports private name {aliases[node.value.id]}.{node.attr}")
+    return out
+
+
+def _violations() -> set[str]:
+    rank = _rank()
+    mods = _modules()
+    out = set(_private_attributes())
+    for importer, target, imported, line in _imports():
+        src_key = _top(importer) if importer else "__init__"
+        if importer.endswith("__init__") or importer == "":
+            src_key = "__init__"
+        # `from . import x` inside a package names submodule x.
+        tgt = target
+        if imported and f"{target}.{imported}".strip(".") in mods:
+            tgt = f"{target}.{imported}".strip(".")
+            imported_name = None
+        else:
+            imported_name = imported
+        tgt_key = _top(tgt) if tgt else "__init__"
+        same_package = src_key == tgt_key and "." in importer
+        # Private names: never across modules; private modules only inside their own package.
+        if imported_name and imported_name.startswith("_") and not imported_name.startswith("__"):
+            if tgt != importer:
+                out.add(f"{importer} imports private name {tgt}.{imported_name}")
+        if any(part.startswith("_") and part != "__init__" for part in tgt.split(".")) and not same_package:
+            out.add(f"{importer} imports private module {tgt}")
+        if src_key == "__init__" and importer == "":
+            continue
+        if same_package:
+            continue
+        if src_key not in rank:
+            out.add(f"{importer}: module not in LAYERS")
+            continue
+        if tgt_key not in rank:
+            out.add(f"{tgt}: module not in LAYERS (imported by {importer})")
+            continue
+        if rank[tgt_key] > rank[src_key]:
+            out.add(f"{importer} imports higher layer {tgt}")
+    return out
+
+
+def _cycles() -> list[list[str]]:
+    graph: dict[str, set[str]] = {}
+    for importer, target, imported, _ in _imports():
+        a = _top(importer) or "__init__"
+        b = _top(target) or "__init__"
+        mods = _modules()
+        if imported and f"{target}.{imported}".strip(".") in mods:
+            b = _top(f"{target}.{imported}".strip("."))
+        if a != b and "__init__" not in (a, b):
+            graph.setdefault(a, set()).add(b)
+    cycles, state = [], {}
+
+    def visit(n, path):
+        state[n] = 1
+        for m in sorted(graph.get(n, ())):
+            if state.get(m) == 1:
+                cycles.append(path[path.index(m):] + [m] if m in path else [n, m])
+            elif m not in state:
+                visit(m, path + [m])
+        state[n] = 2
+
+    for n in sorted(graph):
+        if n not in state:
+            visit(n, [n])
+    return cycles
+
+
+def test_every_module_has_a_layer():
+    rank = _rank()
+    missing = sorted({_top(m) for m in _modules() if m and _top(m) not in rank})
+    assert not missing, f"add these modules to LAYERS (tests/test_layers.py) and CONTRIBUTING.md: {missing}"
+
+
+def test_no_import_cycles():
+    assert not _cycles(), f"import cycles (counting imports inside functions): {_cycles()}"
+
+
+def test_imports_follow_the_layers():
+    new = sorted(_violations() - KNOWN_VIOLATIONS)
+    assert not new, "layer violations:\n" + "\n".join(new)
+
+
+def test_known_violations_only_shrink():
+    gone = sorted(KNOWN_VIOLATIONS - _violations())
+    assert not gone, "these are fixed: remove them from KNOWN_VIOLATIONS:\n" + "\n".join(gone)
+
+
+@pytest.mark.parametrize("bad", ["from .hankel import rank_profile", "from .cli import main"])
+def test_the_checker_catches_an_upward_import(bad, tmp_path, monkeypatch):
+    # The checker itself must be able to fail: an upward import planted in a low module is found.
+    fake = tmp_path / "rnnexpr"
+    fake.mkdir()
+    (fake / "__init__.py").write_text("")
+    (fake / "numbers.py").write_text(bad + "\n")
+    (fake / "hankel.py").write_text("")
+    (fake / "cli.py").write_text("")
+    globals()["ROOT"], saved = fake, ROOT
+    try:
+        assert any("higher layer" in v for v in _violations())
+    finally:
+        globals()["ROOT"] = saved
