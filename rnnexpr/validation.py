@@ -17,10 +17,13 @@ by default; ``exact=True`` means ``method="exact"`` and ``exact=False`` means
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import numbers as _pynumbers
-from collections.abc import Iterable
-from typing import Any
+import warnings
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -34,8 +37,12 @@ __all__ = [
     "check_tolerance",
     "check_bool",
     "resolve_method",
+    "renamed_parameter",
+    "deprecated_positional",
     "METHODS",
 ]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 #: The rank/degree methods: exact over Q, modular (rank over GF(p), a proven lower bound), numerical (float SVD).
 METHODS = ("exact", "modular", "numerical")
@@ -299,6 +306,161 @@ def resolve_method(
             f"{name}: {method!r} conflicts with exact={exact} (exact={exact} means method={implied!r}); give one of them"
         )
     return method
+
+
+# ---------------------------------------------------------------------------
+# Deprecations: renamed parameters and options that became keyword-only
+# ---------------------------------------------------------------------------
+
+
+def _deprecation_wrapper(func: Callable[..., Any]) -> Any:
+    """The one wrapper that carries every deprecation of ``func`` (stacked decorators share it).
+
+    One wrapper, not one per decorator: the warning must point at the caller
+    (``stacklevel=2``), which a second wrapper would hide.
+    """
+    if hasattr(func, "__rnnexpr_deprecations__"):
+        return func
+    spec: dict[str, Any] = {"renames": {}, "positional": None}
+    signature = inspect.signature(func)
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        for old, new in spec["renames"].items():
+            if old in kwargs:
+                if new in kwargs:
+                    raise ConflictingArgumentsError(
+                        f"{old}: renamed to {new}; expected only {new}, got both {old}= and {new}="
+                    )
+                warnings.warn(
+                    f"{func.__name__}: the parameter {old!r} is renamed {new!r}; "
+                    f"{old!r} will stop working in the next release",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+                kwargs[new] = kwargs.pop(old)
+        kept = spec["positional"]
+        if kept is not None and len(args) > kept:
+            names = spec["keyword_only"]
+            extra = args[kept:]
+            if len(extra) > len(names):
+                raise TypeError(
+                    f"{func.__name__}() takes at most {kept + len(names)} arguments, got {len(args)} positional"
+                )
+            moved = names[: len(extra)]
+            warnings.warn(
+                f"{func.__name__}: passing {', '.join(moved)} by position is deprecated; "
+                f"give {'them' if len(moved) > 1 else 'it'} by keyword ({moved[0]}=...): "
+                "options after the model are keyword-only from the next release",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            for name, value in zip(moved, extra, strict=True):
+                if name in kwargs:
+                    raise TypeError(f"{func.__name__}() got multiple values for argument {name!r}")
+                kwargs[name] = value
+            args = args[:kept]
+        return func(*args, **kwargs)
+
+    wrapper.__rnnexpr_deprecations__ = spec  # type: ignore[attr-defined]
+    spec["signature"] = signature
+    return wrapper
+
+
+def renamed_parameter(old: str, new: str) -> Callable[[_F], _F]:
+    """Keep a renamed keyword working for one release, with a :class:`DeprecationWarning`.
+
+    The decorated function is written with the new name only; a call with
+    ``old=`` warns and is forwarded as ``new=``; giving both raises
+    :class:`~rnnexpr.errors.ConflictingArgumentsError`.  Stack several for
+    several renames (they share one wrapper, so the warning always points at
+    the caller).
+
+    Parameters
+    ----------
+    old : str
+        The former keyword.
+    new : str
+        The parameter of the decorated function it now names.
+
+    Returns
+    -------
+    callable
+        The decorator.
+
+    See Also
+    --------
+    deprecated_positional
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed_parameter("max_len", "max_length")
+    ... def words(alphabet_size, *, max_length=2):
+    ...     return alphabet_size ** max_length
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     words(2, max_len=3)
+    8
+    >>> print(caught[0].message)
+    words: the parameter 'max_len' is renamed 'max_length'; 'max_len' will stop working in the next release
+    """
+
+    def decorate(func: _F) -> _F:
+        target = getattr(func, "__wrapped__", func) if hasattr(func, "__rnnexpr_deprecations__") else func
+        if new not in inspect.signature(target).parameters:
+            raise TypeError(f"renamed_parameter: {func.__qualname__} has no parameter {new!r}")
+        wrapper = _deprecation_wrapper(func)
+        wrapper.__rnnexpr_deprecations__["renames"][old] = new
+        return wrapper  # type: ignore[no-any-return]
+
+    return decorate
+
+
+def deprecated_positional(func: _F) -> _F:
+    """Options that became keyword-only keep working by position for one release, with a warning.
+
+    The decorated function is written with its options after ``*``; a call that
+    still passes them by position (in the order of the signature's keyword-only
+    parameters, which is their former positional order) warns with a
+    :class:`DeprecationWarning` and is forwarded by keyword.
+
+    Parameters
+    ----------
+    func : callable
+        A function with keyword-only parameters.
+
+    Returns
+    -------
+    callable
+
+    See Also
+    --------
+    renamed_parameter
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @deprecated_positional
+    ... def scale(x, *, factor=2):
+    ...     return x * factor
+    >>> scale(3, factor=3)
+    9
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     scale(3, 4)
+    12
+    >>> caught[0].category.__name__
+    'DeprecationWarning'
+    """
+    wrapper = _deprecation_wrapper(func)
+    spec = wrapper.__rnnexpr_deprecations__
+    params = list(spec["signature"].parameters.values())
+    spec["positional"] = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+    spec["keyword_only"] = [p.name for p in params if p.kind == p.KEYWORD_ONLY]
+    if any(p.kind == p.VAR_POSITIONAL for p in params) or not spec["keyword_only"]:
+        raise TypeError(f"deprecated_positional: {func.__qualname__} needs keyword-only parameters and no *args")
+    return wrapper  # type: ignore[no-any-return]
 
 
 def _short(value: Any, limit: int = 60) -> str:
