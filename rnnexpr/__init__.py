@@ -82,7 +82,8 @@ from .theorems import (
     verify_T6,
 )
 
-__version__ = "0.1.0"
+#: The version, defined here only (setup.cfg reads it with `attr:`; CITATION.cff repeats it, checked by tests).
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "AlphabetError",
