@@ -5,7 +5,12 @@ The public names are re-exported here; each lives in the module of its concept.
 
 from .errors import (
     AlphabetError,
+    ConflictingArgumentsError,
     ExactnessError,
+    InvalidArgumentError,
+    InvalidTypeError,
+    MissingDependencyError,
+    MissingFileError,
     ModelFormatError,
     ModelKindError,
     NonFiniteError,
@@ -87,7 +92,12 @@ __version__ = "0.2.0.dev0"
 
 __all__ = [
     "AlphabetError",
+    "ConflictingArgumentsError",
     "ExactnessError",
+    "InvalidArgumentError",
+    "InvalidTypeError",
+    "MissingDependencyError",
+    "MissingFileError",
     "ModelFormatError",
     "ModelKindError",
     "NonFiniteError",

@@ -1,8 +1,12 @@
 """Exception types raised at the public boundary of rnnexpr.
 
-Every error is a subclass of :class:`ValueError` or :class:`TypeError`, so that
-callers who do not know rnnexpr can still catch it the usual way, and every
-message names the argument, what was expected and what came.
+Every error rnnexpr raises is a subclass of :class:`RnnexprError` and of the
+builtin class a caller would expect (:class:`ValueError`, :class:`TypeError`,
+:class:`ImportError` for a missing optional dependency, :class:`FileNotFoundError`
+for a missing file), so that callers who do not know rnnexpr can still catch it
+the usual way, and every message names the argument, what was expected and what
+came (``name: expected ..., got ...``).  ``tests/test_errors.py`` enforces it: a
+``raise`` of a bare builtin exception anywhere in the package fails the suite.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ __all__ = [
     "InvalidArgumentError",
     "InvalidTypeError",
     "ConflictingArgumentsError",
+    "MissingDependencyError",
+    "MissingFileError",
     "NumericalRankWarning",
 ]
 
@@ -65,6 +71,14 @@ class InvalidTypeError(RnnexprError, TypeError):
 
 class ConflictingArgumentsError(InvalidArgumentError):
     """Two arguments ask for incompatible things (for example ``exact=True`` with ``method="numerical"``)."""
+
+
+class MissingDependencyError(RnnexprError, ImportError):
+    """An optional dependency needed for this call is not installed (the message names the extra to install)."""
+
+
+class MissingFileError(RnnexprError, FileNotFoundError):
+    """A file named by an argument does not exist."""
 
 
 class NumericalRankWarning(RuntimeWarning):
