@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ExactnessError, NonFiniteError, ShapeError
+from .errors import ExactnessError, InvalidTypeError, NonFiniteError, ShapeError
 
 __all__ = [
     "to_fraction",
@@ -213,9 +213,9 @@ def as_array(
         out.setflags(write=False)
         return out
     if isinstance(x, np.ndarray) and x.dtype.kind == "b":
-        raise TypeError(f"{name}: expected numbers, got a boolean array")
+        raise InvalidTypeError(f"{name}: expected numbers, got a boolean array")
     if isinstance(x, np.ndarray) and x.dtype.kind == "c":
-        raise TypeError(f"{name}: expected real numbers, got a complex array")
+        raise InvalidTypeError(f"{name}: expected real numbers, got a complex array")
     try:
         # dtype=object keeps Fractions and strings intact and detects raggedness.
         raw = np.array(x, dtype=object)
@@ -232,9 +232,9 @@ def as_array(
         if isinstance(leaf, bool | np.bool_) or not (
             isinstance(leaf, _pynumbers.Number | str | np.number) or is_exact_scalar(leaf)
         ):
-            raise TypeError(f"{name}: expected numbers, got an entry of type {type(leaf).__name__}: {leaf!r}")
+            raise InvalidTypeError(f"{name}: expected numbers, got an entry of type {type(leaf).__name__}: {leaf!r}")
         if isinstance(leaf, complex | np.complexfloating):
-            raise TypeError(f"{name}: expected real numbers, got complex {leaf!r}")
+            raise InvalidTypeError(f"{name}: expected real numbers, got complex {leaf!r}")
     if exact is None:
         exact = all(is_exact_scalar(v) for v in leaves)
     if exact:
