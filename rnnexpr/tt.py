@@ -59,11 +59,12 @@ from typing import Any
 import numpy as np
 from tensorly.tt_tensor import TTTensor
 
-from .errors import ModelKindError, NonFiniteError, NumericalRankWarning, ShapeError, SizeLimitError
+from .errors import InvalidArgumentError, ModelKindError, NonFiniteError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import exact_backend, exact_matmul, rref, solve
 from .lifted import LiftedRepresentation, lift
 from .models import WFA, Linear2RNNLayer, Stack, check_word
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
+from .validation import check_choice, check_int
 from .conversions import augment, to_wfa
 
 __all__ = [
@@ -165,11 +166,7 @@ def tt_cores(tt: Any, exact: bool | None = None, name: str = "tt") -> list[np.nd
 
 
 def _check_length(length: Any) -> int:
-    if isinstance(length, bool) or not isinstance(length, int | np.integer):
-        raise TypeError(f"length: expected a positive integer, got {type(length).__name__} {length!r}")
-    if length < 1:
-        raise ValueError(f"length: expected a length T >= 1, got {length}")
-    return int(length)
+    return check_int(length, "length", minimum=1)
 
 
 def _is_exact_cores(cores: list[np.ndarray]) -> bool:
@@ -192,10 +189,8 @@ def monomial_exponents(input_dim: int, degree: int) -> list[tuple[int, ...]]:
     >>> monomial_exponents(2, 2)
     [(0, 0), (1, 0), (0, 1), (2, 0), (1, 1), (0, 2)]
     """
-    if isinstance(input_dim, bool) or not isinstance(input_dim, int | np.integer) or input_dim < 1:
-        raise ValueError(f"input_dim: expected a positive integer, got {input_dim!r}")
-    if isinstance(degree, bool) or not isinstance(degree, int | np.integer) or degree < 0:
-        raise ValueError(f"degree: expected a non-negative integer, got {degree!r}")
+    input_dim = check_int(input_dim, "input_dim", minimum=1)
+    degree = check_int(degree, "degree", minimum=0)
     out = []
     for k in range(int(degree) + 1):
         for combo in combinations_with_replacement(range(int(input_dim)), k):
@@ -217,8 +212,7 @@ def polynomial_degrees(depth: int, length: int) -> tuple[int, ...]:
     (1, 1, 1)
     """
     T = _check_length(length)
-    if isinstance(depth, bool) or not isinstance(depth, int | np.integer) or depth < 1:
-        raise ValueError(f"depth: expected a positive integer, got {depth!r}")
+    depth = check_int(depth, "depth", minimum=1)
     return tuple(math.comb(T - t + int(depth) - 1, int(depth) - 1) for t in range(1, T + 1))
 
 
@@ -404,8 +398,7 @@ def to_tensor_train(
     True
     """
     T = _check_length(length)
-    if feature_map not in FEATURE_MAPS:
-        raise ValueError(f"feature_map: expected one of {FEATURE_MAPS}, got {feature_map!r}")
+    feature_map = check_choice(feature_map, "feature_map", FEATURE_MAPS)
     if isinstance(model, WFA):
         if feature_map != "one_hot":
             raise ModelKindError(
@@ -464,8 +457,7 @@ def tt_evaluate(tt: Any, x: Any, feature_map: str = "one_hot") -> Any:
     >>> tt_evaluate([np.array([[[1.0], [2.0]]]), np.array([[[3.0], [5.0]]])], [1, 0])
     6.0
     """
-    if feature_map not in FEATURE_MAPS:
-        raise ValueError(f"feature_map: expected one of {FEATURE_MAPS}, got {feature_map!r}")
+    feature_map = check_choice(feature_map, "feature_map", FEATURE_MAPS)
     cores = tt_cores(tt)
     exact = _is_exact_cores(cores)
     T = len(cores)
@@ -785,7 +777,7 @@ def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool
     if rtol is None:
         rtol = T * max(max(c.shape[0] * c.shape[1], c.shape[1] * c.shape[2]) for c in cores) * _EPS
     if not (isinstance(rtol, int | float) and math.isfinite(rtol) and rtol >= 0):
-        raise ValueError(f"rtol: expected a finite non-negative number, got {rtol!r}")
+        raise InvalidArgumentError(f"rtol: expected a finite non-negative number, got {rtol!r}")
     ortho, log_norm = _left_orthogonalize(cores)
     if log_norm == -math.inf:
         empty = tuple(np.zeros(0) for _ in range(T - 1))
@@ -902,9 +894,9 @@ def tt_round(
     if isinstance(tol, bool) or not isinstance(tol, int | float | np.floating | Fraction) or not (
         math.isfinite(float(tol)) and tol >= 0
     ):
-        raise ValueError(f"tol: expected a finite non-negative number, got {tol!r}")
+        raise InvalidArgumentError(f"tol: expected a finite non-negative number, got {tol!r}")
     if max_rank is not None and (isinstance(max_rank, bool) or not isinstance(max_rank, int) or max_rank < 1):
-        raise ValueError(f"max_rank: expected a positive integer or None, got {max_rank!r}")
+        raise InvalidArgumentError(f"max_rank: expected a positive integer or None, got {max_rank!r}")
     src = tt_cores(tt)
     T = len(src)
     if tol == 0 and max_rank is None and _is_exact_cores(src):

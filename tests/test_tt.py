@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tensorly.tt_tensor import TTTensor
 
 from rnnexpr import ModelKindError, ShapeError, SizeLimitError, Stack, WFA, random_stack, random_wfa
-from rnnexpr.errors import NumericalRankWarning
+from rnnexpr.errors import InvalidArgumentError, NumericalRankWarning
 from rnnexpr.exact import exact_rank
 from rnnexpr.lifted import lift
 from rnnexpr.models import Linear2RNNLayer
@@ -308,7 +308,7 @@ def test_bad_input_is_refused_with_clear_errors():
     with pytest.raises(ShapeError, match="non-empty sequence"):
         tt_cores([])
     wfa = random_wfa(2, 2, seed=0)
-    with pytest.raises(ValueError, match="length T >= 1"):
+    with pytest.raises(InvalidArgumentError, match="length: expected an integer >= 1"):
         to_tensor_train(wfa, 0)
     with pytest.raises(TypeError, match="length"):
         to_tensor_train(wfa, 2.0)
