@@ -33,8 +33,8 @@ from .models import (
     Linear2RNNLayer,
     LinearRNNLayer,
     Stack,
-    _random_array,
-    _rng,
+    random_array,
+    random_generator,
     random_layer,
 )
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
@@ -503,7 +503,7 @@ def random_depth2_witness(
     n1 = _positive_int(widths[0], "widths[0]")
     n2 = _positive_int(widths[1], "widths[1]")
     d = _positive_int(alphabet_size, "alphabet_size")
-    rng = _rng(seed)
+    rng = random_generator(seed)
     layer1 = Linear2RNNLayer(A=_nonzero_integers(rng, (n1, d, n1), 3), h0=_nonzero_integers(rng, (n1,), 3))
     layer2 = Linear2RNNLayer(A=_nonzero_integers(rng, (n2, n1, n2), 3), h0=_nonzero_integers(rng, (n2,), 3))
     stack = Stack([layer1, layer2], C=_nonzero_integers(rng, (1, n2), 3))
@@ -746,10 +746,10 @@ def dfa_stack(
             A1[i, s, table[i, s]] = 1
     h0 = np.zeros(q, dtype=np.int64)
     h0[initial] = 1
-    rng = _rng(seed)
+    rng = random_generator(seed)
     layer2 = random_layer(width, q, kind="2rnn", seed=rng, exact=True, with_initial_state=True)
-    C = _random_array(rng, (1, width), True, 1.0)
-    c = _random_array(rng, (1,), True, 0.1)
+    C = random_array((1, width), seed=rng, exact=True)
+    c = random_array((1,), seed=rng, exact=True, scale=0.1)
     stack = Stack([Linear2RNNLayer(A=to_exact_array(A1), h0=to_exact_array(h0)), layer2], C, c)
     return stack if exact else stack.to_float()
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from .errors import AlphabetError, ExactnessError, ModelKindError, ShapeError
 from .numbers import as_array, as_fractions, is_exact_array, to_exact_array, to_float_array, zeros
+from .validation import check_choice, check_int, deprecated_positional
 
 __all__ = [
     "Linear2RNNLayer",
@@ -37,6 +38,8 @@ __all__ = [
     "check_word",
     "check_words",
     "one_hot",
+    "random_generator",
+    "random_array",
     "random_layer",
     "random_stack",
     "random_depthwise_stack",
@@ -501,6 +504,21 @@ class _StackBase:
         return self.layers[0].input_dim
 
     @property
+    def alphabet_size(self) -> int:
+        """The alphabet size for one-hot inputs: the input dimension d.
+
+        Every model kind has it (:attr:`WFA.alphabet_size` too), so code that
+        enumerates words needs no case analysis: a word over ``{0..d-1}`` is
+        fed to a stack as the one-hot vectors ``e_{s_1}, ..., e_{s_T}``.
+
+        Examples
+        --------
+        >>> random_stack([2, 3], input_dim=4, seed=0).alphabet_size
+        4
+        """
+        return self.input_dim
+
+    @property
     def output_dim(self) -> int:
         """Output dimension p."""
         return int(self.C.shape[0])
@@ -802,6 +820,20 @@ class DepthwiseStack(_StackBase):
                               None if self.c is None else to_exact_array(self.c), self.activation,
                               self.readout_activation)
 
+    def to_float(self) -> DepthwiseStack:
+        """The same stack with float64 parameters (the activation is unchanged).
+
+        Examples
+        --------
+        >>> s = random_depthwise_stack([2, 2], 1, activation=[0, 0, 1], seed=0, exact=True)
+        >>> f = s.to_float()
+        >>> f.is_exact, f.activation == s.activation, abs(float(s([0, 0], exact=True)) - f([0, 0])) < 1e-12
+        (False, True, True)
+        """
+        return DepthwiseStack([layer.to_float() for layer in self.layers], to_float_array(self.C),
+                              None if self.c is None else to_float_array(self.c), self.activation,
+                              self.readout_activation)
+
 
 # ---------------------------------------------------------------------------
 # Weighted finite automata
@@ -927,17 +959,94 @@ class WFA:
 # ---------------------------------------------------------------------------
 
 
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+def random_generator(seed: int | np.random.Generator | None = 0) -> np.random.Generator:
+    """The numpy Generator behind every seeded random model: from a seed, or a Generator as is.
+
+    Passing one Generator through several calls draws them from one stream
+    (how :func:`random_stack` draws its layers); an integer seed makes a call
+    reproducible on its own.
+
+    Parameters
+    ----------
+    seed : int or numpy.random.Generator or None
+        A non-negative integer seed, a Generator (returned unchanged), or None
+        (fresh entropy: not reproducible).
+
+    Returns
+    -------
+    numpy.random.Generator
+
+    Raises
+    ------
+    InvalidTypeError
+        When ``seed`` is neither.
+
+    See Also
+    --------
+    random_array
+
+    Examples
+    --------
+    >>> g = random_generator(3)
+    >>> random_generator(g) is g
+    True
+    >>> int(random_generator(3).integers(100)) == int(np.random.default_rng(3).integers(100))
+    True
+    """
     if isinstance(seed, np.random.Generator):
         return seed
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int | np.integer)):
-        raise TypeError(f"seed: expected an integer or numpy Generator, got {type(seed).__name__}")
+    if seed is not None:
+        seed = check_int(seed, "seed", minimum=0)
     return np.random.default_rng(seed)
 
 
-def _random_array(rng: np.random.Generator, shape: tuple[int, ...], exact: bool, scale: float,
-                  max_numerator: int = 3, max_denominator: int = 4) -> np.ndarray:
+def random_array(
+    shape: int | tuple[int, ...],
+    *,
+    seed: int | np.random.Generator | None = 0,
+    exact: bool = False,
+    scale: float = 1.0,
+    max_numerator: int = 3,
+    max_denominator: int = 4,
+) -> np.ndarray:
+    """A random parameter array: small rationals when ``exact``, else Gaussian floats.
+
+    The one source of random parameters of :func:`random_layer`,
+    :func:`random_stack`, :func:`random_wfa`, the constructions and the
+    theorem checks.
+
+    Parameters
+    ----------
+    shape : int or tuple of int
+    seed : int or numpy.random.Generator or None
+        See :func:`random_generator`; pass a Generator to draw several arrays
+        from one stream.
+    exact : bool
+        Fractions ``p/q`` with ``p`` uniform in ``-max_numerator..max_numerator``
+        and ``q`` uniform in ``1..max_denominator`` (an object array);
+        otherwise float64 draws from ``N(0, scale^2)``.
+    scale : float
+        Standard deviation of the float draws (unused when exact).
+    max_numerator, max_denominator : int
+        Bounds of the exact draws.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> random_array((2,), seed=0, exact=True, max_numerator=1, max_denominator=1).tolist()
+    [Fraction(1, 1), Fraction(0, 1)]
+    >>> random_array(3, seed=0).shape
+    (3,)
+    """
+    shape = (shape,) if isinstance(shape, int | np.integer) else tuple(shape)
+    shape = tuple(check_int(v, "shape", minimum=0) for v in shape)
+    rng = random_generator(seed)
     if exact:
+        max_numerator = check_int(max_numerator, "max_numerator", minimum=0)
+        max_denominator = check_int(max_denominator, "max_denominator", minimum=1)
         nums = rng.integers(-max_numerator, max_numerator + 1, size=shape)
         dens = rng.integers(1, max_denominator + 1, size=shape)
         out = np.empty(shape, dtype=object)
@@ -948,9 +1057,15 @@ def _random_array(rng: np.random.Generator, shape: tuple[int, ...], exact: bool,
     return rng.normal(0.0, scale, size=shape)
 
 
+def _draw(rng: np.random.Generator, shape: tuple[int, ...], exact: bool, scale: float) -> np.ndarray:
+    return random_array(shape, seed=rng, exact=exact, scale=scale)
+
+
+@deprecated_positional
 def random_layer(
     width: int,
     input_dim: int,
+    *,
     kind: str = "2rnn",
     seed: int | np.random.Generator | None = 0,
     exact: bool = False,
@@ -981,41 +1096,41 @@ def random_layer(
     >>> random_layer(3, 2, kind="pure", seed=1, exact=True).is_pure
     True
     """
-    for name, v in (("width", width), ("input_dim", input_dim)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
-    if kind not in ("2rnn", "pure", "linear"):
-        raise ValueError(f"kind: expected '2rnn', 'pure' or 'linear', got {kind!r}")
-    rng = _rng(seed)
+    width = check_int(width, "width", minimum=1)
+    input_dim = check_int(input_dim, "input_dim", minimum=1)
+    kind = check_choice(kind, "kind", ("2rnn", "pure", "linear"))
+    rng = random_generator(seed)
     n, m = int(width), int(input_dim)
     # Scales keep the float recurrence contractive on unit-norm inputs.
     sA = 0.5 / math.sqrt(n * max(m, 1))
     sV = 0.5 / math.sqrt(n)
-    h0 = _random_array(rng, (n,), exact, 1.0) if with_initial_state else None
+    h0 = _draw(rng, (n,), exact, 1.0) if with_initial_state else None
     if kind == "linear":
         return LinearRNNLayer(
-            U=_random_array(rng, (n, m), exact, 1.0 / math.sqrt(m)),
-            V=_random_array(rng, (n, n), exact, sV),
-            b=_random_array(rng, (n,), exact, 0.1),
+            U=_draw(rng, (n, m), exact, 1.0 / math.sqrt(m)),
+            V=_draw(rng, (n, n), exact, sV),
+            b=_draw(rng, (n,), exact, 0.1),
             h0=h0,
         )
-    A = _random_array(rng, (n, m, n), exact, sA)
+    A = _draw(rng, (n, m, n), exact, sA)
     if kind == "pure":
         if h0 is None:
-            h0 = _random_array(rng, (n,), exact, 1.0)
+            h0 = _draw(rng, (n,), exact, 1.0)
         return Linear2RNNLayer(A=A, h0=h0)
     return Linear2RNNLayer(
         A=A,
-        U=_random_array(rng, (n, m), exact, 0.5 / math.sqrt(m)),
-        V=_random_array(rng, (n, n), exact, sV * 0.5),
-        b=_random_array(rng, (n,), exact, 0.1),
+        U=_draw(rng, (n, m), exact, 0.5 / math.sqrt(m)),
+        V=_draw(rng, (n, n), exact, sV * 0.5),
+        b=_draw(rng, (n,), exact, 0.1),
         h0=h0,
     )
 
 
+@deprecated_positional
 def random_stack(
     widths: Sequence[int],
     input_dim: int,
+    *,
     output_dim: int = 1,
     kind: str = "2rnn",
     seed: int | np.random.Generator | None = 0,
@@ -1031,20 +1146,22 @@ def random_stack(
     """
     if isinstance(widths, int | np.integer) or len(widths) == 0:
         raise ValueError(f"widths: expected a non-empty sequence of widths, got {widths!r}")
-    rng = _rng(seed)
+    rng = random_generator(seed)
     layers = []
     m = input_dim
     for n in widths:
-        layers.append(random_layer(n, m, kind, rng, exact, with_initial_state))
+        layers.append(random_layer(n, m, kind=kind, seed=rng, exact=exact, with_initial_state=with_initial_state))
         m = n
-    C = _random_array(rng, (output_dim, m), exact, 1.0)
-    c = _random_array(rng, (output_dim,), exact, 0.1) if kind != "pure" else None
+    C = _draw(rng, (output_dim, m), exact, 1.0)
+    c = _draw(rng, (output_dim,), exact, 0.1) if kind != "pure" else None
     return Stack(layers, C, c)
 
 
+@deprecated_positional
 def random_depthwise_stack(
     widths: Sequence[int],
     input_dim: int,
+    *,
     activation: Any = "relu",
     output_dim: int = 1,
     seed: int | np.random.Generator | None = 0,
@@ -1060,19 +1177,21 @@ def random_depthwise_stack(
     """
     if isinstance(widths, int | np.integer) or len(widths) == 0:
         raise ValueError(f"widths: expected a non-empty sequence of widths, got {widths!r}")
-    rng = _rng(seed)
+    rng = random_generator(seed)
     layers = []
     m = input_dim
     for n in widths:
-        layers.append(random_layer(n, m, "linear", rng, exact))
+        layers.append(random_layer(n, m, kind="linear", seed=rng, exact=exact))
         m = n
-    C = _random_array(rng, (output_dim, m), exact, 1.0)
+    C = _draw(rng, (output_dim, m), exact, 1.0)
     return DepthwiseStack(layers, C, None, activation, readout_activation)
 
 
+@deprecated_positional
 def random_wfa(
     num_states: int,
     alphabet_size: int,
+    *,
     seed: int | np.random.Generator | None = 0,
     exact: bool = False,
 ) -> WFA:
@@ -1083,13 +1202,12 @@ def random_wfa(
     >>> random_wfa(3, 2, seed=0, exact=True).is_exact
     True
     """
-    for name, v in (("num_states", num_states), ("alphabet_size", alphabet_size)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1:
-            raise ValueError(f"{name}: expected a positive integer, got {v!r}")
-    rng = _rng(seed)
+    num_states = check_int(num_states, "num_states", minimum=1)
+    alphabet_size = check_int(alphabet_size, "alphabet_size", minimum=1)
+    rng = random_generator(seed)
     n, d = int(num_states), int(alphabet_size)
     return WFA(
-        _random_array(rng, (n,), exact, 1.0),
-        _random_array(rng, (n, d, n), exact, 1.0 / math.sqrt(n * d)),
-        _random_array(rng, (n,), exact, 1.0),
+        _draw(rng, (n,), exact, 1.0),
+        _draw(rng, (n, d, n), exact, 1.0 / math.sqrt(n * d)),
+        _draw(rng, (n,), exact, 1.0),
     )

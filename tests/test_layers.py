@@ -31,8 +31,6 @@ LAYERS: list[set[str]] = [
 #: Violations that exist today and are being removed (issue 13).  The test fails
 #: when an entry here no longer occurs, so this list can only shrink.
 KNOWN_VIOLATIONS: set[str] = {
-    "constructions imports private name models._random_array",
-    "constructions imports private name models._rng",
     "equivalence imports private name lifted._budget",
     "equivalence imports private name lifted._core_from_params",
     "equivalence imports private name lifted._homogeneous",
@@ -53,14 +51,6 @@ KNOWN_VIOLATIONS: set[str] = {
     "linear_systems imports private name wfa._Echelon",
     "linear_systems imports private name wfa._restrict",
     "theorems.certificate imports private name theorems._load_all",
-    "theorems.t0_feedforward imports private name models._random_array",
-    "theorems.t0_feedforward imports private name models._rng",
-    "theorems.t2_memory imports private name models._random_array",
-    "theorems.t2_memory imports private name models._rng",
-    "theorems.t4_degree imports private name models._random_array",
-    "theorems.t4_degree imports private name models._rng",
-    "theorems.t6_multiplicative imports private name models._random_array",
-    "theorems.t6_multiplicative imports private name models._rng",
     "wfa imports private name exact._flint",
     "wfa imports private name exact._from_flint",
     "wfa imports private name exact._to_flint",

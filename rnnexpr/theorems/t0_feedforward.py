@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..models import _random_array, _rng
+from ..models import random_array, random_generator
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix
 
@@ -101,12 +101,12 @@ def verify_T0(
     if instance is None:
         seed = check_seed(seed)
         input_dim = check_positive(input_dim, "input_dim")
-        rng = _rng(seed)
+        rng = random_generator(seed)
         weights, biases, m = [], [], input_dim
         for n in widths:
             n = check_positive(n, "widths[i]")
-            weights.append(_random_array(rng, (n, m), True, 1.0))
-            biases.append(_random_array(rng, (n,), True, 1.0))
+            weights.append(random_array((n, m), seed=rng, exact=True))
+            biases.append(random_array((n,), seed=rng, exact=True))
             m = n
         description = f"seed={seed}: {len(weights)} affine layers {input_dim}->" + "->".join(map(str, widths))
     else:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..exact import exact_rank
-from ..models import LinearRNNLayer, Stack, _random_array, _rng
+from ..models import LinearRNNLayer, Stack, random_array, random_generator
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model, lti_responses
 
@@ -138,10 +138,10 @@ def derive_T2(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
 
 def _generic_stack(depth: int, width: int, seed: int) -> Stack:
     # Nonzero rationals with larger numerators: generic with overwhelming probability.
-    rng = _rng(seed)
+    rng = random_generator(seed)
 
     def draw(shape: tuple[int, ...]) -> np.ndarray:
-        a = _random_array(rng, shape, True, 1.0, max_numerator=9, max_denominator=7)
+        a = random_array(shape, seed=rng, exact=True, max_numerator=9, max_denominator=7)
         return np.vectorize(lambda v: v if v != 0 else Fraction(1, 11), otypes=[object])(a)
 
     layers, m = [], 1

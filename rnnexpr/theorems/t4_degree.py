@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..models import Linear2RNNLayer, LinearRNNLayer, Stack, _random_array, _rng
+from ..models import Linear2RNNLayer, LinearRNNLayer, Stack, random_array, random_generator
 from .certificate import Certificate, Step, register_deriver
 from ._common import binom, check_positive, check_seed, load_model
 
@@ -36,10 +36,10 @@ STATEMENT_T4 = (
 
 def _generic_stack(depth: int, width: int, seed: int, linear: bool) -> Stack:
     # Nonzero rationals drawn from a wide range: generic with overwhelming probability.
-    rng = _rng(seed)
+    rng = random_generator(seed)
 
     def draw(shape: tuple[int, ...]) -> np.ndarray:
-        a = _random_array(rng, shape, True, 1.0, max_numerator=9, max_denominator=5)
+        a = random_array(shape, seed=rng, exact=True, max_numerator=9, max_denominator=5)
         return np.vectorize(lambda v: v if v != 0 else Fraction(1, 7), otypes=[object])(a)
 
     layers, m = [], 1

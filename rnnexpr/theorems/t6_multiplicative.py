@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ModelKindError
-from ..models import DepthwiseStack, _random_array, _rng, random_depthwise_stack
+from ..models import DepthwiseStack, random_array, random_depthwise_stack, random_generator
 from ..numbers import to_exact_array, zeros
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model
@@ -218,7 +218,7 @@ def _hessian_2(witness: Any, x: np.ndarray) -> np.ndarray:
 
 
 def _nonzero_vector(rng: np.random.Generator, n: int) -> np.ndarray:
-    v = _random_array(rng, (n,), True, 1.0, max_numerator=5, max_denominator=4)
+    v = random_array((n,), seed=rng, exact=True, max_numerator=5, max_denominator=4)
     return np.array([x if x != 0 else Fraction(1, 2) for x in v], dtype=object)
 
 
@@ -292,7 +292,7 @@ def verify_T6(
     L = check_positive(depth, "depth")
     if options.get("quick"):
         relu_stacks = min(relu_stacks, 1)
-    rng = _rng(seed)
+    rng = random_generator(seed)
     if instance is not None:
         if not (isinstance(instance, DepthwiseStack) and instance.activation.name in ("polynomial", "identity")
                 and instance.input_dim == 1 and instance.output_dim == 1):
