@@ -45,11 +45,12 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ExactnessError, ModelKindError, ShapeError, SizeLimitError
+from .errors import ExactnessError, InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
 from .exact import RankResult, exact_matmul, independent_rows, matrix_rank, solve
 from .models import WFA, Stack, check_words
 from .conversions import to_wfa
 from .numbers import is_exact_scalar, to_exact_array, to_fraction
+from .validation import check_choice, check_int
 
 __all__ = [
     "HankelBlocks",
@@ -77,10 +78,9 @@ def _alphabet_size(target: Any, alphabet_size: int | None) -> int:
         inferred = int(target.input_dim)
     if alphabet_size is None:
         if inferred is None:
-            raise ValueError("alphabet_size: expected an integer for a callable or mapping target, got None")
+            raise InvalidArgumentError("alphabet_size: expected an integer for a callable or mapping target, got None")
         return inferred
-    if isinstance(alphabet_size, bool) or not isinstance(alphabet_size, int | np.integer) or alphabet_size < 1:
-        raise ValueError(f"alphabet_size: expected a positive integer, got {alphabet_size!r}")
+    alphabet_size = check_int(alphabet_size, "alphabet_size", minimum=1)
     if inferred is not None and inferred != alphabet_size:
         raise ShapeError(f"alphabet_size: expected {inferred} (the target's alphabet), got {alphabet_size}")
     return int(alphabet_size)
@@ -147,11 +147,10 @@ def empirical_frequencies(samples: Sequence[Sequence[int]], alphabet_size: int) 
     >>> empirical_frequencies([[0], [0], [1, 0], []], 2)
     {(0,): 0.5, (1, 0): 0.25, (): 0.25}
     """
-    if isinstance(alphabet_size, bool) or not isinstance(alphabet_size, int | np.integer) or alphabet_size < 1:
-        raise ValueError(f"alphabet_size: expected a positive integer, got {alphabet_size!r}")
+    alphabet_size = check_int(alphabet_size, "alphabet_size", minimum=1)
     words = check_words(samples, int(alphabet_size), "samples")
     if not words:
-        raise ValueError("samples: expected at least one sampled word, got none")
+        raise InvalidArgumentError("samples: expected at least one sampled word, got none")
     counts: dict[Word, int] = {}
     for w in words:
         counts[w] = counts.get(w, 0) + 1
@@ -285,8 +284,7 @@ def hankel_blocks(
     d = _alphabet_size(target, alphabet_size)
     if max_length is None:
         max_length = 3
-    if isinstance(max_length, bool) or not isinstance(max_length, int | np.integer) or max_length < 0:
-        raise ValueError(f"max_length: expected a non-negative integer, got {max_length!r}")
+    max_length = check_int(max_length, "max_length", minimum=0)
     P = [tuple(w) for w in check_words(prefixes, d, "prefixes")] if prefixes is not None else None
     S = [tuple(w) for w in check_words(suffixes, d, "suffixes")] if suffixes is not None else None
     n_default = sum(d**k for k in range(int(max_length) + 1))
@@ -426,10 +424,8 @@ def spectral_learn(
     >>> learned.num_states, learned([1, 0, 0, 1], exact=True) == target([1, 0, 0, 1], exact=True)
     (2, True)
     """
-    if num_states is not None and (
-        isinstance(num_states, bool) or not isinstance(num_states, int | np.integer) or num_states < 1
-    ):
-        raise ValueError(f"num_states: expected a positive integer or None, got {num_states!r}")
+    if num_states is not None:
+        num_states = check_int(num_states, "num_states", minimum=1)
     if isinstance(target, HankelBlocks):
         blocks = target
         if exact and not blocks.exact:
@@ -456,12 +452,12 @@ def _float_spectral(b: HankelBlocks, num_states: int | None, rtol: float | None)
     else:
         n = int(num_states)
     if n > len(s):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"num_states: expected at most min(|P|, |S|) = {len(s)} for this Hankel block, got {n}; "
             "use more prefixes and suffixes"
         )
     if s[n - 1] <= 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"num_states: the Hankel block has rank {int(np.sum(s > 0))} < {n}; a WFA of size {n} is not identifiable "
             "from it (use fewer states or more prefixes and suffixes)"
         )
@@ -539,10 +535,9 @@ def held_out_error(model: Any, target: Any, words: Sequence[Sequence[int]], metr
     >>> held_out_error(WFA([1], [[[1]]], [2]), WFA([1], [[[1]]], [1]), [[0], [0, 0]], metric="max")
     1.0
     """
-    if metric not in _METRICS:
-        raise ValueError(f"metric: expected one of {_METRICS}, got {metric!r}")
+    metric = check_choice(metric, "metric", _METRICS)
     if isinstance(words, str | bytes) or not isinstance(words, Sequence) or len(words) == 0:
-        raise ValueError(f"words: expected a non-empty list of words, got {words!r}")
+        raise InvalidArgumentError(f"words: expected a non-empty list of words, got {words!r}")
     words = [tuple(w) for w in words]
     d = None
     for m in (model, target):
@@ -685,15 +680,13 @@ def depth1_error_profile(
     """
     size_list = []
     for n in sizes:
-        if isinstance(n, bool) or not isinstance(n, int | np.integer) or n < 1:
-            raise ValueError(f"sizes: expected positive integers, got {n!r}")
-        size_list.append(int(n))
+        size_list.append(check_int(n, "sizes", minimum=1))
     if not size_list:
-        raise ValueError("sizes: expected at least one size, got none")
+        raise InvalidArgumentError("sizes: expected at least one size, got none")
     d = _alphabet_size(target, alphabet_size)
     tests = [tuple(w) for w in check_words(test_words, d, "test_words")]
     if not tests:
-        raise ValueError("test_words: expected at least one held-out word, got none")
+        raise InvalidArgumentError("test_words: expected at least one held-out word, got none")
     # Models say whether they are exact; mappings and callables are exact when their values are.
     exact_values = bool(getattr(target, "is_exact", True))
     try:
