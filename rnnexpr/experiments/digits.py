@@ -29,7 +29,7 @@ MODELS = {
     "linear RNN, depth 2": lambda n: TorchStack([n, n], 8, 10, kind="linear"),
     "linear 2RNN, depth 1": lambda n: TorchStack([n], 8, 10, kind="2rnn"),
     "linear 2RNN, depth 2": lambda n: TorchStack([n, n], 8, 10, kind="2rnn"),
-    "relu stack, depth 2": lambda n: TorchDepthwiseStack([n, n], 8, 10, "relu"),
+    "relu stack, depth 2": lambda n: TorchDepthwiseStack([n, n], 8, 10, activation="relu"),
     "tanh RNN": lambda n: TanhRNN(n, 8, 10),
 }
 

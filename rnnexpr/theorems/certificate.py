@@ -78,10 +78,8 @@ def register_deriver(theorem: str) -> Callable[[Deriver], Deriver]:
 
 def _deriver(theorem: str) -> Deriver:
     if theorem not in _DERIVERS:
-        # The theorem modules register themselves on import.
-        from . import _load_all
-
-        _load_all()
+        # The theorem modules register themselves on import: importing the package imports them all.
+        from . import THEOREMS  # noqa: F401
     if theorem not in _DERIVERS:
         raise ModelFormatError(f"theorem: expected one of {sorted(_DERIVERS)}, got {theorem!r}")
     return _DERIVERS[theorem]
