@@ -90,10 +90,6 @@ THEOREMS: dict[str, Theorem] = {
 EMPIRICAL: dict[str, str] = {"T6(c)": T6C_NOTE}
 
 
-def _load_all() -> None:
-    """Importing this package registers every deriver (called lazily by certificate.py)."""
-
-
 def _run_one(task: tuple[str, int, bool]) -> Certificate:
     name, seed, quick = task
     return THEOREMS[name].verify(seed=seed, quick=quick)
