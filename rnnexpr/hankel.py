@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
+from .errors import InvalidArgumentError, MissingDependencyError, ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import RankResult, exact_backend, independent_rows, matrix_rank, numerical_rank
 from .lifted import (
     _budget,
@@ -39,6 +39,7 @@ from .lifted import (
 )
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
+from .validation import check_int
 from .wfa import DEFAULT_RTOL, as_wfa, observable_basis, reachable_basis
 
 __all__ = [
@@ -62,11 +63,7 @@ DEFAULT_MAX_BLOCK_ENTRIES = 4_000_000
 
 
 def _check_int(v: Any, name: str, low: int = 0) -> int:
-    if isinstance(v, bool) or not isinstance(v, int | np.integer):
-        raise TypeError(f"{name}: expected an integer, got {type(v).__name__} {v!r}")
-    if v < low:
-        raise ValueError(f"{name}: expected an integer >= {low}, got {v}")
-    return int(v)
+    return check_int(v, name, minimum=low)
 
 
 def words_of_length(alphabet_size: int, length: int, max_words: int = DEFAULT_MAX_WORDS) -> list[tuple[int, ...]]:
@@ -111,14 +108,6 @@ def words_up_to(alphabet_size: int, max_length: int, max_words: int = DEFAULT_MA
     return [w for j in range(k + 1) for w in itertools.product(range(d), repeat=j)]
 
 
-def _alphabet(model: Any) -> int | None:
-    if isinstance(model, WFA):
-        return model.alphabet_size
-    if isinstance(model, Stack):
-        return model.input_dim
-    return None
-
-
 def hankel_block(
     model_or_function: Stack | WFA | Callable[[tuple[int, ...]], Any],
     prefixes: Sequence[Sequence[int]],
@@ -154,7 +143,7 @@ def hankel_block(
     >>> hankel_block(t5_witness(), [[], [0]], [[], [0]], exact=True).tolist()
     [[Fraction(1, 1), Fraction(2, 1)], [Fraction(2, 1), Fraction(8, 1)]]
     """
-    d = _alphabet(model_or_function)
+    d = model_or_function.alphabet_size if isinstance(model_or_function, Stack | WFA) else None
     if d is None and not callable(model_or_function):
         raise ModelKindError(f"model_or_function: expected a Stack, a WFA or a callable, got "
                              f"{type(model_or_function).__name__}")
@@ -192,7 +181,7 @@ def _method(method: Any, exact: Any = None) -> str:
     if method is False:
         return "numerical"
     if method not in ("exact", "numerical"):
-        raise ValueError(f"method: expected 'exact' or 'numerical', got {method!r}")
+        raise InvalidArgumentError(f"method: expected 'exact' or 'numerical', got {method!r}")
     return method
 
 
@@ -290,7 +279,7 @@ def _hankel_rank_modular(wfa: WFA, prime: int | None = None, seed: int = 0) -> R
     n, d = wfa.num_states, wfa.alphabet_size
     for v in itertools.chain(ex.alpha, ex.A.ravel(), ex.omega):
         if v.denominator % p == 0:  # pragma: no cover - needs a denominator divisible by a 31-bit prime
-            raise ValueError(f"prime: {p} divides a denominator of the WFA; choose another prime")
+            raise InvalidArgumentError(f"prime: {p} divides a denominator of the WFA; choose another prime")
 
     def red(v: Fraction) -> int:
         return v.numerator % p * pow(v.denominator, -1, p) % p
@@ -588,7 +577,7 @@ def _rank_profile_modular(model: Stack | WFA, K: int, max_entries: int | None, o
 
     flint = _exact._flint
     if flint is None:  # pragma: no cover - environment dependent
-        raise ImportError("method: 'modular' rank profiles need python-flint (pip install rnnexpr[fast])")
+        raise MissingDependencyError("method: 'modular' rank profiles need python-flint (pip install rnnexpr[fast])")
     if not model.is_exact:
         model = model.to_exact()
     p = int(prime or _exact.DEFAULT_PRIME)
@@ -602,7 +591,7 @@ def _rank_profile_modular(model: Stack | WFA, K: int, max_entries: int | None, o
         for i, v in enumerate(a.ravel()):
             v = v if isinstance(v, Fraction) else Fraction(v)
             if v.denominator % p == 0:  # pragma: no cover - a 31-bit prime dividing a denominator
-                raise ValueError(f"prime: {p} divides a denominator of the model; choose another prime")
+                raise InvalidArgumentError(f"prime: {p} divides a denominator of the model; choose another prime")
             flat[i] = v.numerator % p * pow(v.denominator, -1, p) % p
         return out
 
@@ -823,7 +812,7 @@ class HankelCertificate:
         """
         d = json.loads(text) if isinstance(text, str) else dict(text)
         if d.get("kind") != "HankelCertificate":
-            raise ValueError(f"text: expected a HankelCertificate JSON object, got kind={d.get('kind')!r}")
+            raise InvalidArgumentError(f"text: expected a HankelCertificate JSON object, got kind={d.get('kind')!r}")
         prefixes = tuple(tuple(int(s) for s in u) for u in d["prefixes"])
         suffixes = tuple(tuple(int(s) for s in v) for v in d["suffixes"])
         block = as_array(d["block"], "block", ndim=2, exact=True) if prefixes and suffixes else \
@@ -886,15 +875,15 @@ def hankel_certificate(
     (4, 2, 3)
     """
     if method not in ("exact", "modular"):
-        raise ValueError(f"method: expected 'exact' or 'modular', got {method!r}")
-    d = _alphabet(model)
+        raise InvalidArgumentError(f"method: expected 'exact' or 'modular', got {method!r}")
+    d = model.alphabet_size if isinstance(model, Stack | WFA) else None
     if prefixes is None or suffixes is None:
         shallow = isinstance(model, WFA) or (isinstance(model, Stack) and model.depth == 1)
         if shallow:
             P0, S0 = hankel_basis_words(model)
         else:
             if d is None:
-                raise ValueError("prefixes: expected word lists when model is a function (alphabet unknown), got None")
+                raise InvalidArgumentError("prefixes: expected word lists when model is a function (alphabet unknown), got None")
             P0 = S0 = words_up_to(d, _check_int(max_len, "max_len"))
         prefixes = P0 if prefixes is None else prefixes
         suffixes = S0 if suffixes is None else suffixes
@@ -913,7 +902,7 @@ def hankel_certificate(
         N = _check_int(max_units, "max_units")
         need = N + 1 if pure else N + 2
         if r < need:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"max_units: a block of rank {r} cannot prove that no {'pure ' if pure else ''}depth-1 linear 2RNN "
                 f"with <= {N} units computes f (needs rank >= {need}); use more prefixes and suffixes"
             )
