@@ -41,9 +41,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelKindError, ShapeError, SizeLimitError
+from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
 from .models import WFA, Stack, check_words
 from .numbers import to_exact_array, to_float_array, zeros
+from .validation import check_int
 
 __all__ = [
     "LiftedRepresentation",
@@ -242,13 +243,8 @@ def feature_degrees(depth: int, m: int) -> tuple[int, ...]:
     >>> feature_degrees(3, 4)
     (10, 4, 1)
     """
-    for name, v in (("depth", depth), ("m", m)):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer):
-            raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
-    if depth < 1:
-        raise ValueError(f"depth: expected >= 1, got {depth}")
-    if m < 0:
-        raise ValueError(f"m: expected >= 0, got {m}")
+    depth = check_int(depth, "depth", minimum=1)
+    m = check_int(m, "m", minimum=0)
     L = int(depth)
     return tuple(math.comb(m + L - l - 1, L - l) if l < L else 1 for l in range(1, L + 1))
 
@@ -349,7 +345,7 @@ def _integer_form(a: np.ndarray) -> tuple[np.ndarray, int]:
 def _core_from_params(hp: _Homogeneous, m: int, budget: int) -> np.ndarray:
     """Level-m core, shape (r_m, d, r_{m-1}): phi_{m-1}(u s)^T = phi_m(u)^T core[:, s, :]."""
     if m < 1:
-        raise ValueError(f"m: expected a level >= 1 (the core maps level m to m - 1), got {m}")
+        raise InvalidArgumentError(f"m: expected a level >= 1 (the core maps level m to m - 1), got {m}")
     exact = hp.exact
     L = hp.depth
     widths = hp.widths
@@ -424,17 +420,11 @@ def _features_from_states(hp: _Homogeneous, states: list[np.ndarray], m: int) ->
 def _budget(exact: bool, max_entries: int | None) -> int:
     if max_entries is None:
         return DEFAULT_MAX_ENTRIES_EXACT if exact else DEFAULT_MAX_ENTRIES_FLOAT
-    if isinstance(max_entries, bool) or not isinstance(max_entries, int | np.integer) or max_entries < 1:
-        raise ValueError(f"max_entries: expected a positive integer, got {max_entries!r}")
-    return int(max_entries)
+    return check_int(max_entries, "max_entries", minimum=1)
 
 
 def _check_level(m: Any, name: str = "m") -> int:
-    if isinstance(m, bool) or not isinstance(m, int | np.integer):
-        raise TypeError(f"{name}: expected a non-negative integer, got {type(m).__name__} {m!r}")
-    if m < 0:
-        raise ValueError(f"{name}: expected a non-negative integer, got {m}")
-    return int(m)
+    return check_int(m, name, minimum=0)
 
 
 def level_core(model: Stack | WFA, m: int, output: int = 0, max_entries: int | None = None) -> np.ndarray:
@@ -469,7 +459,7 @@ def level_core(model: Stack | WFA, m: int, output: int = 0, max_entries: int | N
     """
     m = _check_level(m)
     if m < 1:
-        raise ValueError(f"m: expected a level >= 1 (the core maps level m to m - 1), got {m}")
+        raise InvalidArgumentError(f"m: expected a level >= 1 (the core maps level m to m - 1), got {m}")
     hp = _homogeneous(model, output)
     return _core_from_params(hp, m, _budget(hp.exact, max_entries))
 
