@@ -2,20 +2,45 @@
 
 Every subcommand reads models in the JSON (or ``.npz``) format of
 :mod:`rnnexpr.io`, calls one library function and prints its result (a table or
-``--json``).  Bad input gives one line on stderr and exit code 2; ``verify``
-exits 1 when a statement fails.
+``--json``).  Bad input gives one line on stderr and exit code 2; ``verify`` and
+``check`` exit 1 when a statement fails, ``equivalent`` when the models differ.
+
+Conventions (one for every subcommand): option names and values are hyphenated
+(``--feature-map one-hot``) and the underscore spelling is accepted too
+(``--feature_map one_hot``); ``-o/--output`` names the output; choices are listed
+in ``--help``; every argument has a help text; ``--json`` prints the result as JSON.
+
+Adding a subcommand: write ``_cmd_NAME(args) -> int`` and register it with the
+:func:`command` decorator, listing its arguments with :func:`option` (or the shared
+ones: :data:`MODEL`, :data:`OUTPUT`, :func:`length_option`, :func:`seed_option`, ...)
+and one or two examples using the files of ``examples/models/``::
+
+    @command("growth", "Hankel-rank growth with depth",
+             option("--widths", required=True, help="layer widths, e.g. 2,2,2"),
+             max_length_option(required=True), seed_option(),
+             examples=["rnnexpr growth --widths 2,2,2 --max-length 8"])
+    def _cmd_growth(args):
+        ...
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+#: Width of the terminal output the tables are fitted to.
+COLUMNS = 100
+
+#: Where the example model files live (relative to a checkout); used by the ``--help`` examples.
+EXAMPLES = "examples/models"
 
 
 class UsageError(Exception):
@@ -23,27 +48,269 @@ class UsageError(Exception):
 
 
 # ---------------------------------------------------------------------------
-# helpers
+# the table of subcommands
 # ---------------------------------------------------------------------------
 
 
-def _int_at_least(minimum: int):
-    """An argparse type: an integer >= ``minimum``, with a one-line error otherwise."""
+@dataclass(frozen=True)
+class Option:
+    """One ``add_argument`` call: its flags and keyword arguments (``group`` = mutually exclusive group)."""
+
+    flags: tuple[str, ...]
+    kwargs: dict[str, Any]
+    group: str | None = None
+
+
+def option(*flags: str, group: str | None = None, **kwargs: Any) -> Option:
+    """An argument of a subcommand (the arguments of ``ArgumentParser.add_argument``).
+
+    Parameters
+    ----------
+    *flags : str
+        ``"model"`` for a positional argument, ``"-o", "--output"`` for an option.
+    group : str, optional
+        Options with the same group name are mutually exclusive.
+    **kwargs
+        Passed to ``add_argument`` (``help`` is required).
+
+    Returns
+    -------
+    Option
+
+    Examples
+    --------
+    >>> option("--quick", action="store_true", help="smaller instances").flags
+    ('--quick',)
+    """
+    if "help" not in kwargs:
+        raise TypeError(f"option {flags}: every argument needs a help text")  # pragma: no cover
+    return Option(tuple(flags), kwargs, group)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A registered subcommand."""
+
+    name: str
+    run: Callable[[argparse.Namespace], int]
+    help: str
+    options: tuple[Option, ...]
+    examples: tuple[str, ...] = field(default=())
+    json: bool = True
+
+
+#: name -> :class:`Command`, in the order of ``rnnexpr --help``.
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, help: str, *options: Option, examples: Sequence[str] = (),
+            json: bool = True) -> Callable[[Callable[[argparse.Namespace], int]], Callable[[argparse.Namespace], int]]:
+    """Register a subcommand (a decorator of its ``_cmd_*(args) -> int`` function).
+
+    Parameters
+    ----------
+    name : str
+        The subcommand, hyphenated (``"hankel-rank"``).
+    help : str
+        One sentence, shown in ``rnnexpr --help`` and as the subcommand's description.
+    *options : Option
+        Its arguments (``--json`` is added to every subcommand unless ``json=False``).
+    examples : sequence of str
+        Example invocations, shown at the end of the subcommand's ``--help``.
+    json : bool
+        Whether to add ``--json``.
+
+    Returns
+    -------
+    callable
+        The decorator (it returns the function unchanged).
+
+    Examples
+    --------
+    >>> "verify" in COMMANDS and COMMANDS["verify"].examples[0].startswith("rnnexpr verify")
+    True
+    """
+
+    def register(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+        COMMANDS[name] = Command(name, func, help, tuple(options), tuple(examples), json)
+        return func
+
+    return register
+
+
+# -- argument types -----------------------------------------------------------
+
+
+def _int_at_least(minimum: int, budget: str | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``minimum`` (and within the budget ``budget`` of rnnexpr.limits)."""
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}") from None
+        from .limits import current
+
+        stripped = text.strip().replace("_", "")
+        body = stripped[1:] if stripped[:1] in "+-" else stripped
+        if not body.isdigit():
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text[:40]!r}")
+        if len(body) > 30:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got an integer of {len(body)} digits")
+        value = int(stripped)
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {value}")
+        if budget is not None:
+            limit = getattr(current(), budget)
+            if value > limit:
+                raise argparse.ArgumentTypeError(
+                    f"{value} exceeds the limit {limit} (budget {budget!r}; raise it with --limit {budget}=N)")
         return value
 
+    parse.__name__ = "integer"  # argparse names the type in its messages
     return parse
 
 
 _positive = _int_at_least(1)
 _nonnegative = _int_at_least(0)
+_positive_length = _int_at_least(1, "length")
+_nonnegative_length = _int_at_least(0, "length")
+
+
+def hyphenated(choices: Sequence[str]) -> Callable[[str], str]:
+    """An argparse type accepting ``one-hot`` or ``one_hot`` (any case) for the choice ``one-hot``.
+
+    Parameters
+    ----------
+    choices : sequence of str
+        The hyphenated choices (listed in ``--help`` by ``choices=``).
+
+    Returns
+    -------
+    callable
+
+    Examples
+    --------
+    >>> hyphenated(["one-hot", "real"])("ONE_HOT")
+    'one-hot'
+    """
+
+    def parse(text: str) -> str:
+        value = text.strip().lower().replace("_", "-")
+        return value
+
+    parse.__name__ = "choice"
+    return parse
+
+
+def _choice(flags: tuple[str, ...], choices: Sequence[str], help: str, **kwargs: Any) -> Option:
+    return option(*flags, type=hyphenated(choices), choices=list(choices), help=help, **kwargs)
+
+
+# -- shared arguments ---------------------------------------------------------
+
+#: A model file argument (``MODEL``).
+MODEL = option("model", metavar="MODEL", help="model file (.json or .npz, as written by rnnexpr.io.save; "
+                                              f"examples in {EXAMPLES}/)")
+
+#: The output model file (``-o/--output``).
+OUTPUT = option("-o", "--output", required=True, metavar="FILE", help="output model file (.json or .npz)")
+
+
+def length_option(*, required: bool = True, help: str = "sequence length T") -> Option:
+    """``--length T``: a positive sequence length, within the ``length`` budget.
+
+    Parameters
+    ----------
+    required : bool
+        Whether the option must be given.
+    help : str
+        Its help text.
+
+    Returns
+    -------
+    Option
+
+    Examples
+    --------
+    >>> length_option().flags
+    ('--length',)
+    """
+    return option("--length", type=_positive_length, required=required, metavar="T", help=help)
+
+
+def max_length_option(*, required: bool = False,
+                      help: str = "use all words of length <= K (a nonnegative integer)") -> Option:
+    """``--max-length K`` (``--max-len`` is a deprecated alias): a nonnegative length within the budget.
+
+    Parameters
+    ----------
+    required : bool
+        Whether the option must be given.
+    help : str
+        Its help text.
+
+    Returns
+    -------
+    Option
+
+    Examples
+    --------
+    >>> max_length_option().flags
+    ('--max-length',)
+    """
+    return option("--max-length", type=_nonnegative_length, required=required, default=None, metavar="K",
+                  help=help)
+
+
+def seed_option(*, help: str = "random seed (default 0)") -> Option:
+    """``--seed S``: a nonnegative integer seed, default 0.
+
+    Parameters
+    ----------
+    help : str
+        Its help text.
+
+    Returns
+    -------
+    Option
+
+    Examples
+    --------
+    >>> seed_option().kwargs["default"]
+    0
+    """
+    return option("--seed", type=_nonnegative, default=0, metavar="S", help=help)
+
+
+def method_options(default: str = "the input's type decides: exact for exact files, numerical for float "
+                                  "ones") -> list[Option]:
+    """``--method {exact,modular,numerical}`` with the shortcuts ``--exact`` and ``--numerical``.
+
+    The three are mutually exclusive and all set ``args.method`` (``None`` when none is
+    given: the library's rule, :func:`rnnexpr.validation.resolve_method`).
+
+    Parameters
+    ----------
+    default : str
+        Says in the help what happens when none is given.
+
+    Returns
+    -------
+    list of Option
+
+    Examples
+    --------
+    >>> [o.flags[0] for o in method_options()]
+    ['--method', '--exact', '--numerical']
+    """
+    return [
+        _choice(("--method",), ["exact", "modular", "numerical"], f"method (default: {default})",
+                default=None, group="method"),
+        option("--exact", dest="method", action="store_const", const="exact", group="method",
+               help="same as --method exact: exact over Q, a proof"),
+        option("--numerical", dest="method", action="store_const", const="numerical", group="method",
+               help="same as --method numerical: float, with tolerance and singular-value gap"),
+    ]
+
+
+# -- helpers ------------------------------------------------------------------
 
 
 def _load(path: str, kinds: tuple[str, ...] = ("stack", "depthwise", "wfa")) -> Any:
@@ -58,28 +325,64 @@ def _load(path: str, kinds: tuple[str, ...] = ("stack", "depthwise", "wfa")) -> 
     return model
 
 
+def _is_deep(model: Any) -> bool:
+    from .models import WFA
+
+    return not isinstance(model, WFA) and model.depth > 1
+
+
 def _emit(args: argparse.Namespace, data: Any, lines: Sequence[str]) -> None:
     from .theorems.certificate import jsonable
 
-    if args.json:
+    if getattr(args, "json", False):
         print(json.dumps(jsonable(data), indent=1))
     else:
         for line in lines:
             print(line)
 
 
-def _table(rows: list[list[str]], header: list[str]) -> list[str]:
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+def _table(rows: list[list[Any]], header: list[str], *, width: int | None = None) -> list[str]:
+    """Left-aligned columns; with ``width``, the widest columns are cut (ending in "...") to fit."""
+    cells = [[str(c) for c in r] for r in [header, *rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    if width is not None:
+        while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 8:
+            widths[widths.index(max(widths))] -= 1
+    cut = [[c if len(c) <= w else c[: w - 3] + "..." for c, w in zip(r, widths, strict=True)] for r in cells]
     fmt = "  ".join("{:<%d}" % w for w in widths)
-    return [fmt.format(*header), fmt.format(*("-" * w for w in widths))] + [fmt.format(*map(str, r)) for r in rows]
+    lines = [fmt.format(*cut[0]), fmt.format(*("-" * w for w in widths))]
+    lines += [fmt.format(*r) for r in cut[1:]]
+    return [line.rstrip() for line in lines]
+
+
+def _check_output(out: str, suffixes: tuple[str, ...] = (".json", ".npz")) -> None:
+    """Refuse an output path that cannot be written, before any computation (names path and reason)."""
+    if suffixes and not out.endswith(suffixes):
+        raise UsageError(f"-o/--output: expected a file name ending in {' or '.join(suffixes)}, got {out!r}")
+    parent = os.path.dirname(os.path.abspath(out)) or "."
+    if os.path.isdir(out):
+        raise UsageError(f"-o/--output: cannot write {out!r}: it is a directory")
+    if not os.path.isdir(parent):
+        raise UsageError(f"-o/--output: cannot write {out!r}: directory {parent!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UsageError(f"-o/--output: cannot write {out!r}: directory {parent!r} is not writable")
 
 
 def _save(model: Any, out: str) -> str:
     from .io import save
 
-    if not out.endswith((".json", ".npz")):
-        raise UsageError(f"-o: expected a file name ending in .json or .npz, got {out!r}")
-    return str(save(model, out))
+    _check_output(out)
+    try:
+        return str(save(model, out))
+    except OSError as exc:
+        raise UsageError(f"-o/--output: cannot write {out!r}: {exc.strerror or exc}") from None
+
+
+def _examples_epilog(cmd: Command) -> str | None:
+    if not cmd.examples:
+        return None
+    return "examples (from a checkout, with the files of " + EXAMPLES + "/):\n" + "\n".join(
+        "  " + e for e in cmd.examples)
 
 
 # ---------------------------------------------------------------------------
@@ -87,72 +390,176 @@ def _save(model: Any, out: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _cmd_verify(args: argparse.Namespace) -> int:
-    from .theorems import EMPIRICAL, THEOREMS, verify_all
+def _theorem_names(items: Sequence[str] | None) -> list[str]:
+    from .theorems import THEOREMS
 
     names = []
-    for item in args.theorem or []:
+    for item in items or []:
         names.extend(x.strip().upper() for x in item.split(",") if x.strip())
     unknown = [n for n in names if n not in THEOREMS]
     if unknown:
         raise UsageError(f"--theorem: expected names among {', '.join(THEOREMS)}, got {', '.join(unknown)}")
+    return names
+
+
+def _seed_of(cert: Any) -> str:
+    desc = str(cert.instance.get("description", ""))
+    for part in desc.replace(";", ":").split(":"):
+        part = part.strip()
+        if part.startswith("seed="):
+            return part
+    return desc
+
+
+def _certificate_rows(certs: Sequence[Any], verbose: bool) -> list[str]:
+    from .theorems import THEOREMS
+
+    rows = []
+    for c in certs:
+        title = THEOREMS[c.theorem].title if c.theorem in THEOREMS else ""
+        rows.append([f"{c.theorem}  {title}", _seed_of(c), c.exactness, c.verdict])
+    lines = _table(rows, ["statement", "instance", "exact/numerical", "verdict"], width=COLUMNS)
+    if not verbose:
+        return lines
+    out = lines[:2]
+    for line, c in zip(lines[2:], certs, strict=True):
+        out.append(line)
+        for label, text in (("instance", c.instance.get("description", "")),
+                            ("evidence", c.evidence.get("summary", ""))):
+            if text:
+                out.append(f"    {label}: {text}")
+    return out
+
+
+@command("verify", "verify the statements T0-T6 and print a table of certificates "
+                   "(exit 0 when all hold, 1 when one fails)",
+         option("--theorem", action="append", metavar="T",
+                help="statement to verify (T0..T6; repeatable, or comma-separated); default all"),
+         seed_option(help="first seed (default 0)"),
+         option("--instances", type=_positive, default=3, metavar="N", help="seeded instances per statement "
+                                                                            "(default 3)"),
+         option("--jobs", type=_positive, default=1, metavar="N", help="parallel worker processes (default 1)"),
+         option("--quick", action="store_true", help="smaller instances"),
+         option("--progress", action="store_true", help="show progress on stderr even when not a terminal"),
+         option("-v", "--verbose", action="store_true", help="also print each instance and its evidence"),
+         option("-o", "--output", default=None, metavar="FILE",
+                help="also write the certificates as JSON to FILE (re-check with: rnnexpr check FILE)"),
+         examples=["rnnexpr verify", "rnnexpr verify --theorem T2,T3 --quick --verbose",
+                   "rnnexpr verify --json -o certs.json && rnnexpr check certs.json"])
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .theorems import EMPIRICAL, verify_all
+
+    names = _theorem_names(args.theorem)
+    if args.output is not None:
+        _check_output(args.output, (".json",))
     start = time.perf_counter()
     certs = verify_all(names or None, seed=args.seed, instances=args.instances, jobs=args.jobs,
-                       quick=args.quick, progress=not args.json and sys.stderr.isatty() or args.progress)
+                       quick=args.quick, progress=(not args.json and sys.stderr.isatty()) or args.progress)
     elapsed = time.perf_counter() - start
     ok = all(c.holds for c in certs)
+    payload = [c.to_dict() for c in certs]
+    if args.output is not None:
+        try:
+            with open(args.output, "w") as fh:
+                json.dump(payload, fh, indent=1)
+        except OSError as exc:
+            raise UsageError(f"-o/--output: cannot write {args.output!r}: {exc.strerror or exc}") from None
     if args.json:
-        print(json.dumps([c.to_dict() for c in certs], indent=1))
+        print(json.dumps(payload, indent=1))
         return EXIT_OK if ok else EXIT_FAIL
-    rows = [[c.theorem + "  " + THEOREMS[c.theorem].title, c.instance.get("description", ""),
-             c.evidence.get("summary", ""), c.exactness, c.verdict] for c in certs]
-    if not names or "T6" in names:
-        for key, note in EMPIRICAL.items():
-            rows.append([key, "-", note, "empirical", "not certified"])
-    for line in _table(rows, ["statement", "instance", "evidence", "exact/numerical", "verdict"]):
+    lines = _certificate_rows(certs, args.verbose)
+    empirical = [] if names and "T6" not in names else list(EMPIRICAL.items())
+    for key, note in empirical:
+        lines.append(f"{key}: empirical, not certified ({note})"[:COLUMNS])
+    for line in lines:
         print(line)
     failed = [c for c in certs if not c.holds]
-    print(f"\n{len(certs) - len(failed)}/{len(certs)} certificates hold ({elapsed:.1f} s)")
+    summary = f"{len(certs) - len(failed)}/{len(certs)} certified"
+    if empirical:
+        summary += f", {len(empirical)} empirical"
+    print(f"\n{summary} ({elapsed:.1f} s)")
     for c in failed:
-        print(f"FAILED {c.theorem} ({c.instance.get('description', '')}): step {c.failed_step!r}")
+        print(f"FAILED {c.theorem} ({c.instance.get('description', '')}): step {c.failed_step!r}"[:COLUMNS])
     return EXIT_OK if ok else EXIT_FAIL
 
 
+@command("check", "re-check saved certificates (one or a list, as written by verify --json) "
+                  "from the evidence alone (exit 0 only when all hold)",
+         option("file", metavar="FILE", help="certificate file (JSON: one certificate or a list)"),
+         option("-v", "--verbose", action="store_true", help="also print each failed check"),
+         examples=["rnnexpr verify --json -o certs.json && rnnexpr check certs.json"])
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .theorems.certificate import load_certificates
+
+    certs = load_certificates(args.file)
+    results = [c.check() for c in certs]
+    rows = []
+    for c, r in zip(certs, results, strict=True):
+        rows.append([c.theorem, _seed_of(c), c.exactness, "holds" if r else f"FAILS at {r.failed_step}"])
+    good = sum(bool(r) for r in results)
+    lines = _table(rows, ["statement", "instance", "exact/numerical", "re-checked verdict"], width=COLUMNS)
+    if args.verbose:
+        for c, r in zip(certs, results, strict=True):
+            for step in r.steps:
+                if not step.holds:
+                    lines.append(f"  {c.theorem}: {step.name}: {step.detail}"[:COLUMNS])
+    lines.append(f"\n{good}/{len(certs)} hold on re-checking")
+    _emit(args, [{"theorem": c.theorem, "instance": c.instance.get("description", ""), "holds": bool(r),
+                  "failed_step": r.failed_step} for c, r in zip(certs, results, strict=True)], lines)
+    return EXIT_OK if good == len(certs) else EXIT_FAIL
+
+
+@command("hankel-rank", "rank of the Hankel matrix of a WFA or depth-1 stack (its minimal WFA size), "
+                        "or of the block on words of length <= K",
+         MODEL,
+         max_length_option(help="use the block on words of length <= K (required for deep stacks)"),
+         *method_options(default="numerical, with its tolerance and singular-value gap"),
+         examples=[f"rnnexpr hankel-rank {EXAMPLES}/wfa.json --exact",
+                   f"rnnexpr hankel-rank {EXAMPLES}/2rnn-depth2.json --max-length 4"])
 def _cmd_hankel_rank(args: argparse.Namespace) -> int:
     from .hankel import hankel_rank, rank_profile
 
     model = _load(args.model, ("stack", "wfa"))
-    method = "exact" if args.exact else "numerical"
-    deep = not hasattr(model, "alpha") and model.depth > 1
-    if args.max_len is None:
-        if deep:
-            raise UsageError(f"{args.model}: a depth-{model.depth} stack is not a WFA; give --max-len K for the "
-                             "block on words of length <= K")
+    method = args.method or "numerical"
+    if args.max_length is None:
+        if _is_deep(model):
+            raise UsageError(f"{args.model}: a depth-{model.depth} stack is not a WFA; give --max-length K for "
+                             "the block on words of length <= K")
         res = hankel_rank(model, method=method)
         _emit(args, res.to_dict(), [f"Hankel {res.describe()} (infinite Hankel matrix: minimal WFA size)"])
         return EXIT_OK
-    prof = rank_profile(model, args.max_len, method=method)
+    prof = rank_profile(model, args.max_length, method="numerical" if method == "numerical" else "exact")
     data = prof.to_dict()
     data["rank"] = int(prof.ranks[-1])
     how = "exact over Q" if prof.exact else "numerical"
-    _emit(args, data, [f"Hankel rank {prof.ranks[-1]} on words of length <= {args.max_len} ({how})"])
+    _emit(args, data, [f"Hankel rank {prof.ranks[-1]} on words of length <= {args.max_length} ({how})"])
     return EXIT_OK
 
 
+@command("rank-profile", "Hankel ranks on words of length <= m for m = 0..K (factorized)",
+         MODEL,
+         max_length_option(required=True, help="largest length K of the profile"),
+         *method_options(default="exact over Q"),
+         examples=[f"rnnexpr rank-profile {EXAMPLES}/2rnn-depth2.json --max-length 4"])
 def _cmd_rank_profile(args: argparse.Namespace) -> int:
     from .hankel import rank_profile
 
     model = _load(args.model, ("stack", "wfa"))
-    res = rank_profile(model, args.max_len, method="numerical" if args.numerical else "exact")
+    method = args.method or "exact"
+    res = rank_profile(model, args.max_length, method="numerical" if method == "numerical" else "exact")
     rows = [[m, r] for m, r in enumerate(res.ranks)]
     how = "exact over Q" if res.exact else "numerical"
     _emit(args, res.to_dict(), _table(rows, ["max length m", f"rank of H[words <= m, words <= m] ({how})"]))
     return EXIT_OK
 
 
+@command("collapse", "collapse a stack of linear RNN layers into one layer (T1)",
+         MODEL, OUTPUT,
+         examples=[f"rnnexpr collapse {EXAMPLES}/linear-stack.json -o collapsed.json"])
 def _cmd_collapse(args: argparse.Namespace) -> int:
     from .constructions import collapse
 
+    _check_output(args.output)
     model = _load(args.model, ("stack",))
     if not model.is_linear_rnn:
         raise UsageError(f"{args.model}: expected a stack of linear RNN layers (no A term); linear 2RNN stacks "
@@ -164,6 +571,11 @@ def _cmd_collapse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command("degree", "exact polynomial degree of y_T in x_1..x_T (T4, T6)",
+         MODEL, length_option(help="sequence length T (degree of y_T)"),
+         _choice(("--method",), ["auto", "symbolic", "modular"],
+                 "degree method (default: auto, the library's choice)", default=None),
+         examples=[f"rnnexpr degree {EXAMPLES}/2rnn-depth2.json --length 4"])
 def _cmd_degree(args: argparse.Namespace) -> int:
     from .polydegree import degree
 
@@ -176,35 +588,50 @@ def _cmd_degree(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command("tt-ranks", "TT ranks of the length-T slice of a model",
+         MODEL, length_option(help="sequence length T of the slice"),
+         _choice(("--feature-map",), ["one-hot", "affine", "polynomial"], "feature map of the inputs "
+                                                                          "(default one-hot)",
+                 default="one-hot"),
+         *method_options(default="exact over Q"),
+         examples=[f"rnnexpr tt-ranks {EXAMPLES}/wfa.json --length 4"])
 def _cmd_tt_ranks(args: argparse.Namespace) -> int:
     from .tt import to_tensor_train, tt_ranks
 
     model = _load(args.model, ("stack", "wfa"))
-    tt = to_tensor_train(model, args.length, feature_map=args.feature_map)
-    res = tt_ranks(tt, exact=not args.numerical)
+    tt = to_tensor_train(model, args.length, feature_map=args.feature_map.replace("-", "_"))
+    res = tt_ranks(tt, exact=(args.method or "exact") != "numerical")
     _emit(args, res.to_dict(), [res.describe()])
     return EXIT_OK
 
 
+@command("memory", "the T2 table: Hankel rank and parameter counts of the delay y_t = x_(t-k)",
+         option("--delay", type=_positive_length, required=True, metavar="K", help="largest delay k"),
+         examples=["rnnexpr memory --delay 8"])
 def _cmd_memory(args: argparse.Namespace) -> int:
     from .theorems import memory_table
 
     rows = memory_table(args.delay)
     lines = _table([[r["delay"], r["hankel_rank"], r["min_width"], r["shallow_recurrent"], r["shallow_params"],
                      r["deep_depth"], r["deep_params"]] for r in rows],
-                   ["delay k", "Hankel rank", "min width (1 layer)", "recurrent params (1 layer)",
-                    "params (1 layer)", "depth (width 2)", "params (deep)"])
-    _emit(args, rows, lines)
+                   ["delay k", "Hankel rank", "min width", "recurrent params", "params", "depth (width 2)",
+                    "params (deep)"])
+    _emit(args, rows, ["one layer: min width, recurrent params, params; deep: depth at width 2, params",
+                       *lines])
     return EXIT_OK
 
 
+@command("minimize", "minimal WFA / smallest pure 2RNN computing a WFA or depth-1 stack (T3)",
+         MODEL, OUTPUT,
+         examples=[f"rnnexpr minimize {EXAMPLES}/2rnn-depth1.json -o minimal.json"])
 def _cmd_minimize(args: argparse.Namespace) -> int:
-    from .models import WFA
     from .conversions import from_wfa, to_wfa
+    from .models import WFA
     from .wfa import minimize
 
+    _check_output(args.output)
     model = _load(args.model, ("stack", "wfa"))
-    if not isinstance(model, WFA) and model.depth != 1:
+    if _is_deep(model):
         raise UsageError(f"{args.model}: expected a WFA or a depth-1 stack, got depth {model.depth} (deep linear "
                          "2RNN stacks are not WFAs in general, T5)")
     wfa = model if isinstance(model, WFA) else to_wfa(model)
@@ -218,29 +645,50 @@ def _cmd_minimize(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+@command("equivalent", "equivalence of two WFAs or stacks, with a witness when they differ "
+                       "(exit 0 when equivalent, 1 when not)",
+         option("a", metavar="A", help="first model file"),
+         option("b", metavar="B", help="second model file"),
+         max_length_option(help="deep stacks: compare all words of length <= K"),
+         _choice(("--inputs",), ["one-hot", "real"], "one-hot: words over the alphabet (default); "
+                                                     "real: linear RNN stacks on real input sequences",
+                 default="one-hot"),
+         examples=[f"rnnexpr equivalent {EXAMPLES}/wfa.json {EXAMPLES}/wfa.json",
+                   f"rnnexpr equivalent {EXAMPLES}/linear-stack.json collapsed.json --inputs real"])
 def _cmd_equivalent(args: argparse.Namespace) -> int:
     from .equivalence import equivalent
 
     a = _load(args.a, ("stack", "wfa"))
     b = _load(args.b, ("stack", "wfa"))
-    deep = any(not hasattr(m, "alpha") and m.depth > 1 for m in (a, b))
-    if deep and args.max_len is None and args.inputs == "one-hot":
-        raise UsageError("a deep stack is not a WFA: give --max-len K to compare all words of length <= K, or "
+    deep = _is_deep(a) or _is_deep(b)
+    if deep and args.max_length is None and args.inputs == "one-hot":
+        raise UsageError("a deep stack is not a WFA: give --max-length K to compare all words of length <= K, or "
                          "--inputs real for linear RNN stacks")
-    res = equivalent(a, b, inputs=args.inputs, max_length=args.max_len)
+    res = equivalent(a, b, inputs=args.inputs, max_length=args.max_length)
     line = "equivalent" if res.equivalent else f"not equivalent: witness {res.to_dict()['witness']}"
     _emit(args, res.to_dict(), [f"{line} (scope: {res.scope}; {'exact' if res.exact else 'numerical'})"])
     return EXIT_OK if res.equivalent else EXIT_FAIL
 
 
+_EXPERIMENT_NAMES = ["memory", "degree", "state-tracking", "digits"]
+
+
+@command("experiment", "run a training experiment (needs the experiments extra)",
+         _choice(("name",), _EXPERIMENT_NAMES, "the experiment", metavar="NAME"),
+         option("--quick", action="store_true", help="the seconds-long version"),
+         seed_option(),
+         option("-o", "--output", default=None, metavar="DIR",
+                help="output directory (--out is a deprecated alias)"),
+         examples=["rnnexpr experiment memory --quick -o results"])
 def _cmd_experiment(args: argparse.Namespace) -> int:
     try:
         from .experiments import EXPERIMENTS, run_experiment
     except ImportError:
         raise UsageError('experiments need torch: pip install "rnnexpr[experiments]"') from None
-    if args.name not in EXPERIMENTS:
-        raise UsageError(f"NAME: expected one of {', '.join(EXPERIMENTS)}, got {args.name!r}")
-    res = run_experiment(args.name, quick=args.quick, seed=args.seed, out=args.out)
+    name = args.name.replace("-", "_")
+    if name not in EXPERIMENTS:
+        raise UsageError(f"NAME: expected one of {', '.join(_EXPERIMENT_NAMES)}, got {args.name!r}")
+    res = run_experiment(name, quick=args.quick, seed=args.seed, out=args.output)
     lines = [f"experiment {args.name}: done"] + [f"  {k}: {v}" for k, v in res.items()
                                                 if isinstance(v, str | int | float)]
     outputs = res.get("outputs")
@@ -254,9 +702,18 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
 # parser
 # ---------------------------------------------------------------------------
 
+#: Deprecated option spellings -> current ones (rewritten before parsing, with a warning on stderr).
+DEPRECATED_OPTIONS = {"--max-len": "--max-length", "--out": "--output"}
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``rnnexpr`` command.
+    """The argument parser of the ``rnnexpr`` command, built from :data:`COMMANDS`.
 
     Returns
     -------
@@ -270,75 +727,87 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnexpr",
         description="Exact, checkable statements about depth in linear RNNs and linear 2RNNs.",
+        epilog=f"Example model files: {EXAMPLES}/. Run 'rnnexpr COMMAND --help' for a command's options.",
+        allow_abbrev=False,
     )
+    parser.add_argument("--version", action="version", version=f"rnnexpr {_version()}",
+                        help="print the version and exit")
+    parser.add_argument("--limit", action="append", default=[], metavar="NAME=N",
+                        help="change a size budget of rnnexpr.limits for this run (repeatable), "
+                             "e.g. --limit dimension=20000")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def add(name: str, func: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
-        p.add_argument("--json", action="store_true", help="print the result as JSON")
-        p.set_defaults(func=func)
-        return p
-
-    v = add("verify", _cmd_verify, "verify the statements T0-T6 and print a table of certificates "
-                                   "(exit 0 when all hold, 1 when one fails)")
-    v.add_argument("--theorem", action="append", metavar="T", help="statement to verify (T0..T6; repeatable, "
-                                                                   "or comma-separated); default all")
-    v.add_argument("--seed", type=_nonnegative, default=0, help="first seed (default 0)")
-    v.add_argument("--instances", type=_positive, default=3, help="seeded instances per statement (default 3)")
-    v.add_argument("--jobs", type=_positive, default=1, help="parallel worker processes (default 1)")
-    v.add_argument("--quick", action="store_true", help="smaller instances")
-    v.add_argument("--progress", action="store_true", help="show progress on stderr even when not a terminal")
-
-    p = add("hankel-rank", _cmd_hankel_rank, "rank of the Hankel matrix of a WFA or depth-1 stack (its minimal WFA "
-                                             "size), or of the block on words of length <= K")
-    p.add_argument("model", metavar="MODEL.json")
-    p.add_argument("--max-len", type=_nonnegative, default=None, metavar="K",
-                   help="use the block on words of length <= K (required for deep stacks)")
-    p.add_argument("--exact", action="store_true", help="exact rank over Q, a proof (default: numerical, with its "
-                                                       "tolerance and singular-value gap)")
-
-    p = add("rank-profile", _cmd_rank_profile, "Hankel ranks on words of length <= m for m = 0..K (factorized)")
-    p.add_argument("model", metavar="MODEL.json")
-    p.add_argument("--max-len", type=_nonnegative, required=True, metavar="K")
-    p.add_argument("--numerical", action="store_true", help="float ranks (default: exact over Q)")
-
-    p = add("collapse", _cmd_collapse, "collapse a stack of linear RNN layers into one layer (T1)")
-    p.add_argument("model", metavar="MODEL.json")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.json")
-
-    p = add("degree", _cmd_degree, "exact polynomial degree of y_T in x_1..x_T (T4, T6)")
-    p.add_argument("model", metavar="MODEL.json")
-    p.add_argument("--length", type=_positive, required=True, metavar="T")
-    p.add_argument("--method", default=None, help="degree method (default: the library's choice)")
-
-    p = add("tt-ranks", _cmd_tt_ranks, "TT ranks of the length-T slice of a model")
-    p.add_argument("model", metavar="MODEL.json")
-    p.add_argument("--length", type=_positive, required=True, metavar="T")
-    p.add_argument("--feature-map", default="one_hot", choices=["one_hot", "affine", "polynomial"])
-    p.add_argument("--numerical", action="store_true", help="numerical ranks (default: exact over Q)")
-
-    p = add("memory", _cmd_memory, "the T2 table: Hankel rank and parameter counts of the delay y_t = x_(t-k)")
-    p.add_argument("--delay", type=_positive, required=True, metavar="K", help="largest delay")
-
-    p = add("minimize", _cmd_minimize, "minimal WFA / smallest pure 2RNN computing a WFA or depth-1 stack (T3)")
-    p.add_argument("model", metavar="MODEL.json")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.json")
-
-    p = add("equivalent", _cmd_equivalent, "equivalence of two WFAs or stacks, with a witness when they differ "
-                                           "(exit 0 when equivalent, 1 when not)")
-    p.add_argument("a", metavar="A.json")
-    p.add_argument("b", metavar="B.json")
-    p.add_argument("--max-len", type=_nonnegative, default=None, metavar="K",
-                   help="deep stacks: compare all words of length <= K")
-    p.add_argument("--inputs", choices=["one-hot", "real"], default="one-hot",
-                   help="'real': linear RNN stacks on real input sequences")
-
-    p = add("experiment", _cmd_experiment, "run a training experiment (needs the experiments extra)")
-    p.add_argument("name", metavar="NAME", help="memory, degree, state_tracking or digits")
-    p.add_argument("--quick", action="store_true", help="the seconds-long version")
-    p.add_argument("--seed", type=_nonnegative, default=0)
-    p.add_argument("--out", default=None, metavar="DIR", help="output directory")
+    for cmd in COMMANDS.values():
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.help, epilog=_examples_epilog(cmd),
+                           formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
+        groups: dict[str, Any] = {}
+        for opt in cmd.options:
+            target: Any = p
+            if opt.group is not None:
+                if opt.group not in groups:
+                    groups[opt.group] = p.add_mutually_exclusive_group()
+                target = groups[opt.group]
+            target.add_argument(*opt.flags, **opt.kwargs)
+        if cmd.json:
+            p.add_argument("--json", action="store_true", help="print the result as JSON")
+        p.set_defaults(func=cmd.run)
     return parser
+
+
+def normalize_argv(argv: Sequence[str]) -> list[str]:
+    """Accept the underscore spelling of option and command names; rewrite deprecated options.
+
+    ``--feature_map=one_hot`` becomes ``--feature-map=one_hot`` (values are normalized by the
+    option's type), ``hankel_rank`` becomes ``hankel-rank``, ``--max-len`` becomes
+    ``--max-length`` (with a warning on stderr).  Nothing after ``--`` is touched.
+
+    Parameters
+    ----------
+    argv : sequence of str
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> normalize_argv(["rank_profile", "m.json", "--max_length=3"])
+    ['rank-profile', 'm.json', '--max-length=3']
+    """
+    out: list[str] = []
+    seen_command = False
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            out.extend(argv[i:])
+            break
+        if arg.startswith("--"):
+            name, sep, value = arg.partition("=")
+            name = name.replace("_", "-")
+            if name in DEPRECATED_OPTIONS:
+                print(f"rnnexpr: warning: {name} is deprecated, use {DEPRECATED_OPTIONS[name]}", file=sys.stderr)
+                name = DEPRECATED_OPTIONS[name]
+            out.append(name + sep + value)
+            continue
+        if not seen_command and not arg.startswith("-") and (out[-1:] != ["--limit"]):
+            seen_command = True
+            candidate = arg.replace("_", "-")
+            out.append(candidate if candidate in COMMANDS else arg)
+            continue
+        out.append(arg)
+    return out
+
+
+def _report(command: str, message: str) -> int:
+    message = " ".join(str(message).split())  # one line
+    if len(message) > 400:
+        message = message[:397] + "..."
+    print(f"rnnexpr {command}: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _os_message(exc: OSError) -> str:
+    path = exc.filename
+    reason = exc.strerror or str(exc)
+    return f"cannot read {path!r}: {reason}" if path is not None else reason
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -364,25 +833,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import RnnexprError
 
     parser = build_parser()
+    argv = normalize_argv(sys.argv[1:] if argv is None else argv)
     try:
         args = parser.parse_args(argv)
-    except SystemExit as exc:  # argparse: usage errors (2) and --help (0)
+    except SystemExit as exc:  # argparse: usage errors (2) and --help / --version (0)
         return int(exc.code or 0)
+    name = args.command
     try:
-        return args.func(args)
+        from .limits import budget, current, parse_limits
+
+        limits = current()
+        for item in args.limit:
+            limits = parse_limits(item, limits, source="--limit")
+        with budget(**{f: getattr(limits, f) for f in limits.__dataclass_fields__}):
+            return int(args.func(args))
     except UsageError as exc:
-        print(f"rnnexpr {args.command}: error: {exc}", file=sys.stderr)
-    except FileNotFoundError as exc:
-        print(f"rnnexpr {args.command}: error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return _report(name, str(exc))
+    except RnnexprError as exc:
+        return _report(name, str(exc))
     except OSError as exc:
-        print(f"rnnexpr {args.command}: error: {exc}", file=sys.stderr)
-    except (RnnexprError, ValueError, TypeError) as exc:
-        print(f"rnnexpr {args.command}: error: {exc}", file=sys.stderr)
+        return _report(name, _os_message(exc))
+    except RecursionError:
+        return _report(name, "input nested too deeply")
+    except MemoryError:
+        return _report(name, "out of memory (the input is too large for this machine; see rnnexpr.limits)")
+    except OverflowError as exc:
+        return _report(name, f"a number is too large for floating point ({exc})")
+    except (ValueError, TypeError) as exc:
+        return _report(name, str(exc))
     except ImportError as exc:
-        print(f"rnnexpr {args.command}: error: a required module is missing ({exc})", file=sys.stderr)
+        return _report(name, f"a required module is missing ({exc})")
     except KeyboardInterrupt:
-        print(f"rnnexpr {args.command}: interrupted", file=sys.stderr)
-    return EXIT_USAGE
+        print(f"rnnexpr {name}: interrupted", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # an internal error: still one line, no traceback (RNNEXPR_DEBUG=1 shows it)
+        if os.environ.get("RNNEXPR_DEBUG"):
+            raise
+        print(f"rnnexpr {name}: internal error: {type(exc).__name__}: {exc} (please report; "
+              "RNNEXPR_DEBUG=1 shows the traceback)"[:500], file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,6 +37,7 @@ __all__ = [
     "register_deriver",
     "jsonable",
     "CERTIFICATE_FORMAT",
+    "load_certificates",
 ]
 
 CERTIFICATE_FORMAT = "rnnexpr-certificate"
@@ -405,3 +406,40 @@ def steps_from(pairs: Sequence[tuple[str, bool, str]]) -> list[Step]:
     True
     """
     return [Step(n, bool(h), d) for n, h, d in pairs]
+
+
+def load_certificates(path: Any) -> list[Certificate]:
+    """Read a certificate file: one certificate or a list (the output of ``rnnexpr verify --json``).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A JSON file.
+
+    Returns
+    -------
+    list of Certificate
+
+    Raises
+    ------
+    ModelFormatError
+        When the file is not JSON or an item is not a certificate.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from rnnexpr.theorems import verify_T0
+    >>> path = os.path.join(tempfile.mkdtemp(), "certs.json")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("[" + verify_T0(seed=0).to_json() + "]")
+    >>> [c.theorem for c in load_certificates(path)]
+    ['T0']
+    """
+    with open(path, "rb") as fh:
+        text = fh.read()
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ModelFormatError(f"{path}: not valid JSON ({exc})") from None
+    items = data if isinstance(data, list) else [data]
+    return [Certificate.from_dict(d) for d in items]
