@@ -54,9 +54,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelKindError, ShapeError, SizeLimitError
+from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
 from .models import DepthwiseStack, Stack
 from .numbers import to_exact_array
+from .validation import check_int
 
 __all__ = [
     "DegreeResult",
@@ -164,11 +165,7 @@ class DegreeResult:
 
 
 def _check_int(value: Any, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value}")
-    return int(value)
+    return check_int(value, name, minimum=minimum)
 
 
 def degree_bound(length: int, depth: int) -> int:
@@ -223,7 +220,7 @@ def per_input_bound(length: int, depth: int, t: int) -> int:
     L = _check_int(depth, "depth", 1)
     t = _check_int(t, "t", 1)
     if t > T:
-        raise ValueError(f"t: expected a time step in 1..{T}, got {t}")
+        raise InvalidArgumentError(f"t: expected a time step in 1..{T}, got {t}")
     return math.comb(T - t + L - 1, L - 1)
 
 
@@ -734,11 +731,11 @@ def degree(
     """
     T = _check_int(length, "length", 1)
     if exact is not True:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"exact: expected True (degrees are computed exactly, symbolically or modulo primes), got {exact!r}"
         )
     if method not in ("auto", "symbolic", "modular"):
-        raise ValueError(f"method: expected 'auto', 'symbolic' or 'modular', got {method!r}")
+        raise InvalidArgumentError(f"method: expected 'auto', 'symbolic' or 'modular', got {method!r}")
     seed = _check_int(seed, "seed", 0)
     rounds = _check_int(rounds, "rounds", 1)
     net = _as_net(model, output)
