@@ -70,12 +70,13 @@ Word = tuple[int, ...]
 # ---------------------------------------------------------------------------
 
 
+def _is_model(target: Any) -> bool:
+    return hasattr(target, "alphabet_size") and hasattr(target, "values") and not isinstance(target, Mapping)
+
+
 def _alphabet_size(target: Any, alphabet_size: int | None) -> int:
-    inferred = None
-    if isinstance(target, WFA):
-        inferred = target.alphabet_size
-    elif hasattr(target, "input_dim") and hasattr(target, "values"):
-        inferred = int(target.input_dim)
+    # Every model kind has alphabet_size (WFA, Stack, DepthwiseStack, and models built on them).
+    inferred = int(target.alphabet_size) if _is_model(target) else None
     if alphabet_size is None:
         if inferred is None:
             raise InvalidArgumentError("alphabet_size: expected an integer for a callable or mapping target, got None")
@@ -541,10 +542,8 @@ def held_out_error(model: Any, target: Any, words: Sequence[Sequence[int]], metr
     words = [tuple(w) for w in words]
     d = None
     for m in (model, target):
-        if isinstance(m, WFA):
-            d = m.alphabet_size
-        elif hasattr(m, "input_dim") and hasattr(m, "values"):
-            d = int(m.input_dim)
+        if _is_model(m):
+            d = int(m.alphabet_size)
     if d is not None:
         words = [tuple(w) for w in check_words(words, d)]
     y_model = _evaluate(model, words, False)
