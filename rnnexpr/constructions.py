@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import ModelKindError, ShapeError, SizeLimitError
+from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
 from .models import (
     WFA,
     DepthwiseStack,
@@ -38,6 +38,7 @@ from .models import (
     random_layer,
 )
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
+from .validation import check_int
 from .conversions import augment_layer
 
 __all__ = [
@@ -62,11 +63,7 @@ MAX_EXACT_ENTRIES = 4_000_000
 
 
 def _positive_int(value: Any, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name}: expected an integer, got {type(value).__name__} {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value}")
-    return int(value)
+    return check_int(value, name, minimum=minimum)
 
 
 def _dot(a: np.ndarray, b: np.ndarray, exact: bool) -> np.ndarray:
@@ -725,7 +722,7 @@ def dfa_stack(
     """
     if isinstance(transitions, str):
         if transitions not in DFA_PRESETS:
-            raise ValueError(f"transitions: expected one of {sorted(DFA_PRESETS)} or a table, got {transitions!r}")
+            raise InvalidArgumentError(f"transitions: expected one of {sorted(DFA_PRESETS)} or a table, got {transitions!r}")
         transitions = DFA_PRESETS[transitions]
     table = np.asarray(transitions)
     if table.ndim != 2 or table.size == 0 or table.dtype.kind not in "iu":
@@ -735,10 +732,10 @@ def dfa_stack(
         )
     q, d = table.shape
     if table.min() < 0 or table.max() >= q:
-        raise ValueError(f"transitions: expected states in 0..{q - 1}, got values in {table.min()}..{table.max()}")
+        raise InvalidArgumentError(f"transitions: expected states in 0..{q - 1}, got values in {table.min()}..{table.max()}")
     initial = _positive_int(initial, "initial", minimum=0)
     if initial >= q:
-        raise ValueError(f"initial: expected a state in 0..{q - 1}, got {initial}")
+        raise InvalidArgumentError(f"initial: expected a state in 0..{q - 1}, got {initial}")
     width = _positive_int(width, "width")
     A1 = np.zeros((q, d, q), dtype=np.int64)
     for i in range(q):
