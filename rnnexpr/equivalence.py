@@ -14,11 +14,12 @@ from typing import Any as _Any
 import numpy as np
 
 from .errors import AlphabetError as _AlphabetError
-from .errors import ModelKindError
+from .errors import InvalidArgumentError, ModelKindError
 from .linear_systems import equivalent as _lti_equivalent
 from .lifted import LiftedRepresentation, _budget, _core_from_params, _homogeneous, _initial
 from .models import WFA, Stack
 from .results import EquivalenceResult
+from .validation import check_choice, check_int
 from .wfa import DEFAULT_RTOL, _check_rtol, _Echelon, wfa_equivalent
 
 __all__ = ["equivalent"]
@@ -67,10 +68,9 @@ def equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAUL
     >>> equivalent(w, WFA([1], [[[1], [3]]], [1])).witness
     (1,)
     """
+    inputs = check_choice(inputs, "inputs", ("one-hot", "real"))
     if inputs == "real":
         return _lti_equivalent(a, b, exact=exact)
-    if inputs != "one-hot":
-        raise ValueError(f"inputs: expected 'one-hot' or 'real', got {inputs!r}")
     deep = any(isinstance(m, Stack) and m.depth > 1 for m in (a, b))
     if deep:
         return _equivalent_deep(a, b, exact, rtol, max_length)
@@ -82,12 +82,11 @@ def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_leng
         if not isinstance(m, Stack | WFA):
             raise ModelKindError(f"{name}: expected a WFA or a Stack, got {type(m).__name__}")
     if max_length is None:
-        raise ValueError(
+        raise InvalidArgumentError(
             "max_length: expected an integer for stacks of depth >= 2 (their equivalence over all lengths is not "
             "decided here; equality is decided exactly for every length <= max_length), got None"
         )
-    if isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 0:
-        raise ValueError(f"max_length: expected a non-negative integer, got {max_length!r}")
+    max_length = check_int(max_length, "max_length", minimum=0)
     da = a.alphabet_size if isinstance(a, WFA) else a.input_dim
     db = b.alphabet_size if isinstance(b, WFA) else b.input_dim
     if da != db:
