@@ -24,7 +24,14 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AlphabetError, ExactnessError, ModelKindError, ShapeError
+from .errors import (
+    AlphabetError,
+    ExactnessError,
+    InvalidArgumentError,
+    InvalidTypeError,
+    ModelKindError,
+    ShapeError,
+)
 from .numbers import as_array, as_fractions, is_exact_array, to_exact_array, to_float_array, zeros
 from .validation import check_choice, check_int, deprecated_positional
 
@@ -348,7 +355,7 @@ class Activation:
             return spec
         if isinstance(spec, str):
             if spec not in ("relu", "tanh", "identity"):
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"activation: expected 'relu', 'tanh', 'identity' or polynomial coefficients, got {spec!r}"
                 )
             return Activation(spec)
@@ -359,9 +366,9 @@ class Activation:
         if isinstance(spec, Sequence | np.ndarray):
             coeffs = as_array(list(spec), "activation", ndim=1)
             if coeffs.size == 0:
-                raise ValueError("activation: expected at least one polynomial coefficient, got none")
+                raise InvalidArgumentError("activation: expected at least one polynomial coefficient, got none")
             return Activation("polynomial", tuple(coeffs.tolist()))
-        raise TypeError(f"activation: expected a name or polynomial coefficients, got {type(spec).__name__}")
+        raise InvalidTypeError(f"activation: expected a name or polynomial coefficients, got {type(spec).__name__}")
 
     @property
     def degree(self) -> int | None:
@@ -430,11 +437,11 @@ def check_word(word: Any, alphabet_size: int, name: str = "word") -> tuple[int, 
     (0, 1, 1)
     """
     if isinstance(word, str | bytes) or not isinstance(word, Iterable):
-        raise TypeError(f"{name}: expected a sequence of integer symbols, got {type(word).__name__} {word!r}")
+        raise InvalidTypeError(f"{name}: expected a sequence of integer symbols, got {type(word).__name__} {word!r}")
     out = []
     for pos, s in enumerate(word):
         if isinstance(s, bool | np.bool_) or not isinstance(s, int | np.integer):
-            raise TypeError(f"{name}: expected integer symbols, got {type(s).__name__} {s!r} at position {pos}")
+            raise InvalidTypeError(f"{name}: expected integer symbols, got {type(s).__name__} {s!r} at position {pos}")
         if not 0 <= s < alphabet_size:
             raise AlphabetError(
                 f"{name}: expected symbols in 0..{alphabet_size - 1}, got {int(s)} at position {pos}"
@@ -452,7 +459,7 @@ def check_words(words: Any, alphabet_size: int, name: str = "words") -> list[tup
     [(0,), (), (1, 0)]
     """
     if isinstance(words, str | bytes) or not isinstance(words, Iterable):
-        raise TypeError(f"{name}: expected a list of words, got {type(words).__name__}")
+        raise InvalidTypeError(f"{name}: expected a list of words, got {type(words).__name__}")
     return [check_word(w, alphabet_size, f"{name}[{i}]") for i, w in enumerate(words)]
 
 
@@ -542,7 +549,7 @@ class _StackBase:
             raise ShapeError("layers: expected at least one layer, got an empty stack")
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Linear2RNNLayer):
-                raise TypeError(f"layers[{i}]: expected a Linear2RNNLayer, got {type(layer).__name__}")
+                raise InvalidTypeError(f"layers[{i}]: expected a Linear2RNNLayer, got {type(layer).__name__}")
         for i in range(1, len(self.layers)):
             if self.layers[i].input_dim != self.layers[i - 1].width:
                 raise ShapeError(
@@ -732,7 +739,7 @@ class Stack(_StackBase):
 
     def __post_init__(self) -> None:
         if isinstance(self.layers, Linear2RNNLayer):
-            raise TypeError("layers: expected a sequence of layers, got a single Linear2RNNLayer")
+            raise InvalidTypeError("layers: expected a sequence of layers, got a single Linear2RNNLayer")
         object.__setattr__(self, "layers", tuple(self.layers))
         self._validate_readout()
 
@@ -792,7 +799,7 @@ class DepthwiseStack(_StackBase):
 
     def __post_init__(self) -> None:
         if isinstance(self.layers, Linear2RNNLayer):
-            raise TypeError("layers: expected a sequence of layers, got a single layer")
+            raise InvalidTypeError("layers: expected a sequence of layers, got a single layer")
         object.__setattr__(self, "layers", tuple(self.layers))
         for i, layer in enumerate(self.layers):
             if isinstance(layer, Linear2RNNLayer) and not layer.is_linear:
@@ -801,7 +808,7 @@ class DepthwiseStack(_StackBase):
                 )
         object.__setattr__(self, "activation", Activation.parse(self.activation))
         if not isinstance(self.readout_activation, bool | np.bool_):
-            raise TypeError(f"readout_activation: expected a bool, got {type(self.readout_activation).__name__}")
+            raise InvalidTypeError(f"readout_activation: expected a bool, got {type(self.readout_activation).__name__}")
         self._validate_readout()
 
     def _layer_input(self, index: int, z: np.ndarray) -> np.ndarray:
@@ -1145,7 +1152,7 @@ def random_stack(
     (2, 3)
     """
     if isinstance(widths, int | np.integer) or len(widths) == 0:
-        raise ValueError(f"widths: expected a non-empty sequence of widths, got {widths!r}")
+        raise InvalidArgumentError(f"widths: expected a non-empty sequence of widths, got {widths!r}")
     rng = random_generator(seed)
     layers = []
     m = input_dim
@@ -1176,7 +1183,7 @@ def random_depthwise_stack(
     2
     """
     if isinstance(widths, int | np.integer) or len(widths) == 0:
-        raise ValueError(f"widths: expected a non-empty sequence of widths, got {widths!r}")
+        raise InvalidArgumentError(f"widths: expected a non-empty sequence of widths, got {widths!r}")
     rng = random_generator(seed)
     layers = []
     m = input_dim
