@@ -18,6 +18,7 @@ Every construction is exact on rational parameters (numpy object arrays of
 
 from __future__ import annotations
 
+import warnings
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -38,7 +39,7 @@ from .models import (
     random_layer,
 )
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
-from .validation import check_int
+from .validation import check_int, deprecated_positional, renamed_parameter
 from .conversions import augment_layer
 
 __all__ = [
@@ -244,7 +245,8 @@ def _frac_matrix(rows: list[list[int]]) -> np.ndarray:
     return to_exact_array(np.array(rows, dtype=object))
 
 
-def delay_network_shallow(k: int) -> Stack:
+@renamed_parameter("k", "delay")
+def delay_network_shallow(delay: int) -> Stack:
     """T2: one linear RNN layer of width ``k + 1`` computing ``y_t = x_{t-k}`` (zero for ``t <= k``).
 
     A shift register: ``h_t = [x_t, x_{t-1}, ..., x_{t-k}]`` (``U = e_1``, ``V``
@@ -253,8 +255,9 @@ def delay_network_shallow(k: int) -> Stack:
 
     Parameters
     ----------
-    k : int
-        The delay, ``k >= 1``.
+    delay : int
+        The delay ``k >= 1`` (formerly the keyword ``k``, which still works for
+        one release with a DeprecationWarning).
 
     Returns
     -------
@@ -267,11 +270,11 @@ def delay_network_shallow(k: int) -> Stack:
     >>> [int(v) for v in s.run([[1], [2], [3], [4]], exact=True)[:, 0]]
     [0, 0, 1, 2]
     """
-    k = _positive_int(k, "k")
+    k = _positive_int(delay, "delay")
     n = k + 1
     if n * n > MAX_EXACT_ENTRIES:
         raise SizeLimitError(
-            f"k: the shallow delay network for k={k} has a {n} x {n} recurrence ({n * n} exact entries), "
+            f"delay: the shallow delay network for k={k} has a {n} x {n} recurrence ({n * n} exact entries), "
             f"above the limit {MAX_EXACT_ENTRIES}"
         )
     U = [[1 if i == 0 else 0] for i in range(n)]
@@ -280,7 +283,8 @@ def delay_network_shallow(k: int) -> Stack:
     return Stack([LinearRNNLayer(U=_frac_matrix(U), V=_frac_matrix(V))], _frac_matrix(C))
 
 
-def delay_network_deep(k: int) -> Stack:
+@renamed_parameter("k", "delay")
+def delay_network_deep(delay: int) -> Stack:
     """T2: ``k`` linear RNN layers of width 2 computing ``y_t = x_{t-k}`` (zero for ``t <= k``).
 
     Layer ``l`` holds ``h_t^(l) = [x_{t-l+1}, x_{t-l}]``: it copies the delayed
@@ -294,8 +298,8 @@ def delay_network_deep(k: int) -> Stack:
 
     Parameters
     ----------
-    k : int
-        The delay, ``k >= 1``.
+    delay : int
+        The delay ``k >= 1`` (formerly the keyword ``k``).
 
     Returns
     -------
@@ -309,9 +313,9 @@ def delay_network_deep(k: int) -> Stack:
     >>> [int(v) for v in s.run([[1], [2], [3], [4]], exact=True)[:, 0]]
     [0, 0, 1, 2]
     """
-    k = _positive_int(k, "k")
+    k = _positive_int(delay, "delay")
     if 8 * k > MAX_EXACT_ENTRIES:
-        raise SizeLimitError(f"k: the deep delay network for k={k} has {8 * k} exact entries, "
+        raise SizeLimitError(f"delay: the deep delay network for k={k} has {8 * k} exact entries, "
                              f"above the limit {MAX_EXACT_ENTRIES}")
     V = _frac_matrix([[0, 0], [1, 0]])
     layers = [LinearRNNLayer(U=_frac_matrix([[1], [0]]), V=V)]
@@ -331,8 +335,8 @@ class DelayParameterCounts:
 
     Attributes
     ----------
-    k : int
-        The delay.
+    delay : int
+        The delay ``k`` (``.k`` still reads it for one release, with a DeprecationWarning).
     shallow_width : int
         Width ``k + 1`` of the depth-1 delay network.
     shallow_recurrent, shallow_total : int
@@ -355,7 +359,7 @@ class DelayParameterCounts:
     [2, 2]
     """
 
-    k: int
+    delay: int
     shallow_width: int
     shallow_recurrent: int
     shallow_total: int
@@ -363,6 +367,13 @@ class DelayParameterCounts:
     deep_widths: tuple[int, ...]
     deep_recurrent: int
     deep_total: int
+
+    @property
+    def k(self) -> int:
+        """Deprecated name of :attr:`delay`."""
+        warnings.warn("DelayParameterCounts.k is renamed delay; k will stop working in the next release",
+                      DeprecationWarning, stacklevel=2)
+        return self.delay
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary."""
@@ -375,7 +386,8 @@ def _recurrent_count(stack: Stack) -> int:
     return sum(layer.V.size for layer in stack.layers if layer.V is not None)
 
 
-def delay_parameter_counts(k: int) -> DelayParameterCounts:
+@renamed_parameter("k", "delay")
+def delay_parameter_counts(delay: int) -> DelayParameterCounts:
     """Recurrent and total parameter counts of :func:`delay_network_shallow` and :func:`delay_network_deep`.
 
     Counted on the constructed networks (not from the formulas), so a change of
@@ -383,8 +395,8 @@ def delay_parameter_counts(k: int) -> DelayParameterCounts:
 
     Parameters
     ----------
-    k : int
-        The delay, ``k >= 1``.
+    delay : int
+        The delay ``k >= 1`` (formerly the keyword ``k``).
 
     Returns
     -------
@@ -396,10 +408,10 @@ def delay_parameter_counts(k: int) -> DelayParameterCounts:
     >>> c.shallow_recurrent, c.deep_recurrent, c.shallow_total, c.deep_total
     (36, 20, 48, 40)
     """
-    k = _positive_int(k, "k")
+    k = _positive_int(delay, "delay")
     shallow, deep = delay_network_shallow(k), delay_network_deep(k)
     return DelayParameterCounts(
-        k=k,
+        delay=k,
         shallow_width=shallow.widths[0],
         shallow_recurrent=_recurrent_count(shallow),
         shallow_total=shallow.num_parameters(),
@@ -452,8 +464,10 @@ def _nonzero_integers(rng: np.random.Generator, shape: tuple[int, ...], high: in
     return out
 
 
+@deprecated_positional
 def random_depth2_witness(
     seed: int | np.random.Generator | None = 0,
+    *,
     widths: Sequence[int] = (2, 2),
     alphabet_size: int = 2,
     exact: bool = True,
@@ -556,7 +570,8 @@ def _reachable_graph(layer: Linear2RNNLayer, max_states: int) -> tuple[list[np.n
     return states, np.array(delta, dtype=np.int64).reshape(len(states), d)
 
 
-def reachable_states(layer_or_stack: Linear2RNNLayer | Stack, max_states: int = 1000) -> list[np.ndarray]:
+@deprecated_positional
+def reachable_states(layer_or_stack: Linear2RNNLayer | Stack, *, max_states: int = 1000) -> list[np.ndarray]:
     """The states reached by layer 1 on one-hot inputs, found exactly by breadth-first search.
 
     Starting at ``h_0``, every state is stepped with each symbol ``e_s``;
@@ -594,7 +609,8 @@ def reachable_states(layer_or_stack: Linear2RNNLayer | Stack, max_states: int = 
     return states
 
 
-def product_construction(stack: Stack, max_states: int = 1000, output: int = 0) -> WFA:
+@deprecated_positional
+def product_construction(stack: Stack, *, max_states: int = 1000, output: int = 0) -> WFA:
     """T5 caveat: the WFA of a depth-2 stack whose first layer reaches finitely many states.
 
     With reachable layer-1 states ``r_1 .. r_N`` (``r_1 = h_0^(1)``), transitions
@@ -682,8 +698,10 @@ DFA_PRESETS: dict[str, list[list[int]]] = {
 }
 
 
+@deprecated_positional
 def dfa_stack(
     transitions: str | Sequence[Sequence[int]] = "parity",
+    *,
     initial: int = 0,
     width: int = 2,
     seed: int | np.random.Generator | None = 0,
@@ -756,7 +774,8 @@ def dfa_stack(
 # ---------------------------------------------------------------------------
 
 
-def product_witness(T: int | None = None) -> Stack:
+@renamed_parameter("T", "length")
+def product_witness(length: int | None = None) -> Stack:
     """T6: one linear 2RNN unit computing ``y_T = x_1 x_2 ... x_T`` on scalar real inputs.
 
     ``h_t = h_{t-1} x_t`` (``A = [[[1]]]``), ``h_0 = 1``, ``y_t = h_t``: the
@@ -764,9 +783,9 @@ def product_witness(T: int | None = None) -> Stack:
 
     Parameters
     ----------
-    T : int, optional
-        The length of interest (validated, ``T >= 1``); the network is the same
-        for every ``T``.
+    length : int, optional
+        The length ``T`` of interest (validated, ``T >= 1``; formerly the keyword
+        ``T``); the network is the same for every ``T``.
 
     Returns
     -------
@@ -778,6 +797,6 @@ def product_witness(T: int | None = None) -> Stack:
     >>> product_witness(3).run([[2], ["1/2"], [5]], exact=True)[:, 0].tolist()
     [Fraction(2, 1), Fraction(1, 1), Fraction(5, 1)]
     """
-    if T is not None:
-        _positive_int(T, "T")
+    if length is not None:
+        _positive_int(length, "length")
     return Stack([Linear2RNNLayer(A=to_exact_array([[[1]]]), h0=to_exact_array([1]))], C=to_exact_array([[1]]))

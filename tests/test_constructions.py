@@ -34,6 +34,7 @@ from rnnexpr.constructions import (
     reachable_states,
     t5_witness,
 )
+from rnnexpr.errors import ConflictingArgumentsError
 from rnnexpr.exact import exact_rank
 from rnnexpr.numbers import to_exact_array
 
@@ -148,11 +149,24 @@ def test_delay_counts_and_shallow_minimality(k):
     assert exact_rank(H).rank == k + 1
 
 
-def test_delay_bad_k():
-    with pytest.raises(ValueError, match="k"):
+def test_delay_bad_delay():
+    with pytest.raises(ValueError, match="delay"):
         delay_network_shallow(0)
-    with pytest.raises(TypeError, match="k"):
+    with pytest.raises(TypeError, match="delay"):
         delay_network_deep(1.5)
+
+
+def test_delay_old_keyword_k_still_works_with_a_warning():
+    # k was the delay's name until the vocabulary of issue 13: one release of grace.
+    for build in (delay_network_shallow, delay_network_deep):
+        with pytest.warns(DeprecationWarning, match="'k' is renamed 'delay'"):
+            old = build(k=3)
+        x = np.arange(1, 8).reshape(7, 1)
+        assert list(old.run(x, exact=True)[:, 0]) == list(build(delay=3).run(x, exact=True)[:, 0]) == [0, 0, 0, 1, 2, 3, 4]
+    with pytest.warns(DeprecationWarning, match="renamed delay"):
+        assert delay_parameter_counts(delay=4).k == 4
+    with pytest.raises(ConflictingArgumentsError):
+        delay_network_deep(k=2, delay=3)
 
 
 # ---------------------------------------------------------------- T5 witnesses
@@ -260,9 +274,21 @@ def test_product_witness_is_the_monomial(T):
         assert s.run(x, exact=True)[-1, 0] == math.prod(x[:, 0])
 
 
-def test_product_witness_bad_T():
-    with pytest.raises(ValueError, match="T"):
+def test_product_witness_bad_length():
+    with pytest.raises(ValueError, match="length"):
         product_witness(0)
+    with pytest.warns(DeprecationWarning, match="'T' is renamed 'length'"):
+        product_witness(T=2)
+
+
+def test_options_given_by_position_still_work_with_a_warning():
+    with pytest.warns(DeprecationWarning, match="by position"):
+        old = dfa_stack("mod3", 0, 3, 1)
+    new = dfa_stack("mod3", initial=0, width=3, seed=1)
+    words = [[], [0], [1, 1, 0], [1, 1, 1, 0]]
+    assert list(old.values(words, exact=True)) == list(new.values(words, exact=True))
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="multiple values"):
+        dfa_stack("mod3", 0, initial=0)
 
 
 def test_size_limits_are_refused_up_front():
