@@ -19,8 +19,8 @@ from .linear_systems import equivalent as _lti_equivalent
 from .lifted import LiftedRepresentation, _budget, _core_from_params, _homogeneous, _initial
 from .models import WFA, Stack
 from .results import EquivalenceResult
-from .validation import check_choice, check_int
-from .wfa import DEFAULT_RTOL, _check_rtol, _Echelon, wfa_equivalent
+from .validation import check_choice, check_int, check_tolerance
+from .wfa import DEFAULT_RTOL, _Echelon, wfa_equivalent
 
 __all__ = ["equivalent"]
 
@@ -96,7 +96,7 @@ def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_leng
         a, b = a.to_exact(), b.to_exact()
     else:
         a, b = a.to_float(), b.to_float()
-    rtol = _check_rtol(rtol)
+    rtol = check_tolerance(rtol, "rtol")
     # Level-m cores do not depend on the length T: build each once and reuse it for every T.
     hps = [_homogeneous(a), _homogeneous(b)]
     cores: list[dict[int, np.ndarray]] = [{}, {}]

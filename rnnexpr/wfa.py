@@ -25,6 +25,7 @@ from .exact import solve as _solve
 from .models import WFA, Stack
 from .numbers import as_fractions, to_exact_array, to_float_array, zeros
 from .results import EquivalenceResult
+from .validation import check_tolerance
 
 __all__ = [
     "SpanBasis",
@@ -306,9 +307,7 @@ def as_wfa(model: _Any, name: str = "model") -> WFA:
 
 
 def _check_rtol(rtol: float) -> float:
-    if isinstance(rtol, bool) or not isinstance(rtol, int | float) or not (0 < rtol < 1):
-        raise ValueError(f"rtol: expected a float in (0, 1), got {rtol!r}")
-    return float(rtol)
+    return check_tolerance(rtol, "rtol")
 
 
 def reachable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:

@@ -36,7 +36,6 @@ KNOWN_VIOLATIONS: set[str] = {
     "equivalence imports private name lifted._homogeneous",
     "equivalence imports private name lifted._initial",
     "equivalence imports private name wfa._Echelon",
-    "equivalence imports private name wfa._check_rtol",
     "hankel imports private name exact._flint",
     "hankel imports private name exact._integer_rows",
     "hankel imports private name lifted._budget",

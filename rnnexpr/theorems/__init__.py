@@ -15,6 +15,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import InvalidArgumentError
+from ..validation import check_int
 from .certificate import Certificate, CheckResult, Step, jsonable, register_deriver
 from .t0_feedforward import STATEMENT_T0, verify_T0
 from .t1_collapse import STATEMENT_T1, verify_T1
@@ -138,10 +140,9 @@ def verify_all(
     names = list(THEOREMS) if not theorems else list(theorems)
     unknown = [n for n in names if n not in THEOREMS]
     if unknown:
-        raise ValueError(f"theorems: expected names among {list(THEOREMS)}, got {unknown}")
+        raise InvalidArgumentError(f"theorems: expected names among {list(THEOREMS)}, got {unknown}")
     for label, v, low in (("seed", seed, 0), ("instances", instances, 1), ("jobs", jobs, 1)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise ValueError(f"{label}: expected an integer >= {low}, got {v!r}")
+        check_int(v, label, minimum=low)
     tasks = [(n, seed + i, bool(quick)) for n in names for i in range(instances)]
     bar = None
     if progress:

@@ -14,6 +14,7 @@ from ..errors import ModelKindError
 from ..io import model_from_dict, model_to_dict
 from ..models import Stack
 from ..numbers import as_array, to_exact_array, to_json_array, zeros
+from ..validation import check_int
 
 __all__ = ["load_model", "dump_model", "exact_matrix", "lti_responses", "lti_equal", "check_seed"]
 
@@ -40,16 +41,12 @@ def json_matrix(a: np.ndarray) -> Any:
 
 def check_seed(seed: Any) -> int:
     """Validate a seed argument (a non-negative integer)."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
-    return int(seed)
+    return check_int(seed, "seed", minimum=0)
 
 
 def check_positive(value: Any, name: str, minimum: int = 1) -> int:
     """Validate an integer option (e.g. a length or a width)."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {value!r}")
-    return int(value)
+    return check_int(value, name, minimum=minimum)
 
 
 def lti_responses(stack: Stack, steps: int) -> tuple[np.ndarray, np.ndarray]:

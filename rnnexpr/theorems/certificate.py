@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelFormatError
+from ..errors import InvalidTypeError, ModelFormatError
 from ..numbers import format_fraction, is_exact_array, to_json_array
 
 __all__ = [
@@ -137,7 +137,7 @@ def jsonable(obj: Any) -> Any:
         return jsonable(obj.to_dict())
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         return jsonable(dataclasses.asdict(obj))
-    raise TypeError(f"evidence: cannot serialize an object of type {type(obj).__name__} to JSON")
+    raise InvalidTypeError(f"evidence: cannot serialize an object of type {type(obj).__name__} to JSON")
 
 
 @dataclass(frozen=True)

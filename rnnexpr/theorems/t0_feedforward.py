@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..models import random_array, random_generator
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix
@@ -111,11 +112,11 @@ def verify_T0(
         description = f"seed={seed}: {len(weights)} affine layers {input_dim}->" + "->".join(map(str, widths))
     else:
         if not isinstance(instance, tuple | list) or len(instance) != 2:
-            raise ValueError("instance: expected a pair (weights, biases)")
+            raise InvalidArgumentError("instance: expected a pair (weights, biases)")
         weights = [exact_matrix(w, f"weights[{i}]") for i, w in enumerate(instance[0])]
         biases = [exact_matrix(b, f"biases[{i}]") for i, b in enumerate(instance[1])]
         if not weights or len(weights) != len(biases):
-            raise ValueError(f"instance: expected as many biases as weights (>= 1), got {len(weights)} and {len(biases)}")
+            raise InvalidArgumentError(f"instance: expected as many biases as weights (>= 1), got {len(weights)} and {len(biases)}")
         description = f"given: {len(weights)} affine layers"
     W, b = collapse_linear_feedforward(weights, biases)
     evidence = {

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..models import Linear2RNNLayer, LinearRNNLayer, Stack, random_array, random_generator
 from .certificate import Certificate, Step, register_deriver
 from ._common import binom, check_positive, check_seed, load_model
@@ -165,7 +166,7 @@ def verify_T4(
     width = check_positive(width, "width")
     if instance is not None:
         if not isinstance(instance, Stack) or instance.input_dim != 1 or instance.output_dim != 1:
-            raise ValueError("instance: expected a Stack with scalar input and output")
+            raise InvalidArgumentError("instance: expected a Stack with scalar input and output")
         cases = [{"kind": "linear" if instance.is_linear_rnn else "2rnn", "model": instance.to_exact()}]
         description = f"given: widths {instance.widths}, T={T}"
     else:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ModelKindError
+from ..errors import InvalidArgumentError, ModelKindError, ShapeError
 from ..models import DepthwiseStack, random_array, random_depthwise_stack, random_generator
 from ..numbers import to_exact_array, zeros
 from .certificate import Certificate, Step, register_deriver
@@ -99,10 +99,10 @@ def relu_pieces(stack: DepthwiseStack, a: Any, b: Any) -> dict[str, Any]:
     """
     if not (isinstance(stack, DepthwiseStack) and stack.activation.name == "relu"
             and stack.input_dim == 1 and stack.output_dim == 1):
-        raise ValueError("stack: expected a ReLU DepthwiseStack with scalar input and output")
+        raise InvalidArgumentError("stack: expected a ReLU DepthwiseStack with scalar input and output")
     a, b = to_exact_array(a, "a"), to_exact_array(b, "b")
     if a.shape != b.shape or a.ndim != 1:
-        raise ValueError(f"a, b: expected two vectors of the same length T, got shapes {a.shape} and {b.shape}")
+        raise ShapeError(f"a, b: expected two vectors of the same length T, got shapes {a.shape} and {b.shape}")
     ex = stack.to_exact()
     # Layers whose states pass through ReLU: all but the last, and the last too with a readout activation.
     relu_layers = ex.depth if ex.readout_activation else ex.depth - 1
