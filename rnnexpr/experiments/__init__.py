@@ -16,12 +16,15 @@ name                      stmt   what it compares
 
 from __future__ import annotations
 
+from ..errors import InvalidArgumentError, MissingDependencyError
+from ..validation import check_seed
+
 try:
     import matplotlib  # noqa: F401
     import torch  # noqa: F401
     import tqdm  # noqa: F401
 except ImportError as exc:
-    raise ImportError(
+    raise MissingDependencyError(
         f"rnnexpr.experiments needs the 'experiments' extra (torch CPU build, matplotlib, scikit-learn, tqdm); "
         f'{exc.name or "a dependency"} is missing: pip install "rnnexpr[experiments]"'
     ) from exc
@@ -77,21 +80,21 @@ def run_experiment(name: str, quick: bool = False, seed: int = 0, out: str | Pat
 
     Raises
     ------
-    ValueError
-        For an unknown name (the message lists the known ones) or a bad seed.
+    InvalidArgumentError
+        For an unknown name (the message lists the known ones) or a negative seed
+        (:class:`~rnnexpr.errors.InvalidTypeError` for a seed that is not an integer).
 
     Examples
     --------
     >>> run_experiment("nope")
     Traceback (most recent call last):
     ...
-    ValueError: name: expected one of 'memory', 'degree', 'state_tracking', 'digits', got 'nope'
+    rnnexpr.errors.InvalidArgumentError: name: expected one of 'memory', 'degree', 'state_tracking', 'digits', got 'nope'
     """
     if name not in EXPERIMENTS:
         known = ", ".join(repr(k) for k in EXPERIMENTS)
-        raise ValueError(f"name: expected one of {known}, got {name!r}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
+        raise InvalidArgumentError(f"name: expected one of {known}, got {name!r}")
+    seed = check_seed(seed)
     start = time.perf_counter()
     results, figure = EXPERIMENTS[name](quick=bool(quick), seed=seed)
     results["seconds"] = round(time.perf_counter() - start, 2)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import ModelKindError, ShapeError
 from ..exact import numerical_rank
 from ..models import Stack
 
@@ -44,9 +45,9 @@ def impulse_response(stack: Stack, length: int) -> np.ndarray:
     [0.0, 1.0, 0.0, 0.0]
     """
     if not isinstance(stack, Stack) or not stack.is_linear_rnn:
-        raise TypeError("stack: expected a linear RNN Stack (no A terms) for an impulse response")
+        raise ModelKindError("stack: expected a linear RNN Stack (no A terms) for an impulse response")
     if stack.input_dim != 1 or stack.output_dim != 1:
-        raise ValueError(f"stack: expected scalar input and output, got input_dim={stack.input_dim}, "
+        raise ShapeError(f"stack: expected scalar input and output, got input_dim={stack.input_dim}, "
                          f"output_dim={stack.output_dim}")
     x = np.zeros((2, length, 1))
     x[0, 0, 0] = 1.0
