@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..errors import ModelKindError, ShapeError
+from ..errors import InvalidArgumentError, ModelKindError, ShapeError
 from ..torch import TorchDepthwiseStack, TorchLayer, TorchStack
 
 __all__ = ["TorchLayer", "TorchStack", "TorchDepthwiseStack", "TanhRNN", "count_parameters"]
@@ -34,7 +34,7 @@ def count_parameters(model: nn.Module) -> int:
 
 def _check_positive(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name}: expected a positive integer, got {value!r}")
+        raise InvalidArgumentError(f"{name}: expected a positive integer, got {value!r}")
     return int(value)
 
 

@@ -50,6 +50,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..errors import InvalidArgumentError
 from ..models import Stack
 from .analysis import hankel_rank_of, tt_ranks_of
 from .harness import progress, seed_everything, summarize, train
@@ -110,7 +111,7 @@ def labels(task: str, words: np.ndarray) -> np.ndarray:
             state = _COMPOSE[words[:, t], state]  # new symbol applied after the running product
             out[:, t] = state
         return out
-    raise ValueError(f"task: expected one of {sorted(TASKS)}, got {task!r}")
+    raise InvalidArgumentError(f"task: expected one of {sorted(TASKS)}, got {task!r}")
 
 
 def _data(task: str, rng: np.random.Generator, batch: int, T: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -189,7 +190,7 @@ def _build(task: str, family: str, size: Any, normalize: bool) -> nn.Module:
         return _DepthwiseArm(tuple(size), d, K, family.split()[0], normalize)
     if family == "tanh RNN":
         return _TanhArm(int(size), d, K, normalize)
-    raise ValueError(f"family: expected one of {FAMILIES}, got {family!r}")
+    raise InvalidArgumentError(f"family: expected one of {FAMILIES}, got {family!r}")
 
 
 def _count(task: str, family: str, size: Any) -> int:
@@ -255,7 +256,7 @@ def matched_sizes(task: str, match: float = 0.05, preferred_width: int = 6) -> d
             chosen[family] = size
         else:
             return chosen
-    raise ValueError(f"match: no 2RNN width gives every family a size within {match:.0%} for task {task!r}")
+    raise InvalidArgumentError(f"match: no 2RNN width gives every family a size within {match:.0%} for task {task!r}")
 
 
 def _loss(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
