@@ -344,7 +344,7 @@ def _deprecation_wrapper(func: Callable[..., Any]) -> Any:
             names = spec["keyword_only"]
             extra = args[kept:]
             if len(extra) > len(names):
-                raise TypeError(
+                raise InvalidTypeError(
                     f"{func.__name__}() takes at most {kept + len(names)} arguments, got {len(args)} positional"
                 )
             moved = names[: len(extra)]
@@ -357,7 +357,7 @@ def _deprecation_wrapper(func: Callable[..., Any]) -> Any:
             )
             for name, value in zip(moved, extra, strict=True):
                 if name in kwargs:
-                    raise TypeError(f"{func.__name__}() got multiple values for argument {name!r}")
+                    raise InvalidTypeError(f"{func.__name__}() got multiple values for argument {name!r}")
                 kwargs[name] = value
             args = args[:kept]
         return func(*args, **kwargs)
@@ -409,7 +409,7 @@ def renamed_parameter(old: str, new: str) -> Callable[[_F], _F]:
     def decorate(func: _F) -> _F:
         target = getattr(func, "__wrapped__", func) if hasattr(func, "__rnnexpr_deprecations__") else func
         if new not in inspect.signature(target).parameters:
-            raise TypeError(f"renamed_parameter: {func.__qualname__} has no parameter {new!r}")
+            raise InvalidTypeError(f"renamed_parameter: {func.__qualname__} has no parameter {new!r}")
         wrapper = _deprecation_wrapper(func)
         wrapper.__rnnexpr_deprecations__["renames"][old] = new
         return wrapper  # type: ignore[no-any-return]
@@ -459,7 +459,7 @@ def deprecated_positional(func: _F) -> _F:
     spec["positional"] = sum(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
     spec["keyword_only"] = [p.name for p in params if p.kind == p.KEYWORD_ONLY]
     if any(p.kind == p.VAR_POSITIONAL for p in params) or not spec["keyword_only"]:
-        raise TypeError(f"deprecated_positional: {func.__qualname__} needs keyword-only parameters and no *args")
+        raise InvalidTypeError(f"deprecated_positional: {func.__qualname__} needs keyword-only parameters and no *args")
     return wrapper  # type: ignore[no-any-return]
 
 
