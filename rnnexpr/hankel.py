@@ -39,7 +39,7 @@ from .lifted import (
 )
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
-from .validation import check_int
+from .validation import check_int, deprecated_positional, renamed_parameter
 from .wfa import DEFAULT_RTOL, as_wfa, observable_basis, reachable_basis
 
 __all__ = [
@@ -832,14 +832,17 @@ def _block_rank(block: np.ndarray, method: str, prime: int | None) -> RankResult
     return matrix_rank(block, "exact")
 
 
+@renamed_parameter("max_len", "max_length")
+@deprecated_positional
 def hankel_certificate(
     model: Stack | WFA | Callable,
     prefixes: Sequence[Sequence[int]] | None = None,
     suffixes: Sequence[Sequence[int]] | None = None,
+    *,
     max_units: int | None = None,
     pure: bool = False,
     method: str = "exact",
-    max_len: int = 3,
+    max_length: int = 3,
     compress: bool = True,
 ) -> HankelCertificate:
     """Build a Hankel certificate: a block of f with exact (or modular, stated) rank r.
@@ -851,15 +854,16 @@ def hankel_certificate(
     ----------
     model : Stack, WFA or callable
     prefixes, suffixes : list of words, optional
-        Default: basis words (WFA or depth-1 stack) or all words up to ``max_len``.
+        Default: basis words (WFA or depth-1 stack) or all words up to ``max_length``.
     max_units : int, optional
         The N to prove: raises ValueError unless rank >= N + 2 (N + 1 when ``pure``).
     pure : bool
         Whether ``max_units`` is meant for pure 2RNNs.
     method : {"exact", "modular"}
         Rank over Q, or over GF(p) (still a proven lower bound; stated).
-    max_len : int
-        Length of the default words for deep stacks and functions.
+    max_length : int
+        Length of the default words for deep stacks and functions (formerly
+        ``max_len``, which still works for one release with a DeprecationWarning).
     compress : bool
         Keep only ``r`` independent rows and columns (an r x r nonsingular block).
 
@@ -884,7 +888,7 @@ def hankel_certificate(
         else:
             if d is None:
                 raise InvalidArgumentError("prefixes: expected word lists when model is a function (alphabet unknown), got None")
-            P0 = S0 = words_up_to(d, _check_int(max_len, "max_len"))
+            P0 = S0 = words_up_to(d, _check_int(max_length, "max_length"))
         prefixes = P0 if prefixes is None else prefixes
         suffixes = S0 if suffixes is None else suffixes
     block = hankel_block(model, prefixes, suffixes, exact=True)

@@ -192,7 +192,7 @@ def test_certificate_defaults_and_modular():
     assert cert.rank == hankel_rank(w).rank and cert.block.shape == (cert.rank, cert.rank)
     assert cert.check(w)
     deep = random_stack([2, 2], 2, seed=1, exact=True)
-    c2 = hankel_certificate(deep, max_len=2)
+    c2 = hankel_certificate(deep, max_length=2)
     assert c2.rank == rank_profile(deep, 2).ranks[2] and c2.check(deep)
     cm = hankel_certificate(deep, words_up_to(2, 2), words_up_to(2, 2), method="modular")
     assert not cm.exact and cm.prime is not None and "modular" in cm.statement and cm.verify()

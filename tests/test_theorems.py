@@ -271,7 +271,7 @@ def test_T4_degenerate_instance_fails_with_its_step():
 
 
 def test_T5_default_and_tampering():
-    cert = verify_T5(seed=0, units=4, random_witnesses=1, max_len=2)
+    cert = verify_T5(seed=0, units=4, random_witnesses=1, max_length=2)
     _assert_sound(cert)
     assert cert.evidence["witness"]["rank"] == 6
     # f(a^T) = 2^(T(T+1)/2) in the first row of the witness block
@@ -299,13 +299,13 @@ def test_T5_default_and_tampering():
 @settings(max_examples=3, deadline=None)
 @given(seed=st.integers(0, 10_000))
 def test_T5_random(seed):
-    _assert_sound(verify_T5(seed=seed, units=3, random_witnesses=1, max_len=2))
+    _assert_sound(verify_T5(seed=seed, units=3, random_witnesses=1, max_length=2))
 
 
 def test_T5_wfa_instance_does_not_pass_for_a_witness():
     # A depth-1 linear 2RNN (a WFA with 2 states) has Hankel rank <= 2 < N + 2: the certificate fails.
     s = Stack([Linear2RNNLayer(A=[[[2]]], h0=[1])], C=[[1]])
-    cert = verify_T5(s, units=3, random_witnesses=0, max_len=2)
+    cert = verify_T5(s, units=3, random_witnesses=0, max_length=2)
     assert not cert.holds and "rank" in cert.failed_step
 
 

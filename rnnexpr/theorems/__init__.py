@@ -1,6 +1,6 @@
 """The statements T0-T6 of THEORY §4 as executable certificates.
 
-Each ``verify_Tk(instance=None, seed=0, **options)`` builds a default or seeded
+Each ``verify_Tk(instance=None, *, seed=0, quick=False, ...)`` builds a default or seeded
 random instance, computes the evidence and returns a
 :class:`~rnnexpr.theorems.certificate.Certificate` whose ``check()`` re-derives
 the verdict from the stored evidence.  :data:`THEOREMS` lists them and
@@ -60,7 +60,10 @@ class Theorem:
     statement : str
         The statement, in words.
     verify : callable
-        ``verify(instance=None, seed=0, **options) -> Certificate``.
+        ``verify(instance=None, *, seed=0, quick=False, ...) -> Certificate``;
+        every option is keyword-only and explicit (a misspelt one raises
+        TypeError), and what ``instance`` is differs by statement (see each
+        ``verify_Tk``).
 
     Examples
     --------

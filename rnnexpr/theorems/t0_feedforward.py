@@ -16,6 +16,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..models import random_array, random_generator
+from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix
 
@@ -60,12 +61,14 @@ def derive_T0(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     return steps
 
 
+@deprecated_positional
 def verify_T0(
     instance: tuple[Sequence[Any], Sequence[Any]] | None = None,
+    *,
     seed: int = 0,
     widths: Sequence[int] = (3, 4, 2),
     input_dim: int = 3,
-    **options: Any,
+    quick: bool = False,
 ) -> Certificate:
     """Verify T0: linear feed-forward layers collapse to one layer.
 
@@ -80,8 +83,9 @@ def verify_T0(
         Output widths of the random layers.
     input_dim : int
         Input dimension of the random layers.
-    **options
-        Ignored (uniform signature of the ``verify_T*`` functions).
+    quick : bool
+        Accepted for the uniform signature of the ``verify_T*`` functions; the
+        instance is already small, so it changes nothing.
 
     Returns
     -------

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import ModelKindError
 from ..models import Stack, random_stack
+from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, load_model, lti_equal
 
@@ -52,12 +53,14 @@ def derive_T1(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     return steps
 
 
+@deprecated_positional
 def verify_T1(
     instance: Stack | None = None,
+    *,
     seed: int = 0,
     widths: Sequence[int] = (2, 3, 2),
     input_dim: int = 2,
-    **options: Any,
+    quick: bool = False,
 ) -> Certificate:
     """Verify T1 on a linear RNN stack (default: a random exact stack from ``seed``).
 
@@ -72,8 +75,9 @@ def verify_T1(
         Widths of the random instance.
     input_dim : int
         Input dimension of the random instance.
-    **options
-        Ignored.
+    quick : bool
+        Accepted for the uniform signature of the ``verify_T*`` functions; the
+        instance is already small, so it changes nothing.
 
     Returns
     -------

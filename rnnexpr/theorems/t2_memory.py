@@ -23,6 +23,7 @@ import numpy as np
 
 from ..exact import exact_rank
 from ..models import LinearRNNLayer, Stack, random_array, random_generator
+from ..validation import check_bool, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model, lti_responses
 
@@ -151,13 +152,15 @@ def _generic_stack(depth: int, width: int, seed: int) -> Stack:
     return Stack(layers, C=draw((1, width)))
 
 
+@deprecated_positional
 def verify_T2(
     instance: int | None = None,
+    *,
     seed: int = 0,
     delay: int = 12,
     depth: int = 3,
     width: int = 2,
-    **options: Any,
+    quick: bool = False,
 ) -> Certificate:
     """Verify T2 for the delay ``k`` and a generic stack of ``depth`` layers of ``width``.
 
@@ -171,8 +174,8 @@ def verify_T2(
         The delay k (>= 1).
     depth, width : int
         Shape of the generic stack whose McMillan degree is certified.
-    **options
-        ``quick=True`` uses a smaller delay (6).
+    quick : bool
+        Use a smaller delay (6).
 
     Returns
     -------
@@ -193,7 +196,7 @@ def verify_T2(
     seed = check_seed(seed)
     if instance is not None:
         delay = instance
-    elif options.get("quick"):
+    elif check_bool(quick, "quick"):
         delay = min(delay, 6)
     k = check_positive(delay, "delay")
     depth = check_positive(depth, "depth")

@@ -28,6 +28,7 @@ from ..errors import ModelKindError
 from ..exact import exact_rank
 from ..models import WFA, Stack, random_stack
 from ..numbers import to_exact_array, zeros
+from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model
 
@@ -158,13 +159,15 @@ def derive_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     return steps
 
 
+@deprecated_positional
 def verify_T3(
     instance: Stack | None = None,
+    *,
     seed: int = 0,
     width: int = 3,
     alphabet_size: int = 2,
     kind: str | None = None,
-    **options: Any,
+    quick: bool = False,
 ) -> Certificate:
     """Verify T3 on a depth-1 linear 2RNN (default: random exact, from ``seed``).
 
@@ -180,8 +183,9 @@ def verify_T3(
         Kind of the random instance; default alternates with the seed (even seeds
         full 2RNN, odd seeds pure).  Odd seeds also make a redundant layer (two
         equal units) so that minimization has something to remove.
-    **options
-        Ignored.
+    quick : bool
+        Accepted for the uniform signature of the ``verify_T*`` functions; the
+        instance is already small, so it changes nothing.
 
     Returns
     -------

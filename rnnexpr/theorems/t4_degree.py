@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..models import Linear2RNNLayer, LinearRNNLayer, Stack, random_array, random_generator
+from ..validation import check_bool, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
 from ._common import binom, check_positive, check_seed, load_model
 
@@ -113,15 +114,17 @@ def derive_T4(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     return steps
 
 
+@deprecated_positional
 def verify_T4(
     instance: Stack | None = None,
+    *,
     seed: int = 0,
     length: int = 4,
     max_depth: int = 3,
     width: int = 2,
     method: str | None = None,
     large_length: int | None = 20,
-    **options: Any,
+    quick: bool = False,
 ) -> Certificate:
     """Verify T4 on random 2RNN stacks of depth 1..max_depth and linear RNN stacks.
 
@@ -144,8 +147,8 @@ def verify_T4(
         Also certify a depth-``max_depth`` stack at this length with the modular
         method (evaluation mod primes and interpolation; certified when the
         degree found meets the structural bound).  None to skip.
-    **options
-        ``quick=True`` uses T = 3.
+    quick : bool
+        Use T = 3 (at most).
 
     Returns
     -------
@@ -162,7 +165,7 @@ def verify_T4(
     True
     """
     seed = check_seed(seed)
-    T = check_positive(min(length, 3) if options.get("quick") else length, "length")
+    T = check_positive(min(length, 3) if check_bool(quick, "quick") else length, "length")
     width = check_positive(width, "width")
     if instance is not None:
         if not isinstance(instance, Stack) or instance.input_dim != 1 or instance.output_dim != 1:

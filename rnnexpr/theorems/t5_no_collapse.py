@@ -28,6 +28,7 @@ from ..errors import ModelKindError
 from ..exact import exact_rank
 from ..models import WFA, Stack
 from ..numbers import to_exact_array, zeros
+from ..validation import check_bool, deprecated_positional, renamed_parameter
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model
 
@@ -176,19 +177,22 @@ def _certified_block(model: Stack, max_len: int) -> tuple[list, list, np.ndarray
     """A nonsingular r x r block on words up to max_len, r the rank of the full block (hankel_certificate)."""
     from ..hankel import hankel_certificate
 
-    hc = hankel_certificate(model, max_len=max_len, method="exact", compress=True)
+    hc = hankel_certificate(model, max_length=max_len, method="exact", compress=True)
     P, S = [list(u) for u in hc.prefixes], [list(v) for v in hc.suffixes]
     return P, S, _block(model, P, S), int(hc.rank)
 
 
+@renamed_parameter("max_len", "max_length")
+@deprecated_positional
 def verify_T5(
     instance: Stack | None = None,
+    *,
     seed: int = 0,
     units: int = 10,
     random_witnesses: int = 2,
-    max_len: int = 3,
+    max_length: int = 3,
     dfa: str = "parity",
-    **options: Any,
+    quick: bool = False,
 ) -> Certificate:
     """Verify T5: the witness, random depth-2 witnesses, and the finite-state caveat.
 
@@ -203,12 +207,13 @@ def verify_T5(
         N: certify that no depth-1 linear 2RNN with ``<= N`` units computes f.
     random_witnesses : int
         Number of random depth-2 witnesses.
-    max_len : int
-        Longest word length of their rank profiles.
+    max_length : int
+        Longest word length of their rank profiles (formerly ``max_len``, which
+        still works for one release with a DeprecationWarning).
     dfa : str
         DFA of the caveat instance (see :data:`rnnexpr.constructions.DFA_PRESETS`).
-    **options
-        ``quick=True`` uses one random witness.
+    quick : bool
+        Use one random witness.
 
     Returns
     -------
@@ -223,7 +228,7 @@ def verify_T5(
 
     Examples
     --------
-    >>> verify_T5(units=3, random_witnesses=1, max_len=2).holds
+    >>> verify_T5(units=3, random_witnesses=1, max_length=2).holds
     True
     """
     from ..constructions import dfa_stack, product_construction, random_depth2_witness, reachable_states, t5_witness
@@ -231,8 +236,8 @@ def verify_T5(
 
     seed = check_seed(seed)
     N = check_positive(units, "units")
-    max_len = check_positive(max_len, "max_len")
-    if options.get("quick"):
+    max_len = check_positive(max_length, "max_length")
+    if check_bool(quick, "quick"):
         random_witnesses = min(random_witnesses, 1)
     if instance is not None and (not isinstance(instance, Stack) or instance.output_dim != 1):
         raise ModelKindError(f"instance: expected a Stack with one output, got {instance!r}")

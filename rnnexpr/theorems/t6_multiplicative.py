@@ -33,6 +33,7 @@ import numpy as np
 from ..errors import InvalidArgumentError, ModelKindError, ShapeError
 from ..models import DepthwiseStack, random_array, random_depthwise_stack, random_generator
 from ..numbers import to_exact_array, zeros
+from ..validation import check_bool, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
 from ._common import check_positive, check_seed, exact_matrix, load_model
 
@@ -238,14 +239,16 @@ def _generic_depthwise(widths: list[int], activation: Any, rng: np.random.Genera
     return DepthwiseStack(layers, draw((1, m)), None, activation, readout_activation)
 
 
+@deprecated_positional
 def verify_T6(
     instance: DepthwiseStack | None = None,
+    *,
     seed: int = 0,
     length: int = 5,
     power: int = 2,
     depth: int = 3,
     relu_stacks: int = 2,
-    **options: Any,
+    quick: bool = False,
 ) -> Certificate:
     """Verify T6(a) and T6(b) (T6(c) is empirical, see :data:`T6C_NOTE`).
 
@@ -264,8 +267,8 @@ def verify_T6(
     relu_stacks : int
         Number of random ReLU stacks for (b) (alternately depth 2, and depth 3 with ReLU
         before the readout).
-    **options
-        ``quick=True`` uses one ReLU stack.
+    quick : bool
+        Use one ReLU stack.
 
     Returns
     -------
@@ -290,7 +293,7 @@ def verify_T6(
     T = check_positive(length, "length")
     p = check_positive(power, "power")
     L = check_positive(depth, "depth")
-    if options.get("quick"):
+    if check_bool(quick, "quick"):
         relu_stacks = min(relu_stacks, 1)
     rng = random_generator(seed)
     if instance is not None:
