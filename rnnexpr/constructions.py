@@ -1,4 +1,4 @@
-"""Explicit networks behind the statements of THEORY §4.
+"""Explicit networks behind the statements of :doc:`/theory/index`.
 
 * :func:`collapse` (T1): a stack of linear RNN layers is one linear RNN layer of
   width ``sum n_l`` with a block lower-triangular recurrence;
@@ -135,7 +135,7 @@ def collapse(stack: Stack | DepthwiseStack) -> Stack:
         if not layer.is_linear:
             raise ModelKindError(
                 f"stack: expected linear RNN layers only, got a multiplicative term A in layers[{i}] "
-                "(linear 2RNN stacks do not collapse, THEORY T5)"
+                "(linear 2RNN stacks do not collapse, statement T5)"
             )
     exact = stack.is_exact
     conv = to_exact_array if exact else to_float_array

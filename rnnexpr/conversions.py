@@ -147,7 +147,7 @@ def to_wfa(stack: Stack | Linear2RNNLayer, output: int = 0, minimal_form: bool =
     if stack.depth != 1:
         raise ModelKindError(
             f"stack: expected a depth-1 stack (a WFA), got depth {stack.depth}; a deep linear 2RNN stack is "
-            "generally not a WFA (THEORY T5)"
+            "generally not a WFA (statement T5)"
         )
     if isinstance(output, bool) or not isinstance(output, int) or not 0 <= output < stack.output_dim:
         raise ShapeError(f"output: expected an index in 0..{stack.output_dim - 1}, got {output!r}")

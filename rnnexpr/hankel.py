@@ -1,4 +1,4 @@
-"""Hankel blocks, Hankel ranks, rank profiles of deep stacks, Hankel certificates (THEORY §2, T3, T5).
+"""Hankel blocks, Hankel ranks, rank profiles of deep stacks, Hankel certificates (:doc:`/theory/t3`, :doc:`/theory/t5`).
 
 * :func:`hankel_block` evaluates ``H[u, v] = f(uv)`` on given word lists (guarded);
 * :func:`hankel_rank` of a WFA or a depth-1 stack from reachable and observable
@@ -716,7 +716,7 @@ def _prefix_basis(hp, k: int, exact: bool, rtol: float) -> list[tuple[int, ...]]
 _STATEMENT = (
     "no depth-1 linear 2RNN with <= {n} units (with U, V, b terms) and no pure depth-1 linear 2RNN with <= {p} "
     "units computes f on one-hot inputs: the Hankel block below has {how} rank {r}, while such networks have Hankel "
-    "rank <= n + 1 (augmentation) and <= n (pure), THEORY T3/T5"
+    "rank <= n + 1 (augmentation) and <= n (pure), statements T3 and T5"
 )
 
 

@@ -1,4 +1,4 @@
-"""Lifted linear representation of deep linear 2RNN stacks on one-hot inputs (THEORY §2).
+"""Lifted linear representation of deep linear 2RNN stacks on one-hot inputs (:doc:`/theory/t5`).
 
 A stack of linear 2RNN layers is not a WFA, but for a *fixed suffix length* ``m``
 its output is linear in a polynomial feature of the prefix's states::
@@ -611,7 +611,7 @@ def suffix_functionals(model: Stack | WFA, words: Any, output: int = 0,
 
 @dataclass(frozen=True, eq=False)
 class LiftedRepresentation:
-    """The length-T slice of f as a product of level cores (THEORY §2).
+    """The length-T slice of f as a product of level cores (:doc:`/theory/t5`).
 
     ``f(s_1..s_T) = initial^T cores[0][:, s_1, :] cores[1][:, s_2, :] ... cores[T-1][:, s_T, :] final``.
 

@@ -4,7 +4,7 @@ All models are immutable (frozen dataclasses holding read-only arrays).  Each
 array is either float64 or exact (a numpy object array of
 :class:`~fractions.Fraction`); see :mod:`rnnexpr.numbers`.
 
-Index conventions (THEORY §1).  Layer ``l`` of a stack reads the layer below at
+Index conventions (:doc:`/theory/index`).  Layer ``l`` of a stack reads the layer below at
 the same time step (``h_t^(0) = x_t``)::
 
     h_t = A x1 h_{t-1} x2 z_t + U z_t + V h_{t-1} + b,   (A x1 h x2 z)_k = sum_ij A[i,j,k] h_i z_j
@@ -88,7 +88,7 @@ def _prepare_input(x: Any, input_dim: int, exact: bool, name: str = "x") -> tupl
 
 @dataclass(frozen=True, eq=False)
 class Linear2RNNLayer:
-    """One linear second-order RNN layer (THEORY §1); any term may be absent.
+    """One linear second-order RNN layer (:doc:`/theory/index`); any term may be absent.
 
     ``h_t = A x1 h_{t-1} x2 z_t + U z_t + V h_{t-1} + b`` with ``z_t`` the input
     (the layer below, or ``x_t`` for the first layer).
@@ -766,7 +766,7 @@ class Stack(_StackBase):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class DepthwiseStack(_StackBase):
-    """Linear recurrences with a nonlinearity only between layers (THEORY §1).
+    """Linear recurrences with a nonlinearity only between layers (:doc:`/theory/index`).
 
     Layer 1 is a linear RNN layer reading ``x_t``; for ``l >= 2``,
     ``h_t^(l) = V h_{t-1}^(l) + U sigma(h_t^(l-1)) + b``.  The readout is

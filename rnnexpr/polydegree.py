@@ -1,4 +1,4 @@
-"""Exact polynomial degree of a stack's output in its inputs (THEORY T4, T6a).
+"""Exact polynomial degree of a stack's output in its inputs (:doc:`/theory/t4`, :doc:`/theory/t6` (a)).
 
 On real inputs the output ``y_T`` of a linear (2)RNN stack, or of a stack with
 linear recurrences and a polynomial activation between layers, is a polynomial
@@ -267,7 +267,7 @@ def _as_net(model: Any, output: int) -> _Net:
         else:
             raise ModelKindError(
                 f"model: expected a polynomial or identity activation, got {act.name!r}; its output is not a "
-                "polynomial in the inputs (for ReLU it is piecewise linear, THEORY T6(b))"
+                "polynomial in the inputs (for ReLU it is piecewise linear, statement T6 (b))"
             )
         while len(coeffs) > 1 and coeffs[-1] == 0:
             coeffs.pop()

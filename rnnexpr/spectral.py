@@ -17,7 +17,7 @@ computes ``f`` exactly when ``f`` is a WFA of Hankel rank n and ``rank H = n``
 pseudo-inverse is replaced by the inverse of an invertible ``n x n`` sub-block,
 all over Q: exact recovery, no tolerance.
 
-A WFA with n states is a pure depth-1 linear 2RNN with n units (THEORY T3), so
+A WFA with n states is a pure depth-1 linear 2RNN with n units (:doc:`/theory/t3`), so
 the learned model is also a depth-1 linear 2RNN (:func:`rnnexpr.conversions.from_wfa`).
 On a depth-2 target the Hankel rank grows with the block (T5): every WFA with
 n states has a Hankel block of rank <= n, so by Eckart-Young its error on the

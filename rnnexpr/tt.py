@@ -1,4 +1,4 @@
-"""Tensor-train (MPS) view of length-T slices (THEORY §3).
+"""Tensor-train (MPS) view of length-T slices (:doc:`/guide/tt`).
 
 The length-T slice of a model, ``F[s_1..s_T] = f(s_1..s_T)``, is an order-T
 tensor with an exact tensor train (TT) form; on real inputs the output is a
@@ -14,7 +14,7 @@ Feature maps of :func:`to_tensor_train`
     Symbols of an alphabet ``{0..d-1}``; physical dimension ``d``.  A WFA has the
     cores ``alpha^T A, A, ..., A, A omega``; a depth-1 stack goes through
     :func:`rnnexpr.conversions.to_wfa`; a deeper stack through the lifted states of
-    THEORY §2 (:func:`rnnexpr.lifted.lift`).
+    :doc:`/theory/t5` (:func:`rnnexpr.lifted.lift`).
 ``"affine"``
     ``x -> [1; x]`` for a depth-1 stack on real inputs of dimension ``m``
     (physical dimension ``m + 1``).  After affine augmentation
@@ -276,7 +276,7 @@ def _one_hot_cores(model: Stack | WFA, T: int) -> list[np.ndarray]:
         return _wfa_cores(model, T)
     if model.depth == 1:
         return _wfa_cores(to_wfa(model), T)
-    rep = lift(model, T)  # the lifted states of THEORY §2: level cores of the slice
+    rep = lift(model, T)  # the lifted states (docs: theory/t5): level cores of the slice
     return _boundary_cores(rep.initial, list(rep.cores), rep.final)
 
 
@@ -352,7 +352,7 @@ def to_tensor_train(
     output: int = 0,
     max_features: int = 10_000,
 ) -> TTTensor:
-    """The exact tensor train of the length-T slice of a model (THEORY §3).
+    """The exact tensor train of the length-T slice of a model (:doc:`/guide/tt`).
 
     Parameters
     ----------

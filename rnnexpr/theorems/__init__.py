@@ -1,4 +1,4 @@
-"""The statements T0-T6 of THEORY §4 as executable certificates.
+"""The statements T0-T6 of :doc:`/theory/index` as executable certificates.
 
 Each ``verify_Tk(instance=None, *, seed=0, quick=False, ...)`` builds a default or seeded
 random instance, computes the evidence and returns a
@@ -49,7 +49,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Theorem:
-    """A statement of THEORY §4: its name, a short title, the statement and its verifier.
+    """A statement of :doc:`/theory/index`: its name, a short title, the statement and its verifier.
 
     Attributes
     ----------

@@ -1,5 +1,5 @@
 """Helpers shared by the theorem modules: model (de)serialization, exact arrays,
-and the finite linear-time-invariant equivalence criterion of THEORY §2."""
+and the finite linear-time-invariant equivalence criterion of :doc:`/theory/t1`."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def lti_responses(stack: Stack, steps: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def lti_equal(a: Stack, b: Stack) -> tuple[bool, int, str]:
-    """Exact equivalence of two linear RNN stacks by the finite criterion of THEORY §2.
+    """Exact equivalence of two linear RNN stacks by the finite criterion of :doc:`/theory/t1`.
 
     Systems of total widths n and n' agree on every input iff their first
     ``n + n'`` Markov parameters and their free responses for

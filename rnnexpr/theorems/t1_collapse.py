@@ -2,7 +2,7 @@
 
 Certificate: the block lower-triangular layer built by
 :func:`rnnexpr.constructions.collapse` (width ``sum n_l``), and an exact
-equivalence check by the finite criterion of THEORY §2 (the first ``n + n'``
+equivalence check by the finite criterion of :doc:`/theory/t1` (the first ``n + n'``
 Markov parameters and ``n + n' + 2`` free-response values agree), re-derived by
 exact simulation of the stored stack and the stored construction.
 """

@@ -49,7 +49,7 @@ def _computes_delay(net: Stack, k: int) -> tuple[bool, str]:
     """Exact check that a linear RNN stack computes y_t = x_{t-k} (scalar input and output).
 
     The delay is an LTI system of McMillan degree k + 1 with zero free response, so
-    by the finite criterion of THEORY §2 it suffices to compare n + (k + 1) + 2
+    by the finite criterion of :doc:`/theory/t1` it suffices to compare n + (k + 1) + 2
     free-response values and Markov parameters.
     """
     if not (isinstance(net, Stack) and net.is_linear_rnn and net.input_dim == 1 and net.output_dim == 1):
