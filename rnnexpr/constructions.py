@@ -113,6 +113,12 @@ def collapse(stack: Stack | DepthwiseStack) -> Stack:
         For a layer with a multiplicative term (linear 2RNN stacks do not
         collapse, T5) or a non-identity activation.
 
+    See Also
+    --------
+    collapse_linear_feedforward : the same collapse for feedforward linear networks (T0).
+    rnnexpr.linear_systems.mcmillan_degree : the size of a minimal realization of the collapsed system.
+    rnnexpr.linear_systems.minimal_realization : a minimal realization itself.
+
     Examples
     --------
     >>> from rnnexpr.models import random_stack

@@ -59,6 +59,12 @@ def equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAUL
     AlphabetError
         When the alphabets differ.
 
+    See Also
+    --------
+    rnnexpr.wfa.wfa_equivalent : the WFA and depth-1 case, decided over all words.
+    rnnexpr.wfa.minimize : minimal WFAs (equivalent models have the same minimal size).
+    rnnexpr.linear_systems.mcmillan_degree : the size of a minimal linear system (real inputs).
+
     Examples
     --------
     >>> from rnnexpr import WFA, minimize

@@ -218,6 +218,13 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
     RankResult
         Numerical: ``tolerance`` is the relative tolerance ``rtol``.
 
+    See Also
+    --------
+    rank_profile : ranks of the blocks over all words up to each length (deep stacks).
+    hankel_block : an explicit block, to look at or to pass to another rank method.
+    hankel_certificate : a saved, re-checkable certificate of a rank lower bound.
+    rnnexpr.wfa.minimize : a minimal WFA, whose number of states is this rank.
+
     Examples
     --------
     >>> from rnnexpr.models import random_wfa

@@ -720,6 +720,12 @@ def degree(
     ValueError, TypeError
         For a bad ``length``, ``method``, ``seed`` or ``rounds``, or ``exact=False``.
 
+    See Also
+    --------
+    degree_bound : T4's ``binom(T + L - 1, L)``, the degree of a generic depth-``L`` linear 2RNN.
+    degree_upper_bounds : the bounds propagated through the given network's structure.
+    per_input_bound : the bound for the degree in one input x_t.
+
     Examples
     --------
     >>> from rnnexpr.models import random_stack

@@ -759,6 +759,12 @@ def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool
     ShapeError
         When the cores do not chain.
 
+    See Also
+    --------
+    to_tensor_train : the tensor train of a model's values at a fixed length.
+    tt_round : a lower-rank approximation with a stated error bound.
+    rnnexpr.hankel.hankel_rank : the Hankel rank, an upper bound on every TT rank under one-hot inputs.
+
     Examples
     --------
     >>> from rnnexpr.models import random_wfa

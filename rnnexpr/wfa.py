@@ -400,6 +400,12 @@ def minimize(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) ->
     WFA
         Possibly with 0 states (when f is identically zero).
 
+    See Also
+    --------
+    reachable_basis, observable_basis : the two spans the reduction restricts to.
+    rnnexpr.hankel.hankel_rank : the number of states of the minimal WFA, without building it.
+    rnnexpr.equivalence.equivalent : decide whether two models compute the same function.
+
     Examples
     --------
     >>> w = WFA(["1", "1"], [[["1/2", 0]], [[0, "1/2"]]], [1, 1])   # twice the same state
