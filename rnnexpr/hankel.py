@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidArgumentError, MissingDependencyError, ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
-from .exact import RankResult, exact_backend, independent_rows, matrix_rank, numerical_rank
+from .exact import RankResult, exact_backend, exact_rank, independent_rows, matrix_rank, numerical_rank
+from .fields import GF, QQ, error_probability, orbit_basis, random_prime, suitable_prime
 from .lifted import (
     _budget,
     _core_from_params,
@@ -238,12 +239,7 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
         return _hankel_rank_modular(wfa)
     method = _method(method, exact)
     if method == "exact":
-        F = reachable_basis(wfa, exact=True).vectors
-        B = observable_basis(wfa, exact=True).vectors
-        if F.shape[0] == 0 or B.shape[0] == 0:
-            return RankResult(0, True, exact_backend(), (F.shape[0], B.shape[0]))
-        res = matrix_rank(_exact_product(F, B.T), "exact")
-        return res
+        return _hankel_rank_exact(wfa)
     fb = reachable_basis(wfa, exact=False, rtol=rtol)
     ob = observable_basis(wfa, exact=False, rtol=rtol)
     F, B = fb.vectors, ob.vectors
@@ -265,72 +261,72 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
     return RankResult(res.rank, False, "svd", res.shape, tolerance=rtol, gap=gap)
 
 
+def _hankel_rank_mod_p(ex: WFA, p: int) -> tuple[int, int, int]:
+    """(rank, reachable dim, observable dim) over GF(p) of the WFA reduced mod p (p prime to its denominators).
+
+    The Hankel matrix of the reduced WFA is the reduction of the rational one, so its
+    rank is a lower bound on the rank over Q.  Bases by breadth-first levels
+    (:func:`rnnexpr.fields.orbit_basis`), then one rank of ``F B^T``.
+    """
+    G = GF(p)
+    A = G.residues(ex.A)  # (n, d, n)
+    Fb, _, _ = orbit_basis(G, G.residues(ex.alpha), A.transpose(1, 0, 2))
+    Bb, _, _ = orbit_basis(G, G.residues(ex.omega), A.transpose(1, 2, 0))
+    if not Fb.shape[0] or not Bb.shape[0]:
+        return 0, int(Fb.shape[0]), int(Bb.shape[0])
+    return G.rank(G.matmul(Fb, np.ascontiguousarray(Bb.T))), int(Fb.shape[0]), int(Bb.shape[0])
+
+
+def _hankel_rank_exact(wfa: WFA) -> RankResult:
+    """Exact Hankel rank, modular first: a rank mod p equal to an upper bound proven over Q is the rank over Q.
+
+    ``rank_p <= rank_Q <= n`` always; when ``rank_p = n`` that is the proof (no
+    rational arithmetic at all).  Otherwise the bases of the reachable and observable
+    spans are proven over Q (:func:`rnnexpr.wfa.reachable_basis`), which bounds the
+    rank by their dimensions; if that bound is not met, one exact rank of ``F B^T``.
+    """
+    ex = wfa if wfa.is_exact else wfa.to_exact()
+    n = ex.num_states
+    p = suitable_prime(ex.alpha, ex.A, ex.omega)
+    rank_p, rf, rb = _hankel_rank_mod_p(ex, p)
+    if rank_p == n:
+        return RankResult(n, True, "modular, full rank: proven", (rf, rb), prime=p, error_probability=0.0)
+    F = reachable_basis(ex, exact=True).vectors
+    B = observable_basis(ex, exact=True).vectors
+    shape = (int(F.shape[0]), int(B.shape[0]))
+    if rank_p == min(shape):
+        return RankResult(rank_p, True, "modular, bound proven over Q", shape, prime=p, error_probability=0.0)
+    if 0 in shape:  # pragma: no cover - then rank_p == 0 == min(shape)
+        return RankResult(0, True, exact_backend(), shape)
+    res = exact_rank(QQ.matmul(F, np.ascontiguousarray(B.T)))
+    return RankResult(res.rank, True, res.method, shape, prime=res.prime, error_probability=res.error_probability)
+
+
 def _hankel_rank_modular(wfa: WFA, prime: int | None = None, seed: int = 0) -> RankResult:
     """Hankel rank over GF(p) of the reduced WFA: a proven lower bound on the rank over Q.
 
     The Hankel matrix of the WFA reduced mod p is the reduction of the rational one,
-    and ranks can only drop under reduction.  Bases by breadth-first layers with
-    python-flint ``nmod_mat`` products and rank-revealing reductions.
+    and ranks can only drop under reduction.
     """
-    from . import exact as _exact
-
-    flint = _exact._flint
-    ex = wfa.to_exact()
-    if flint is None:  # pragma: no cover - environment dependent
-        F = reachable_basis(ex, exact=True).vectors
-        B = observable_basis(ex, exact=True).vectors
-        if F.shape[0] == 0 or B.shape[0] == 0:
-            return RankResult(0, False, "modular", (F.shape[0], B.shape[0]), prime=_exact.DEFAULT_PRIME)
-        return _exact.modular_rank(_exact_product(F, B.T), prime=prime or _exact.DEFAULT_PRIME)
-    p = int(prime or _exact.random_prime(seed))
-    n, d = wfa.num_states, wfa.alphabet_size
-    for v in itertools.chain(ex.alpha, ex.A.ravel(), ex.omega):
-        if v.denominator % p == 0:  # pragma: no cover - needs a denominator divisible by a 31-bit prime
-            raise InvalidArgumentError(f"prime: {p} divides a denominator of the WFA; choose another prime")
-
-    def red(v: Fraction) -> int:
-        return v.numerator % p * pow(v.denominator, -1, p) % p
-
-    mats = [flint.nmod_mat(n, n, [red(v) for v in ex.A[:, s, :].ravel()], p) for s in range(d)]
-    mats_t = [m.transpose() for m in mats]
-
-    def span(start: list[int], ms: list) -> list[list[int]]:
-        basis: list[list[int]] = []
-        frontier = [start]
-        while frontier:
-            cand = basis + frontier
-            M = flint.nmod_mat(len(cand), n, [x for row in cand for x in row], p)
-            R, r = M.transpose().rref()
-            ent = [int(x) for x in R.entries()]
-            piv = [next(j for j in range(len(cand)) if ent[i * len(cand) + j]) for i in range(int(r))]
-            new = [cand[j] for j in piv if j >= len(basis)]
-            basis = [cand[j] for j in piv]
-            if not new:
-                break
-            F = flint.nmod_mat(len(new), n, [x for row in new for x in row], p)
-            frontier = [[int(x) for x in (F * m).entries()[i * n:(i + 1) * n]] for m in ms for i in range(len(new))]
-        return basis
-
-    Fb = span([red(v) for v in ex.alpha], mats)
-    Bb = span([red(v) for v in ex.omega], mats_t)
-    if not Fb or not Bb:
-        return RankResult(0, False, "modular", (len(Fb), len(Bb)), prime=p, error_probability=0.0)
-    P = flint.nmod_mat(len(Fb), n, [x for row in Fb for x in row], p)
-    S = flint.nmod_mat(len(Bb), n, [x for row in Bb for x in row], p)
-    rank = int((P * S.transpose()).rank())
+    ex = wfa if wfa.is_exact else wfa.to_exact()
+    n = wfa.num_states
+    vals = np.concatenate([ex.alpha.ravel(), ex.A.ravel(), ex.omega.ravel()])
+    q = math.lcm(*(v.denominator for v in vals)) if vals.size else 1
+    p = int(prime) if prime is not None else random_prime(seed, avoid=q)
+    if q % p == 0:  # pragma: no cover - needs a denominator divisible by a 31-bit prime
+        raise InvalidArgumentError(f"prime: {p} divides a denominator of the WFA; choose another prime")
+    rank, rf, rb = _hankel_rank_mod_p(ex, p)
+    if rank == n:  # the upper bound n is met: equality with the rank over Q cannot fail
+        return RankResult(rank, False, "modular", (rf, rb), prime=p, error_probability=0.0)
     # Error bound over the random prime: the rank drops only if p divides a nonzero r x r
     # minor of H on basis words (lengths < n).  With all weights over a common denominator q
     # and integer numerators <= M, entries scale to integers <= n^(2n-1) M^(2n); Hadamard
     # bounds the minor, hence the number of 31-bit primes dividing it.
-    vals = list(itertools.chain(ex.alpha, ex.A.ravel(), ex.omega))
-    q = 1
-    for v in vals:
-        q = math.lcm(q, v.denominator)
     M = max(max(abs(v.numerator) * (q // v.denominator) for v in vals), 2)
     r = max(rank, 1)
     log2_minor = r * (0.5 * math.log2(r) + (2 * n - 1) * math.log2(max(n, 2)) + 2 * n * math.log2(M))
-    prob = min(1.0, max(log2_minor / 30.0, 1.0) / (2**30 / math.log(2**31)))
-    return RankResult(rank, False, "modular", (len(Fb), len(Bb)), prime=p, error_probability=prob)
+    prob = error_probability(log2_minor) if prime is None else None
+    return RankResult(rank, False, "modular", (rf, rb), prime=p, error_probability=prob)
 
 
 def _exact_product(a: np.ndarray, b: np.ndarray) -> np.ndarray:

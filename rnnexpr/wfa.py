@@ -9,7 +9,6 @@ equivalence of any two models (:func:`rnnexpr.equivalence.equivalent`) in
 
 from __future__ import annotations
 
-import itertools
 import math as _math
 import warnings
 from dataclasses import dataclass as _dataclass
@@ -21,9 +20,9 @@ import numpy as np
 from .conversions import to_wfa
 from .errors import AlphabetError as _AlphabetError
 from .errors import ModelKindError
-from .exact import solve as _solve
+from .fields import GF, QQ, orbit_basis, suitable_prime
 from .models import WFA, Stack
-from .numbers import as_fractions, to_exact_array, to_float_array, zeros
+from .numbers import to_exact_array, to_float_array, zeros
 from .results import EquivalenceResult
 from .validation import check_tolerance
 
@@ -133,30 +132,7 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
     n = start.shape[0]
     d = mats.shape[0]
     if exact:
-        fast = _forward_span_guided(start, mats)
-        if fast is not None:
-            return fast
-        ech = _Echelon(n)
-        vecs, words = [], []
-        queue = []
-        if ech.add(list(start)):
-            vecs.append(np.array(start, dtype=object))
-            words.append(())
-            queue.append(0)
-        head = 0
-        while head < len(queue):
-            i = queue[head]
-            head += 1
-            for s in range(d):
-                v = vecs[i] @ mats[s]
-                if ech.add(list(v)):
-                    vecs.append(as_fractions(np.asarray(v, dtype=object)))
-                    words.append(words[i] + (s,))
-                    queue.append(len(vecs) - 1)
-        out = np.empty((len(vecs), n), dtype=object)
-        for k, v in enumerate(vecs):
-            out[k] = v
-        return SpanBasis(out, tuple(words), True)
+        return _forward_span_exact(start, mats)
     Q = np.zeros((0, n))
     words = []
     min_acc, max_rej = None, 0.0
@@ -187,80 +163,52 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
     return SpanBasis(Q, tuple(words), False, rtol, min_acc, max_rej)
 
 
-def _forward_span_guided(start: np.ndarray, mats: np.ndarray) -> SpanBasis | None:
-    """Exact reachable basis: words chosen by a breadth-first search mod p, then proven over Q.
+def _trie_vectors(start: np.ndarray, mats: np.ndarray, words: tuple[tuple[int, ...], ...]) -> np.ndarray:
+    """Exact ``start M_w`` for breadth-first basis words (each prefix is an earlier word), level by level."""
+    n = start.shape[0]
+    X = zeros((len(words), n), True)
+    if not words:
+        return X
+    index = {w: i for i, w in enumerate(words)}
+    X[0] = start
+    by_level: dict[int, list[int]] = {}
+    for i, w in enumerate(words[1:], 1):
+        by_level.setdefault(len(w), []).append(i)
+    for level in sorted(by_level):
+        rows = by_level[level]
+        for s in range(mats.shape[0]):
+            mine = [i for i in rows if words[i][-1] == s]
+            if mine:
+                parents = [index[words[i][:-1]] for i in mine]
+                X[mine] = QQ.matmul(X[parents], mats[s])
+    return X
 
-    The words' exact vectors ``x_w`` are independent over Q (they are mod p), and they
-    span the reachable space iff ``start`` and every ``x_w M_s`` lie in their span, which
-    is checked exactly with one python-flint solve and one product.  Returns None (the
-    caller then row-reduces over Q) without python-flint, or if a check fails.
+
+def _forward_span_exact(start: np.ndarray, mats: np.ndarray) -> SpanBasis:
+    """Exact reachable basis: the words found by a breadth-first search mod p, proven over Q.
+
+    Vectors independent mod p are independent over Q, so the exact vectors ``x_w`` of the
+    words found mod p are independent.  They span the reachable space when there are n of
+    them, or else when every ``x_w M_s`` lies in their span (solved on the pivot columns
+    found mod p, where ``X`` is invertible, and verified on all columns).  If that check
+    fails (the prime divided a minor), the search is redone over Q.
     """
-    from . import exact as _exact
-
-    flint = _exact._flint
-    if flint is None or _exact.exact_backend() != "flint":
-        return None
     n, d = start.shape[0], mats.shape[0]
-    if n == 0:
-        return None
-    p = _exact.DEFAULT_PRIME
-    q = 1
-    for v in itertools.chain(start, mats.ravel()):
-        q = _math.lcm(q, v.denominator)
-    if q % p == 0:  # pragma: no cover - a denominator divisible by the prime
-        return None
-
-    def red(v: Fraction) -> int:
-        return v.numerator % p * pow(v.denominator, -1, p) % p
-
-    mod_mats = [flint.nmod_mat(n, n, [red(v) for v in mats[s].ravel()], p) for s in range(d)]
-    basis: list[list[int]] = []
-    words: list[tuple[int, ...]] = []
-    frontier = [[red(v) for v in start]]
-    fwords: list[tuple[int, ...]] = [()]
-    while frontier:
-        cand = basis + frontier
-        M = flint.nmod_mat(len(cand), n, [x for row in cand for x in row], p)
-        R, r = M.transpose().rref()
-        ent = [int(x) for x in R.entries()]
-        m = len(cand)
-        piv = [next(j for j in range(m) if ent[i * m + j]) for i in range(int(r))]
-        if len(piv) != len(basis) + sum(1 for j in piv if j >= len(basis)) or piv[: len(basis)] != list(
-                range(len(basis))):  # pragma: no cover - the old basis stays independent
-            return None
-        new = [j - len(basis) for j in piv if j >= len(basis)]
-        basis += [frontier[j] for j in new]
-        words += [fwords[j] for j in new]
-        if not new:
-            break
-        F = flint.nmod_mat(len(new), n, [x for j in new for x in frontier[j]], p)
-        prods = [[int(x) for x in (F * mod_mats[s]).entries()] for s in range(d)]
-        # Vector-major order, like the sequential search: children of x_w before those of x_w'.
-        frontier = [prods[s][i * n:(i + 1) * n] for i in range(len(new)) for s in range(d)]
-        fwords = [words[len(words) - len(new) + i] + (s,) for i in range(len(new)) for s in range(d)]
-    r = len(words)
-    if r == 0:
-        return None if any(v != 0 for v in start) else SpanBasis(np.empty((0, n), dtype=object), (), True)
-    # Exact vectors x_w along the trie of basis words (each word's parent is a basis word), in flint.
-    fl_mats = [_exact._to_flint(as_fractions(mats[s])) for s in range(d)]
-    vec = {(): _exact._to_flint(as_fractions(np.asarray(start, dtype=object)[None, :]))}
-    for w in words[1:]:
-        vec[w] = vec[w[:-1]] * fl_mats[w[-1]]
-    rows = [[vec[w][0, j] for j in range(n)] for w in words]
-    Xf = flint.fmpq_mat(r, n, [x for row in rows for x in row])
-    Rx, _ = flint.nmod_mat(r, n, [int(x.p) % p * pow(int(x.q), -1, p) % p for row in rows for x in row], p).rref()
-    entx = [int(x) for x in Rx.entries()]
-    J = [next(j for j in range(n) if entx[i * n + j]) for i in range(r)]  # X[:, J] invertible mod p, so over Q
-    XJt = flint.fmpq_mat(r, r, [rows[i][j] for j in J for i in range(r)])  # X[:, J]^T
-    # Closure: start and all x_w M_s lie in span(X) over Q (solve on the columns J, then check all columns).
-    for Y in [vec[()]] + [Xf * fl_mats[s] for s in range(d)]:
-        k = Y.nrows()
-        YJt = flint.fmpq_mat(r, k, [Y[i, j] for j in J for i in range(k)])
-        C = XJt.solve(YJt).transpose()
-        if C * Xf != Y:  # pragma: no cover - an unlucky prime
-            return None
-    X = _exact._from_flint(Xf)
-    return SpanBasis(X, tuple(words), True)
+    G = GF(suitable_prime(start, mats))
+    _, words, span = orbit_basis(G, G.residues(start), G.residues(mats))
+    if not words:
+        if not any(v != 0 for v in start):
+            return SpanBasis(zeros((0, n), True), (), True)
+    else:
+        X = _trie_vectors(start, mats, words)
+        if len(words) == n:
+            return SpanBasis(X, words, True)
+        pivots = span.echelon()[1]
+        images = np.concatenate([QQ.matmul(X, mats[s]) for s in range(d)], axis=0) if d else X[:0]
+        if QQ.row_combinations(X, images, pivots) is not None:
+            return SpanBasis(X, words, True)
+    X, words, _ = orbit_basis(QQ, start, mats)  # pragma: no cover - needs p to divide a minor
+    return SpanBasis(X, words, True)  # pragma: no cover
 
 
 def as_wfa(model: _Any, name: str = "model") -> WFA:
@@ -366,15 +314,19 @@ def _restrict(F: np.ndarray, mats: np.ndarray, start: np.ndarray, end: np.ndarra
         z = zeros((0,), exact)
         return z, zeros((0, d, 0), exact), z.copy()
     if exact:
-        Ft = F.T
+        # Coordinates on the rows of F, solved on columns where F is invertible and verified on all.
+        G = GF(suitable_prime(F))
+        _, pivots = G.rref(G.residues(F))
+        if len(pivots) < r:  # pragma: no cover - needs p to divide a minor of F
+            pivots = QQ.rref(F)[1]
+        Y = np.concatenate([start.reshape(1, -1)] + [QQ.matmul(F, mats[s]) for s in range(d)], axis=0)
+        C = QQ.row_combinations(F, Y, pivots)
+        if C is None:  # pragma: no cover - the span is invariant by construction
+            raise ArithmeticError("reachable span is not invariant")
         new = zeros((r, d, r), exact)
         for s in range(d):
-            X = _solve(Ft, (F @ mats[s]).T)
-            if X is None:  # pragma: no cover - the span is invariant by construction
-                raise ArithmeticError("reachable span is not invariant")
-            new[:, s, :] = X.T
-        coef = _solve(Ft, start)
-        return coef, new, F @ end
+            new[:, s, :] = C[1 + s * r: 1 + (s + 1) * r]
+        return C[0], new, QQ.matmul(F, end.reshape(-1, 1))[:, 0]
     # Orthonormal rows: coordinates are inner products.
     new = np.stack([F @ mats[s] @ F.T for s in range(d)], axis=1)
     return F @ start, new, F @ end
