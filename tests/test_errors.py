@@ -69,19 +69,18 @@ def _builtin_raises(root: Path = ROOT) -> list[tuple[str, str, str, int]]:
         shadowed = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}
         shadowed |= {n.name for n in ast.walk(tree) if isinstance(n, ast.ClassDef)}
 
-        def visit(node: ast.AST, func: str) -> None:
-            for child in ast.iter_child_nodes(node):
-                name = func
-                if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                    name = child.name
-                if isinstance(child, ast.Raise):
-                    cls = _raised_name(child)
-                    if cls in BUILTIN_EXCEPTIONS and cls not in shadowed:
-                        out.append((rel, func, cls, child.lineno))
-                visit(child, name)
-
-        visit(tree, "<module>")
+        _visit(tree, "<module>", rel, shadowed, out)
     return out
+
+
+def _visit(node: ast.AST, func: str, rel: str, shadowed: set[str], out: list) -> None:
+    for child in ast.iter_child_nodes(node):
+        name = child.name if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) else func
+        if isinstance(child, ast.Raise):
+            cls = _raised_name(child)
+            if cls in BUILTIN_EXCEPTIONS and cls not in shadowed:
+                out.append((rel, func, cls, child.lineno))
+        _visit(child, name, rel, shadowed, out)
 
 
 def test_no_bare_builtin_exception_is_raised():
