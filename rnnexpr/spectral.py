@@ -1074,7 +1074,7 @@ def sample_hankel_blocks(
     d = check_int(alphabet_size, "alphabet_size", minimum=1)
     variant = check_choice(variant, "variant", VARIANTS)
     max_length = check_int(max_length, "max_length", minimum=0)
-    words = check_words(list(samples), d, "samples")
+    words = _fast_words(samples, d, "samples")
     if not words:
         raise InvalidArgumentError("samples: expected at least one sampled word, got none")
     B = d + 1
@@ -1091,12 +1091,9 @@ def sample_hankel_blocks(
     items = _sample_items(X, lengths, B, variant, width)
     keys, counts = np.unique(items, return_counts=True)
     values = counts / len(words)
-    cache: dict[str, np.ndarray] = {variant: keys}
-
     def observed(kind: str, length: int) -> np.ndarray:
-        if kind not in cache:
-            cache[kind] = np.unique(_sample_items(X, lengths, B, kind, width))
-        return _observed(cache[kind], B, length)
+        items = keys if kind == variant else np.unique(_sample_items(X, lengths, B, kind, length))
+        return _observed(items, B, length)
 
     if P is None:
         row_codes = observed("prefix" if variant in ("classic", "prefix") else "factor", lp)
@@ -1122,6 +1119,21 @@ def sample_hankel_blocks(
     if S is None:
         S = _words_from_codes(col_codes, B, ls)
     return _assemble(P, S, keys, values, B, d, rows, cols, width, sparse)
+
+
+_INT_TYPES = frozenset({int, np.int64, np.int32, np.int16, np.int8, np.uint8, np.uint16, np.uint32})
+
+
+def _fast_words(words: Any, d: int, name: str) -> list[Word]:
+    """``check_words`` for large samples: the per-symbol checks done on whole arrays."""
+    if isinstance(words, Sequence) and not isinstance(words, str | bytes) and all(
+            isinstance(w, tuple | list) for w in words):
+        types = set(map(type, itertools.chain.from_iterable(words)))
+        if types <= _INT_TYPES:
+            flat = np.fromiter(itertools.chain.from_iterable(words), dtype=np.int64)
+            if flat.size == 0 or (flat.min() >= 0 and flat.max() < d):
+                return [w if isinstance(w, tuple) else tuple(w) for w in words]
+    return check_words(list(words), d, name)  # the exact error message
 
 
 def _words_from_codes(codes: np.ndarray, B: int, width: int) -> list[Word]:
