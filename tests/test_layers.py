@@ -49,9 +49,6 @@ KNOWN_VIOLATIONS: set[str] = {
     "hankel imports private name lifted._states_after",
     "linear_systems imports private name wfa._Echelon",
     "linear_systems imports private name wfa._restrict",
-    "wfa imports private name exact._flint",
-    "wfa imports private name exact._from_flint",
-    "wfa imports private name exact._to_flint",
 }
 
 
