@@ -86,7 +86,13 @@ def set_exact_backend(name: str | None) -> None:
 
 @dataclass(frozen=True)
 class RankResult:
-    """A matrix rank together with how it was obtained.
+    """A matrix rank (or McMillan degree) together with how it was obtained; it behaves as an int.
+
+    ``int(r)``, ``operator.index(r)`` (so ``range(r)`` and ``[0] * r`` work),
+    ``bool(r)``, comparisons with integers (``r == 3``, ``r < 4``) and
+    ``hash(r) == hash(int(r))`` all use :attr:`rank`; the evidence stays in the
+    attributes.  Two results compare equal when their ranks are equal (whatever
+    the method), so ``RankResult`` values and plain ints mix in sets and dicts.
 
     Attributes
     ----------
@@ -96,24 +102,33 @@ class RankResult:
         True when ``rank`` is the rank over Q (a proof); False for numerical
         and modular ranks.
     method : str
-        ``"flint"``, ``"sympy"``, ``"modular"`` or ``"svd"``.
+        ``"flint"``, ``"sympy"``, ``"modular"``, ``"svd"`` or ``"staircase"``
+        (numerical McMillan degrees).
     shape : tuple of int
         Shape of the matrix.
     tolerance : float or None
-        Absolute singular-value threshold (numerical only).
+        Numerical only: the singular-value threshold (absolute for
+        :func:`numerical_rank`; relative for Hankel ranks and McMillan degrees,
+        as their docs say).
     gap : float or None
-        ``sigma_r / sigma_{r+1}`` (numerical only; ``inf`` when no smaller value).
+        Numerical only: ``sigma_r / sigma_{r+1}`` (``inf`` when no smaller value).
     prime : int or None
         The prime used (modular only).
     error_probability : float or None
         Modular only: an upper bound on the probability, over the random choice
         of the prime, that ``rank`` is below the rank over Q.  The modular rank is
         never above the rank over Q, so it always proves ``rank_Q >= rank``.
+    residual : float or None
+        Numerical only, when the answer was checked: the relative residual of the
+        check (for McMillan degrees, the relative error of the reduced system's
+        Markov parameters on ``2n`` terms).
 
     Examples
     --------
     >>> r = exact_rank([[1, 2], [2, 4]]); r.rank, r.exact
     (1, True)
+    >>> int(r), r == 1, r < 2, list(range(r)), len({r, 1})
+    (1, True, True, [0], 1)
     """
 
     rank: int
@@ -124,6 +139,57 @@ class RankResult:
     gap: float | None = None
     prime: int | None = None
     error_probability: float | None = None
+    residual: float | None = None
+
+    # -- integer behaviour: the rank is the value ---------------------------------------------
+    def __int__(self) -> int:
+        return int(self.rank)
+
+    def __index__(self) -> int:
+        return int(self.rank)
+
+    def __bool__(self) -> bool:
+        return bool(self.rank)
+
+    def __float__(self) -> float:
+        return float(self.rank)
+
+    def __hash__(self) -> int:
+        return hash(int(self.rank))
+
+    @staticmethod
+    def _other(other: Any) -> int | None:
+        if isinstance(other, RankResult):
+            return int(other.rank)
+        if isinstance(other, bool):
+            return None
+        if isinstance(other, int | np.integer):
+            return int(other)
+        return None
+
+    def __eq__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else int(self.rank) == o  # type: ignore[return-value]
+
+    def __ne__(self, other: object) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else int(self.rank) != o  # type: ignore[return-value]
+
+    def __lt__(self, other: Any) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else int(self.rank) < o  # type: ignore[return-value]
+
+    def __le__(self, other: Any) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else int(self.rank) <= o  # type: ignore[return-value]
+
+    def __gt__(self, other: Any) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else int(self.rank) > o  # type: ignore[return-value]
+
+    def __ge__(self, other: Any) -> bool:
+        o = self._other(other)
+        return NotImplemented if o is None else int(self.rank) >= o  # type: ignore[return-value]
 
     @property
     def lower_bound_proven(self) -> bool:
@@ -134,8 +200,9 @@ class RankResult:
         """A JSON-serializable dictionary (infinite gaps become the string ``"inf"``)."""
         d = asdict(self)
         d["shape"] = list(self.shape)
-        if d["gap"] is not None and not math.isfinite(d["gap"]):
-            d["gap"] = "inf"
+        for key in ("gap", "residual"):
+            if d[key] is not None and not math.isfinite(d[key]):
+                d[key] = "inf"
         return d
 
     def describe(self) -> str:
@@ -147,7 +214,10 @@ class RankResult:
                 f"rank {self.rank} (mod p={self.prime}: proven lower bound, equality fails with "
                 f"probability <= {self.error_probability:.1e})"
             )
-        return f"rank {self.rank} (numerical, tol={self.tolerance:.2e}, gap={self.gap:.2e})"
+        text = f"rank {self.rank} (numerical, {self.method}, tol={self.tolerance:.2e}, gap={self.gap:.2e}"
+        if self.residual is not None:
+            text += f", Markov residual={self.residual:.1e}"
+        return text + ")"
 
 
 def _as_matrix(M: Any, name: str) -> np.ndarray:

@@ -1,40 +1,304 @@
-"""Linear RNN stacks on real inputs as linear time-invariant systems (THEORY §2, T1, T2).
+"""Linear RNN stacks on real inputs as linear time-invariant systems (:doc:`/theory/t1`, :doc:`/theory/t2`).
 
 A stack of linear RNN layers is one block-lower-triangular system on the joint
-state ``x_t = [h^(1)_t; ...; h^(L)_t]``::
+state ``x_t = [h^(1)_t; ...; h^(L)_t]`` (the T1 construction, :func:`joint_system`)::
 
-    x_t = V x_{t-1} + U u_t + b,    y_t = C x_t + c,    x_0 = [h^(1)_0; ...; h^(L)_0].
+    x_t = V x_{t-1} + U u_t + b,    y_t = C x_t + c,    x_0 = h0.
 
-Its input-output map from zero initial state and without bias is given by the
-Markov parameters ``M_j = C V^j U``; the rank of their Hankel matrix is the
-McMillan degree (the minimal width of one linear RNN layer with the same map),
-and a minimal realization follows by Kalman reduction (Ho-Kalman), exact on
-rationals.  Two stacks agree on every real input sequence iff their first
-``n + n'`` Markov parameters agree and their free responses (zero input, from
-``h_0`` with the biases) agree for ``t = 1..n + n' + 2`` (Cayley-Hamilton).
+:class:`LinearSystem` holds ``(V, U, b, C, c, h0)``.  Its input-output map from
+zero initial state and without bias is given by the Markov parameters
+``M_j = C V^j U``; the rank of their Hankel matrix is the McMillan degree (the
+minimal width of one linear RNN layer with the same map), and a minimal
+realization follows by Kalman reduction.  Two stacks agree on every real input
+sequence iff their first ``n + n'`` Markov parameters agree and their free
+responses (zero input, from ``h_0`` with the biases) agree for
+``t = 1..n + n' + 2`` (Cayley-Hamilton).
 
-The joint matrices are built by a private helper here (the T1 construction lives
-in :mod:`rnnexpr.constructions`, which this module must not import).
+Exact or numerical (the rule of :doc:`/guide/exact`): exact systems get exact
+answers by default (rank over Q of the block Hankel matrix; Kalman reduction by
+row reduction over Q), float systems numerical ones.  The numerical McMillan degree
+and minimal realization are computed the way control engineers do it (as
+SLICOT's ``TB01PD``): the realization is first scaled (powers of two, so
+exactly) and balanced by a diagonal similarity, then reduced by the orthogonal
+controllability and observability staircases, with the tolerance
+``n^2 eps max(||V||_F, ||U||_F)`` (respectively ``||C||_F``) of the balanced
+system; the degree is never above the state dimension.  The reduced system's
+Markov parameters are then checked against the original ones on ``2n`` terms,
+and a :class:`~rnnexpr.errors.NumericalRankWarning` is raised when that check
+fails or when a rank decision had no clear singular-value gap.
 """
 
 from __future__ import annotations
 
+import math
+import warnings
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from .errors import ModelKindError, ShapeError
-from .exact import RankResult, matrix_rank
-from .models import LinearRNNLayer, Stack
-from .numbers import to_exact_array, to_float_array, zeros
+from .errors import InvalidArgumentError, ModelKindError, NumericalRankWarning, ShapeError
+from .exact import RankResult, independent_rows, matrix_rank, solve
+from .models import DepthwiseStack, LinearRNNLayer, Stack
+from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
 from .results import EquivalenceResult
-from .wfa import DEFAULT_RTOL, _Echelon, _restrict
+from .validation import check_bool, check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method
+from .wfa import DEFAULT_RTOL
 
-__all__ = ["markov_parameters", "mcmillan_degree", "minimal_realization", "equivalent", "joint_system"]
+__all__ = [
+    "LinearSystem",
+    "joint_system",
+    "markov_parameters",
+    "mcmillan_degree",
+    "minimal_realization",
+    "equivalent",
+    "GAP_WARNING",
+]
+
+#: A numerical rank decision is clear when its singular-value gap (smallest kept
+#: over largest discarded, relative to the scale) is at least this.
+GAP_WARNING = 1e3
+
+_EPS = float(np.finfo(np.float64).eps)
+#: Kept singular values below this (relative to the balanced system's scale) are
+#: too small to be told from rounding in the data (about sqrt(eps)): their rank
+#: decision is reported as unclear.
+_WEAK = math.sqrt(_EPS)
+_METHODS = ("exact", "modular", "numerical")
+#: Largest total diagonal scaling (as a power of two) the balancing applies to one state.
+_MAX_BALANCE = 48
+_REALIZATION_METHODS = ("exact", "numerical")
 
 
-def _check_stack(stack: Any, name: str = "stack") -> Stack:
+# ---------------------------------------------------------------------------
+# The system
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class LinearSystem:
+    """A discrete-time linear system ``x_t = V x_{t-1} + U u_t + b``, ``y_t = C x_t + c``, ``x_0 = h0``.
+
+    The state space of a stack of linear RNN layers (:func:`joint_system`), or of
+    one layer.  Immutable; the arrays are exact (object arrays of
+    :class:`~fractions.Fraction`) when every given entry is exact, else float64.
+
+    Parameters
+    ----------
+    V : array_like
+        Shape ``(n, n)``.
+    U : array_like
+        Shape ``(n, d)``.
+    b : array_like, optional
+        Shape ``(n,)``; zero when omitted.
+    C : array_like
+        Shape ``(p, n)``.
+    c : array_like, optional
+        Shape ``(p,)``; zero when omitted.
+    h0 : array_like, optional
+        Shape ``(n,)``; zero when omitted.
+
+    Attributes
+    ----------
+    V, U, b, C, c, h0 : numpy.ndarray
+        The (read-only) arrays.
+    state_dim, input_dim, output_dim : int
+        ``n``, ``d``, ``p``.
+    is_exact : bool
+
+    See Also
+    --------
+    joint_system : the system of a stack.
+    markov_parameters, mcmillan_degree, minimal_realization
+
+    Examples
+    --------
+    >>> s = LinearSystem(V=[[0, 0], [1, 0]], U=[[1], [0]], C=[[0, 1]])   # y_t = u_{t-1}
+    >>> s.state_dim, s.is_exact, s.markov_parameters(3).ravel().tolist()
+    (2, True, [Fraction(0, 1), Fraction(1, 1), Fraction(0, 1)])
+    >>> int(s.mcmillan_degree())
+    2
+    """
+
+    V: Any
+    U: Any
+    b: Any = None
+    C: Any = None
+    c: Any = None
+    h0: Any = None
+
+    def __post_init__(self) -> None:
+        given = {k: getattr(self, k) for k in ("V", "U", "b", "C", "c", "h0")}
+        if given["C"] is None:
+            raise ShapeError("C: expected a readout matrix of shape (p, n), got None")
+        ndims = {"V": 2, "U": 2, "b": 1, "C": 2, "c": 1, "h0": 1}
+        arrays = {k: as_array(v, k, ndim=ndims[k]) for k, v in given.items() if v is not None}
+        exact = all(is_exact_array(a) for a in arrays.values())
+        conv = to_exact_array if exact else to_float_array
+        arrays = {k: conv(a) for k, a in arrays.items()}
+        V = arrays["V"]
+        n = V.shape[0]
+        if V.shape != (n, n):
+            raise ShapeError(f"V: expected a square matrix, got shape {V.shape}")
+        if arrays["U"].shape[0] != n:
+            raise ShapeError(f"U: expected {n} rows like V, got shape {arrays['U'].shape}")
+        if arrays["C"].shape[1] != n:
+            raise ShapeError(f"C: expected {n} columns like V, got shape {arrays['C'].shape}")
+        p = arrays["C"].shape[0]
+        for k, size in (("b", n), ("h0", n), ("c", p)):
+            if k not in arrays:
+                arrays[k] = zeros((size,), exact)
+            elif arrays[k].shape != (size,):
+                raise ShapeError(f"{k}: expected shape ({size},), got {arrays[k].shape}")
+        for k, a in arrays.items():
+            a = np.array(a, dtype=object if exact else np.float64)
+            a.setflags(write=False)
+            object.__setattr__(self, k, a)
+
+    @property
+    def state_dim(self) -> int:
+        """``n``, the dimension of the state."""
+        return int(self.V.shape[0])
+
+    @property
+    def input_dim(self) -> int:
+        """``d``, the dimension of the input."""
+        return int(self.U.shape[1])
+
+    @property
+    def output_dim(self) -> int:
+        """``p``, the dimension of the output."""
+        return int(self.C.shape[0])
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the arrays hold exact rationals."""
+        return is_exact_array(self.V)
+
+    def to_exact(self) -> LinearSystem:
+        """The same system with exact entries (floats taken at their binary value)."""
+        return self if self.is_exact else LinearSystem(*(to_exact_array(a) for a in self._arrays()))
+
+    def to_float(self) -> LinearSystem:
+        """The same system with float64 entries."""
+        return self if not self.is_exact else LinearSystem(*(to_float_array(a) for a in self._arrays()))
+
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        return (self.V, self.U, self.b, self.C, self.c, self.h0)
+
+    def markov_parameters(self, count: int) -> np.ndarray:
+        """The first ``count`` Markov parameters ``M_j = C V^j U``, shape ``(count, p, d)``.
+
+        Examples
+        --------
+        >>> LinearSystem(V=[[2]], U=[[1]], C=[[3]]).markov_parameters(3).ravel().tolist()
+        [Fraction(3, 1), Fraction(6, 1), Fraction(12, 1)]
+        """
+        count = check_int(count, "count", minimum=0)
+        out = np.empty((count, self.output_dim, self.input_dim), dtype=self.V.dtype)
+        X = self.U
+        for j in range(count):
+            out[j] = self.C @ X
+            if j + 1 < count:
+                X = self.V @ X
+        return out
+
+    def mcmillan_degree(
+        self, *, method: str | None = None, exact: bool | None = None, rtol: float | None = None,
+        warn: bool = True, gap_warning: float = GAP_WARNING,
+    ) -> RankResult:
+        """The McMillan degree of ``u -> y`` (zero initial state, no bias); see :func:`mcmillan_degree`.
+
+        Examples
+        --------
+        >>> LinearSystem(V=[[1, 0], [0, 1]], U=[[1], [1]], C=[[1, 1]]).mcmillan_degree().rank
+        1
+        """
+        method = resolve_method(self.is_exact, method, exact, methods=_METHODS)
+        n = self.state_dim
+        if method == "numerical":
+            red = _numerical_reduction(self, rtol, gap_warning)
+            _maybe_warn(red, warn, "McMillan degree")
+            return red.result
+        sys = self.to_exact()
+        M = sys.markov_parameters(2 * n)
+        p, d = self.output_dim, self.input_dim
+        if n == 0 or p == 0 or d == 0:
+            return matrix_rank(np.empty((n * p, n * d), dtype=object), method)
+        H = np.empty((n * p, n * d), dtype=object)
+        for i in range(n):
+            for j in range(n):
+                H[i * p:(i + 1) * p, j * d:(j + 1) * d] = M[i + j]
+        return matrix_rank(H, method)
+
+    def minimal(
+        self, *, method: str | None = None, exact: bool | None = None, rtol: float | None = None,
+        warn: bool = True, gap_warning: float = GAP_WARNING,
+    ) -> LinearSystem:
+        """A minimal system with the same map ``u -> y`` (zero initial state and bias).
+
+        Its state dimension is the McMillan degree (possibly 0).  See
+        :func:`minimal_realization` for the methods.
+
+        Examples
+        --------
+        >>> s = LinearSystem(V=[[1, 0], [0, 1]], U=[[1], [1]], C=[[1, 1]])
+        >>> m = s.minimal(); m.state_dim, m.markov_parameters(2).ravel().tolist()
+        (1, [Fraction(2, 1), Fraction(2, 1)])
+        """
+        method = resolve_method(self.is_exact, method, exact, methods=_REALIZATION_METHODS)
+        if method == "exact":
+            V, U, C = _exact_reduction(self.to_exact())
+            return LinearSystem(V=V, U=U, C=C)
+        red = _numerical_reduction(self, rtol, gap_warning)
+        _maybe_warn(red, warn, "minimal realization")
+        return red.system
+
+    def to_stack(self) -> Stack:
+        """One :class:`~rnnexpr.models.LinearRNNLayer` with this recurrence and readout.
+
+        Zero ``b``, ``h0`` and ``c`` are left out (absent terms count as zero); a
+        system with no state gets one dead unit (``V = 0``, ``U = 0``, ``C = 0``).
+
+        Examples
+        --------
+        >>> LinearSystem(V=[[2]], U=[[1]], C=[[3]]).to_stack().widths
+        (1,)
+        """
+        exact = self.is_exact
+        if self.state_dim == 0:
+            layer = LinearRNNLayer(U=zeros((1, self.input_dim), exact), V=zeros((1, 1), exact))
+            return Stack([layer], C=zeros((self.output_dim, 1), exact), c=_or_none(self.c))
+        layer = LinearRNNLayer(U=self.U, V=self.V, b=_or_none(self.b), h0=_or_none(self.h0))
+        return Stack([layer], C=self.C, c=_or_none(self.c))
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        # Deprecated (0.2): joint_system returned a dict in 0.1.
+        names = {"V": "V", "U": "U", "b": "b", "C": "C", "c": "c", "x0": "h0", "h0": "h0"}
+        if key not in names:
+            raise KeyError(key)
+        warnings.warn(
+            f"joint_system(...)[{key!r}]: joint_system returns a LinearSystem now; use its attribute "
+            f".{names[key]} (dictionary access goes away in 0.3)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return getattr(self, names[key])
+
+
+def _or_none(a: np.ndarray) -> np.ndarray | None:
+    return a if np.any(a != 0) else None
+
+
+def _check_stack(stack: Any, name: str = "stack") -> Stack | DepthwiseStack:
+    if isinstance(stack, DepthwiseStack):
+        if stack.activation.name != "identity":
+            raise ModelKindError(
+                f"{name}: expected a linear stack, got a DepthwiseStack with activation "
+                f"{stack.activation.name!r} (only 'identity' is a linear system)"
+            )
+        return stack
     if not isinstance(stack, Stack):
         raise ModelKindError(f"{name}: expected a Stack of linear RNN layers, got {type(stack).__name__}")
     if not stack.is_linear_rnn:
@@ -46,58 +310,101 @@ def _check_stack(stack: Any, name: str = "stack") -> Stack:
     return stack
 
 
-def joint_system(stack: Stack, exact: bool | None = None) -> dict[str, np.ndarray]:
-    """The joint block-lower-triangular system ``(V, U, b, C, c, x0)`` of a linear RNN stack.
+def _system(model: Any, name: str = "stack") -> LinearSystem:
+    return model if isinstance(model, LinearSystem) else joint_system(model, name=name)
+
+
+@deprecated_positional
+def joint_system(stack: Stack | DepthwiseStack, *, exact: bool | None = None, name: str = "stack") -> LinearSystem:
+    """The joint block-lower-triangular system of a linear RNN stack (T1, :doc:`/theory/t1`).
 
     Row block l: ``V[l, l] = V_l``, ``V[l, :] += U_l V[l-1, :]``, ``U[l] = U_l U[l-1]``,
-    ``b[l] = U_l b[l-1] + b_l`` (THEORY T1).
+    ``b[l] = U_l b[l-1] + b_l``, obtained by substituting ``h_t^(l-1)`` into layer
+    ``l``; ``h0`` stacks the layers' initial states and ``C`` reads the last block.
+
+    Parameters
+    ----------
+    stack : Stack or DepthwiseStack
+        Linear RNN layers (a DepthwiseStack only with the identity activation).
+    exact : bool, optional
+        Exact arrays (default: when the stack is exact) or float64.
+    name : str
+        The argument's name in error messages.
+
+    Returns
+    -------
+    LinearSystem
+
+    Raises
+    ------
+    ModelKindError
+        For a layer with an ``A`` term or a non-identity activation.
+
+    See Also
+    --------
+    rnnexpr.constructions.collapse : the same system as a one-layer stack.
 
     Examples
     --------
     >>> from rnnexpr.models import random_stack
     >>> js = joint_system(random_stack([2, 3], 2, kind="linear", seed=0, exact=True))
-    >>> js["V"].shape, js["U"].shape
-    ((5, 5), (5, 2))
+    >>> js.V.shape, js.U.shape, js.is_exact
+    ((5, 5), (5, 2), True)
     """
-    stack = _check_stack(stack)
-    exact = stack.is_exact if exact is None else bool(exact)
+    stack = _check_stack(stack, name)
+    exact = stack.is_exact if exact is None else check_bool(exact, "exact")
     conv = to_exact_array if exact else to_float_array
     n = sum(stack.widths)
     d = stack.input_dim
     V = zeros((n, n), exact)
     U = zeros((n, d), exact)
     b = zeros((n,), exact)
-    x0 = zeros((n,), exact)
+    h0 = zeros((n,), exact)
     off = 0
-    prevP = prevQ = prevr = None
+    prev: np.ndarray | None = None  # rows [V[l-1, :], U[l-1], b[l-1]] of the previous block
     for layer in stack.layers:
         w = layer.width
-        sl = slice(off, off + w)
         Ul = conv(layer.U) if layer.U is not None else zeros((w, layer.input_dim), exact)
-        if prevP is None:
-            P = zeros((w, n), exact)
-            Q = Ul.copy()
-            r = zeros((w,), exact)
+        if prev is None:
+            block = np.concatenate([zeros((w, n), exact), Ul, zeros((w, 1), exact)], axis=1)
         else:
-            P, Q, r = Ul @ prevP, Ul @ prevQ, Ul @ prevr
+            block = np.array(Ul @ prev, dtype=object if exact else np.float64)
+            if exact:
+                block = to_exact_array(block)
         if layer.V is not None:
-            P[:, sl] = P[:, sl] + conv(layer.V)
+            block[:, off:off + w] = block[:, off:off + w] + conv(layer.V)
         if layer.b is not None:
-            r = r + conv(layer.b)
-        V[sl], U[sl], b[sl] = P, Q, r
-        x0[sl] = conv(layer.initial_state)
-        prevP, prevQ, prevr = P, Q, r
+            block[:, -1] = block[:, -1] + conv(layer.b)
+        V[off:off + w] = block[:, :n]
+        U[off:off + w] = block[:, n:n + d]
+        b[off:off + w] = block[:, -1]
+        h0[off:off + w] = conv(layer.initial_state)
+        prev = block
         off += w
     C = zeros((stack.output_dim, n), exact)
     C[:, n - stack.widths[-1]:] = conv(stack.C)
     c = conv(stack.c) if stack.c is not None else zeros((stack.output_dim,), exact)
-    return {"V": V, "U": U, "b": b, "C": C, "c": c, "x0": x0}
+    return LinearSystem(V=V, U=U, b=b, C=C, c=c, h0=h0)
 
 
-def markov_parameters(stack: Stack, k: int, exact: bool | None = None) -> np.ndarray:
-    """The first k Markov parameters ``M_j = C V^j U``, shape ``(k, p, d)``.
+@renamed_parameter("k", "count")
+@deprecated_positional
+def markov_parameters(stack: Stack | LinearSystem, count: int, *, exact: bool | None = None) -> np.ndarray:
+    """The first ``count`` Markov parameters ``M_j = C V^j U``, shape ``(count, p, d)``.
 
     ``M_j`` is the effect of ``u_{t-j}`` on ``y_t`` (zero initial state, no bias).
+
+    Parameters
+    ----------
+    stack : Stack or LinearSystem
+    count : int
+        The number of terms (``k`` before 0.2, still accepted with a warning).
+    exact : bool, optional
+        Exact arithmetic (default: when the stack is exact).
+
+    Returns
+    -------
+    numpy.ndarray
 
     Examples
     --------
@@ -106,104 +413,96 @@ def markov_parameters(stack: Stack, k: int, exact: bool | None = None) -> np.nda
     >>> markov_parameters(s, 3).ravel().tolist()
     [Fraction(3, 1), Fraction(6, 1), Fraction(12, 1)]
     """
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 0:
-        raise ValueError(f"k: expected a non-negative integer, got {k!r}")
-    js = joint_system(stack, exact)
-    V, U, C = js["V"], js["U"], js["C"]
-    out = np.empty((int(k), C.shape[0], U.shape[1]), dtype=V.dtype)
-    X = U
-    for j in range(int(k)):
-        out[j] = C @ X
-        X = V @ X
-    return out
+    count = check_int(count, "count", minimum=0)
+    sys = _system(stack)
+    if exact is not None:
+        sys = sys.to_exact() if check_bool(exact, "exact") else sys.to_float()
+    return sys.markov_parameters(count)
 
 
-def mcmillan_degree(stack: Stack, method: str = "exact", exact: bool | None = None, **kwargs: Any) -> RankResult:
-    """McMillan degree: rank of the block Hankel matrix ``[M_{i+j}]_{i,j<n}`` (n = total width).
+@deprecated_positional
+def mcmillan_degree(
+    stack: Stack | LinearSystem, *, method: str | None = None, exact: bool | None = None,
+    rtol: float | None = None, warn: bool = True, gap_warning: float = GAP_WARNING,
+) -> RankResult:
+    """McMillan degree: the minimal width of one linear RNN layer with the same input-output map.
 
-    The minimal width of one linear RNN layer computing the same input-output map
-    (zero initial state, no bias).  By Cayley-Hamilton n x n blocks suffice.
+    The map is ``u -> y`` from zero initial state without bias; the degree is the
+    rank of the block Hankel matrix ``[M_{i+j}]_{i,j<n}`` of its Markov parameters
+    (n = total width; by Cayley-Hamilton ``n x n`` blocks suffice), never above n.
 
     Parameters
     ----------
-    stack : Stack
+    stack : Stack or LinearSystem
         Linear RNN layers.
-    method : {"exact", "modular", "numerical"}
+    method : {"exact", "modular", "numerical"}, optional
+        By the rule of :doc:`/guide/exact`: ``"exact"`` for exact stacks,
+        ``"numerical"`` for float ones.  Exact: rank over Q of the Hankel matrix.
+        Modular: its rank mod a prime (a proven lower bound).  Numerical: scaling
+        and diagonal balancing, then the orthogonal controllability and
+        observability staircases (as SLICOT's ``TB01PD``), with the reduced
+        system's Markov parameters checked against the original ones on ``2n`` terms.
     exact : bool, optional
-        Alias: True for "exact", False for "numerical".
+        True means ``method="exact"``, False ``method="numerical"``; conflicting
+        with ``method`` raises :class:`~rnnexpr.errors.ConflictingArgumentsError`.
+    rtol : float, optional
+        Numerical only: singular values of the staircase blocks below
+        ``rtol * max(||V||_F, ||U||_F)`` (of the balanced system; ``||C||_F`` for the
+        observability staircase) count as zero.  Default ``n^2 eps``.
+    warn : bool
+        Numerical only: warn (:class:`~rnnexpr.errors.NumericalRankWarning`) when
+        a rank decision has an unclear gap (below ``gap_warning``, or a kept
+        singular value below ``sqrt(eps)`` of the scale) or when the Markov check fails.
+    gap_warning : float
+        Numerical only: the smallest clear gap.
 
     Returns
     -------
     RankResult
+        An integer-like result (``int(r)``, ``r == 3``).  Numerical: ``method`` is
+        ``"staircase"``, ``tolerance`` the relative tolerance, ``gap`` the smallest
+        kept over the largest discarded relative singular value, ``residual`` the
+        relative Markov-parameter error of the reduced system.
+
+    See Also
+    --------
+    minimal_realization, LinearSystem.mcmillan_degree
 
     Examples
     --------
     >>> from rnnexpr.models import random_stack
     >>> mcmillan_degree(random_stack([2, 2], 1, kind="linear", seed=2, exact=True)).rank
     4
+    >>> r = mcmillan_degree(random_stack([2, 2], 1, kind="linear", seed=2)); int(r), r.method
+    (4, 'staircase')
     """
-    if exact is not None:
-        method = "exact" if exact else "numerical"
-    stack = _check_stack(stack)
-    n = sum(stack.widths)
-    use_exact = method in ("exact", "modular")
-    M = markov_parameters(stack, 2 * n, exact=use_exact)
-    p, d = M.shape[1], M.shape[2]
-    H = np.empty((n * p, n * d), dtype=M.dtype)
-    for i in range(n):
-        for j in range(n):
-            H[i * p:(i + 1) * p, j * d:(j + 1) * d] = M[i + j]
-    return matrix_rank(H, method, **kwargs)
+    return _system(stack).mcmillan_degree(method=method, exact=exact, rtol=rtol, warn=warn, gap_warning=gap_warning)
 
 
-def _span_rows(starts: np.ndarray, V: np.ndarray, exact: bool, rtol: float) -> np.ndarray:
-    """Basis (rows) of span{s V^j : s a row of starts, j >= 0}."""
-    n = V.shape[0]
-    if exact:
-        ech = _Echelon(n)
-        vecs: list[np.ndarray] = []
-        for s in starts:
-            if ech.add(list(s)):
-                vecs.append(np.array(s, dtype=object))
-        head = 0
-        while head < len(vecs):
-            v = vecs[head] @ V
-            head += 1
-            if ech.add(list(v)):
-                vecs.append(np.array([x if isinstance(x, Fraction) else Fraction(x) for x in v], dtype=object))
-        out = np.empty((len(vecs), n), dtype=object)
-        for i, v in enumerate(vecs):
-            out[i] = v
-        return out
-    Q = np.zeros((0, n))
-
-    def push(v: np.ndarray) -> bool:
-        nonlocal Q
-        vn = float(np.linalg.norm(v))
-        if vn == 0 or Q.shape[0] >= n:
-            return False
-        r = v - (Q @ v) @ Q
-        r = r - (Q @ r) @ Q
-        rn = float(np.linalg.norm(r))
-        if rn > rtol * vn:
-            Q = np.vstack([Q, r / rn])
-            return True
-        return False
-
-    for s in starts:
-        push(np.asarray(s, dtype=float))
-    head = 0
-    while head < Q.shape[0]:
-        push(Q[head] @ V)
-        head += 1
-    return Q
-
-
-def minimal_realization(stack: Stack, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> Stack:
-    """A minimal one-layer linear RNN with the same input-output map (Kalman / Ho-Kalman reduction).
+@deprecated_positional
+def minimal_realization(
+    stack: Stack | LinearSystem, *, exact: bool | None = None, rtol: float | None = None,
+    method: str | None = None, warn: bool = True, gap_warning: float = GAP_WARNING,
+) -> Stack:
+    """A minimal one-layer linear RNN with the same input-output map (Kalman reduction).
 
     Zero initial state, no bias: the map ``u -> y`` with ``y_t = sum_j M_j u_{t-j}``.
-    Its width is the McMillan degree.  Exact on rationals; float uses orthonormal bases.
+    Its width is the McMillan degree (:func:`mcmillan_degree`, same method).
+
+    Parameters
+    ----------
+    stack : Stack or LinearSystem
+    exact : bool, optional
+        True means ``method="exact"``, False ``method="numerical"``.
+    rtol : float, optional
+        Numerical only: as in :func:`mcmillan_degree`.
+    method : {"exact", "numerical"}, optional
+        By the rule of :doc:`/guide/exact` (exact for exact stacks).  Exact: the
+        observable then reachable Krylov bases over Q.  Numerical: balancing and
+        orthogonal staircases, then the Markov check on ``2n`` terms.
+    warn, gap_warning
+        As in :func:`mcmillan_degree`; the warning names the relative
+        Markov-parameter error when the check fails.
 
     Returns
     -------
@@ -211,56 +510,414 @@ def minimal_realization(stack: Stack, exact: bool | None = None, rtol: float = D
         One :class:`~rnnexpr.models.LinearRNNLayer` of width = McMillan degree (at
         least 1: a zero map gets one dead unit) and readout C.
 
+    See Also
+    --------
+    LinearSystem.minimal
+
     Examples
     --------
     >>> from rnnexpr.models import random_stack
     >>> s = random_stack([2, 1], 1, kind="linear", seed=0, exact=True)
-    >>> m = minimal_realization(s); m.widths[0] == mcmillan_degree(s).rank
+    >>> m = minimal_realization(s); m.widths[0] == mcmillan_degree(s)
     True
     """
-    stack = _check_stack(stack)
-    exact = stack.is_exact if exact is None else bool(exact)
-    js = joint_system(stack, exact)
-    V, U, C = js["V"], js["U"], js["C"]
-    # Row convention: M_j = C V^j U; forward span of rows of C under x -> x V (observability),
-    # then backward span of rows of U^T under x -> x V^T (controllability).
-    F = _span_rows(C, V, exact, rtol)
-    c1, V1s, u1 = _restrict(F, V[None], C.T, U, exact)  # C = c1^T F, F V = V1 F, u1 = F U
-    V1 = _fix(V1s)
-    C1 = _as2(c1).T
-    B = _span_rows(u1.T, V1.T, exact, rtol)
-    u2, V2s, c2 = _restrict(B, V1.T[None], u1, C1.T, exact)
-    V2 = _fix(V2s).T
-    U2 = _as2(u2)
-    C2 = _as2(c2).T
-    r = V2.shape[0]
-    if r == 0:
-        d, p = U.shape[1], C.shape[0]
-        return Stack([LinearRNNLayer(U=zeros((1, d), exact), V=zeros((1, 1), exact))], C=zeros((p, 1), exact))
-    return Stack([LinearRNNLayer(U=U2, V=V2)], C=C2)
+    sys = _system(stack)
+    return sys.minimal(method=method, exact=exact, rtol=rtol, warn=warn, gap_warning=gap_warning).to_stack()
 
 
-def _fix(Ms: np.ndarray) -> np.ndarray:
-    """_restrict returns (r, 1, r) for one transition matrix: take it as (r, r)."""
-    return Ms[:, 0, :]
+# ---------------------------------------------------------------------------
+# Exact Kalman reduction
+# ---------------------------------------------------------------------------
 
 
-def _as2(a: np.ndarray) -> np.ndarray:
-    return a.reshape(a.shape[0], -1) if a.ndim == 2 else a.reshape(-1, 1)
+def _exact_reduction(sys: LinearSystem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observable then reachable part over Q: ``(V, U, C)`` of a minimal realization."""
+    V, U, C = sys.V, sys.U, sys.C
+    n = sys.state_dim
+    # Observability: rows C V^j (j < n) span the V-invariant row space (Cayley-Hamilton).
+    F = _krylov_rows(C, V, n)
+    if F.shape[0] == 0:
+        return zeros((0, 0), True), zeros((0, sys.input_dim), True), zeros((sys.output_dim, 0), True)
+    V1 = _solve_left(F, F @ V)   # F V = V1 F
+    C1 = _solve_left(F, C)       # C = C1 F
+    U1 = to_exact_array(np.asarray(F @ U, dtype=object))
+    # Reachability of (V1, U1): columns V1^j U1, as rows of the transposes.
+    G = _krylov_rows(U1.T, V1.T, F.shape[0]).T  # columns spanning the reachable space
+    if G.shape[1] == 0:
+        return zeros((0, 0), True), zeros((0, sys.input_dim), True), zeros((sys.output_dim, 0), True)
+    V2 = _solve_right(G, V1 @ G)  # V1 G = G V2
+    U2 = _solve_right(G, U1)      # U1 = G U2
+    C2 = to_exact_array(np.asarray(C1 @ G, dtype=object))
+    return V2, U2, C2
 
 
-def _free_response(stack: Stack, T: int, exact: bool) -> np.ndarray:
-    x = zeros((T, stack.input_dim), exact)
-    return stack.run(x, exact=exact) if T else zeros((0, stack.output_dim), exact)
+def _krylov_rows(start: np.ndarray, V: np.ndarray, n: int) -> np.ndarray:
+    """A basis (independent rows, first ones first) of span{s V^j : s a row of start, j < n}."""
+    blocks = [to_exact_array(start)]
+    X = blocks[0]
+    for _ in range(1, n):
+        X = to_exact_array(np.asarray(X @ V, dtype=object))
+        blocks.append(X)
+    K = np.concatenate(blocks, axis=0) if blocks else zeros((0, V.shape[0]), True)
+    if K.size == 0:
+        return zeros((0, V.shape[0]), True)
+    idx = independent_rows(K)
+    return K[list(idx)]
 
 
-def equivalent(a: Stack, b: Stack, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> EquivalenceResult:
-    """Decide whether two linear RNN stacks agree on every real input sequence (THEORY §2).
+def _solve_left(F: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """X with X F = Y (F of full row rank, Y in its row space)."""
+    X = solve(F.T, Y.T)
+    if X is None:  # pragma: no cover - the row space is invariant by construction
+        raise ArithmeticError("linear_systems: the Krylov row space is not invariant")
+    return to_exact_array(np.asarray(X, dtype=object).T)
+
+
+def _solve_right(G: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """X with G X = Y (G of full column rank, Y in its column space)."""
+    X = solve(G, Y)
+    if X is None:  # pragma: no cover - the column space is invariant by construction
+        raise ArithmeticError("linear_systems: the Krylov column space is not invariant")
+    return to_exact_array(np.asarray(X, dtype=object))
+
+
+# ---------------------------------------------------------------------------
+# Numerical reduction: scaling, balancing, orthogonal staircases, Markov check
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Reduction:
+    system: LinearSystem
+    result: RankResult
+    unclear: bool
+    reason: str
+
+
+def _pow2(x: float) -> float:
+    """The power of two nearest to x > 0 (scaling by it is exact)."""
+    return 2.0 ** round(math.log2(x))
+
+
+def _prescale(M: np.ndarray) -> float:
+    m = float(np.max(np.abs(M))) if M.size else 0.0
+    return 1.0 if m == 0.0 else 2.0 ** math.floor(math.log2(m))
+
+
+def _norm(x: np.ndarray) -> float:
+    """Euclidean/Frobenius norm without overflow or underflow (scaled by the largest entry)."""
+    m = float(np.max(np.abs(x))) if x.size else 0.0
+    if m == 0.0 or not math.isfinite(m):
+        return m
+    y = x / m
+    return m * math.sqrt(float(np.sum(y * y)))
+
+
+def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Diagonal similarity by powers of two equalizing the state rows and columns of [[A, B], [C, 0]].
+
+    ``A <- D^-1 A D``, ``B <- D^-1 B``, ``C <- C D`` (as SLICOT's TB01ID): the
+    system, its Markov parameters and every rank are unchanged; only rounding
+    is equalized across the states.  A state whose row (or column) vanishes
+    off the diagonal is uncontrollable (unobservable) alone: its column (row)
+    has no effect on the map and is set to zero, so that no rank decision can
+    mistake it for structure.
+    """
+    A, B, C = A.copy(), B.copy(), C.copy()
+    n = A.shape[0]
+    off = ~np.eye(n, dtype=bool)
+    logd = [0] * n
+    for _ in range(64):
+        changed = False
+        for i in range(n):
+            col = math.hypot(_norm(A[:, i][off[:, i]]), _norm(C[:, i]))
+            row = math.hypot(_norm(A[i, :][off[i, :]]), _norm(B[i, :]))
+            if row == 0.0 and col > 0.0:
+                # x_i stays 0 from a zero state (nothing drives it): its column has no effect.
+                d = A[i, i]
+                A[:, i], C[:, i], A[i, i] = 0.0, 0.0, d
+                changed = True
+                continue
+            if col == 0.0 and row > 0.0:
+                # x_i is never read (nothing depends on it): its row has no effect.
+                d = A[i, i]
+                A[i, :], B[i, :], A[i, i] = 0.0, 0.0, d
+                changed = True
+                continue
+            if col == 0.0 or row == 0.0 or not (math.isfinite(col) and math.isfinite(row)):
+                continue
+            e = round(0.5 * math.log2(row / col))
+            # The total scaling of a state stays within 2**+-_MAX_BALANCE: on a reducible system
+            # the balancing would otherwise drive the couplings between its parts towards zero.
+            e = min(max(e, -_MAX_BALANCE - logd[i]), _MAX_BALANCE - logd[i])
+            f = 2.0**e
+            if e != 0 and (col * f) ** 2 + (row / f) ** 2 < 0.95 * (col**2 + row**2):
+                A[:, i] *= f
+                C[:, i] *= f
+                A[i, :] /= f
+                B[i, :] /= f
+                logd[i] += e
+                changed = True
+        if not changed:
+            break
+    return A, B, C
+
+
+def _staircase(A: np.ndarray, B: np.ndarray, C: np.ndarray, rtol: float):
+    """Orthogonal controllability staircase of (A, B), carrying C along.
+
+    Returns the controllable dimension k, the transformed (A, B, C) whose leading
+    k states are the controllable part, and the list of doubtful decisions.  The
+    threshold of a step is ``rtol * scale`` amplified by the conditioning of the
+    steps before it: the computed range of a block whose smallest kept singular
+    value is ``s`` is only accurate to about ``eps * scale / s``, and that error
+    lands in the next block.  A decision is doubtful when a kept singular value is
+    below ``sqrt(eps) * scale``, when a discarded one is above the unamplified
+    threshold (discarded only because of that conditioning), or when the kept and
+    discarded values of a step are less than ``GAP_WARNING`` apart.
+    """
+    A, B, C = A.copy(), B.copy(), C.copy()
+    n = A.shape[0]
+    scale = max(_norm(A), _norm(B))
+    info = _StepInfo()
+    if scale == 0.0 or n == 0:
+        return 0, A, B, C, info
+    base = rtol * scale
+    amp = 1.0
+    start, prev = 0, -1
+    while start < n:
+        X = B[start:] if prev < 0 else A[start:, prev:start]
+        if X.size == 0:
+            break
+        Q, s, _ = np.linalg.svd(X, full_matrices=True)
+        k = min(int(np.sum(s > base * amp)), n - start)
+        if k:
+            info.min_kept = min(info.min_kept, float(s[k - 1]) / scale)
+        if k < len(s):
+            info.max_dropped = max(info.max_dropped, float(s[k]) / scale)
+            if s[k] > base:
+                info.max_dropped_above = max(info.max_dropped_above, float(s[k]) / base)
+            if k:
+                info.gap = min(info.gap, float(s[k - 1]) / max(float(s[k]), base))
+        if k:
+            amp = max(amp, min(scale / float(s[k - 1]), 1.0 / math.sqrt(_EPS)))
+        if k == 0:
+            break
+        A[start:, :] = Q.T @ A[start:, :]
+        A[:, start:] = A[:, start:] @ Q
+        B[start:, :] = Q.T @ B[start:, :]
+        C[:, start:] = C[:, start:] @ Q
+        prev, start = start, start + k
+    return start, A, B, C, info
+
+
+class _StepInfo:
+    """What the rank decisions of a staircase saw (relative to its scale)."""
+
+    def __init__(self) -> None:
+        self.min_kept = math.inf
+        self.max_dropped = 0.0
+        self.max_dropped_above = 0.0  # largest discarded value over the unamplified threshold (0: none)
+        self.gap = math.inf           # smallest kept over largest discarded within one step
+
+    def merge(self, other: _StepInfo) -> _StepInfo:
+        out = _StepInfo()
+        out.min_kept = min(self.min_kept, other.min_kept)
+        out.max_dropped = max(self.max_dropped, other.max_dropped)
+        out.max_dropped_above = max(self.max_dropped_above, other.max_dropped_above)
+        out.gap = min(self.gap, other.gap)
+        return out
+
+
+def _markov_error(A, B, C, Ar, Br, Cr, count: int) -> float:
+    """Largest relative error ``||M_j - M'_j|| / max(||M_j||, sqrt(eps) ||C|| ||A||^j ||B||)`` over j < count.
+
+    The floor ``sqrt(eps) ||C|| ||A||^j ||B||`` (2-norms) is where a term is
+    cancellation noise: rounding in either system is far below it.  The iterates
+    are rescaled by powers of two at each step (ratios are unchanged), so
+    nothing overflows or underflows.
+    """
+    floor = math.sqrt(_EPS)
+    nA = float(np.linalg.norm(A, 2)) if A.size else 0.0
+    bound = _norm(C) * _norm(B)
+    empty = Ar.size == 0
+    Xa, Xr = B.copy(), Br.copy()
+    worst = 0.0
+    for j in range(count):
+        Ma = C @ Xa
+        Mr = np.zeros_like(Ma) if empty else Cr @ Xr
+        na, nd = _norm(Ma), _norm(Ma - Mr)
+        den = max(na, floor * bound)
+        if den > 0.0:
+            worst = max(worst, nd / den)
+        elif nd > 0.0:
+            worst = math.inf
+        if j + 1 == count:
+            break
+        f = max(_norm(Xa), 0.0 if empty else _norm(Xr))
+        if f == 0.0:
+            break
+        g = _pow2(f)
+        Xa = A @ (Xa / g)
+        if not empty:
+            Xr = Ar @ (Xr / g)
+        bound = bound * nA / g
+    return worst
+
+
+def _hankel_check(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[int, float] | None:
+    """A second opinion: the numerical rank of the block Hankel matrix of 2n Markov parameters.
+
+    Returns ``(rank, gap)`` when its singular values have a clear gap (ratio at
+    least 1e4, the smaller one below ``1e-10`` of the largest), else None: the
+    Hankel matrix of a poorly conditioned system (a long Jordan chain) has no
+    clear gap, and then only the staircase decides.  The recurrence is divided
+    by its spectral radius (or its norm when that is negligible) first: the rank
+    is unchanged.
+    """
+    n, d, p = A.shape[0], B.shape[1], C.shape[0]
+    if n == 0 or n * max(p, d) > 400:
+        return None
+    s = _norm(A)
+    if s > 0:
+        # The spectral radius, when not negligible, keeps the slowest mode at unit size.
+        rho = float(np.max(np.abs(np.linalg.eigvals(A))))
+        s = rho if rho > 1e-3 * s else s
+    Ad = A / _pow2(s) if s > 0 else A
+    M = np.empty((2 * n, p, d))
+    X = B.copy()
+    for j in range(2 * n):
+        M[j] = C @ X
+        X = Ad @ X
+    H = np.empty((n * p, n * d))
+    for i in range(n):
+        for j in range(n):
+            H[i * p:(i + 1) * p, j * d:(j + 1) * d] = M[i + j]
+    sv = np.linalg.svd(H, compute_uv=False)
+    if sv.size == 0 or sv[0] == 0.0:
+        return (0, math.inf) if sv.size == 0 or not np.any(H) else None
+    rel = sv / sv[0]
+    for h in range(1, len(rel)):
+        if rel[h] < 1e-10 and rel[h - 1] >= 1e4 * rel[h]:
+            return h, float(rel[h - 1] / rel[h]) if rel[h] > 0 else math.inf
+        if rel[h] < 1e-10:
+            return None
+    return len(rel), math.inf
+
+
+def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: float) -> _Reduction:
+    f = sys.to_float()
+    V0, U0, C0 = f.V, f.U, f.C
+    n, d, p = f.state_dim, f.input_dim, f.output_dim
+    shape = (n * p, n * d)
+    given = rtol
+    rtol = max(n, 1) ** 2 * _EPS if given is None else check_tolerance(given, "rtol")
+    if isinstance(gap_warning, bool) or not isinstance(gap_warning, int | float) or not gap_warning >= 1:
+        raise InvalidArgumentError(f"gap_warning: expected a real number >= 1, got {gap_warning!r}")
+    # Scaling by powers of two (exact, reversible): subspaces, ranks and the Markov check are unchanged.
+    sA, sU, sC = _prescale(V0), _prescale(U0), _prescale(C0)
+    A, B, C = _balance(V0 / sA, U0 / sU, C0 / sC)
+    # After balancing, the recurrence at unit scale, and inputs and outputs at its scale
+    # (TB01ID scales B and C likewise).
+    nA = _norm(A)
+    if nA > 0.0:
+        g = _pow2(1.0 / nA)
+        A, sA = A * g, sA / g
+    nA = _norm(A) or 1.0
+    fB = _pow2(nA / _norm(B)) if np.any(B) else 1.0
+    fC = _pow2(nA / _norm(C)) if np.any(C) else 1.0
+    B, C = B * fB, C * fC
+    k1, A1, B1, C1, info1 = _staircase(A, B, C, rtol)
+    A1, B1, C1 = A1[:k1, :k1], B1[:k1], C1[:, :k1]
+    k2, A2t, C2t, B2t, info2 = _staircase(A1.T, C1.T, B1.T, rtol)
+    Ar, Br, Cr = A2t[:k2, :k2].T, B2t[:, :k2].T, C2t[:k2].T
+    info = info1.merge(info2)
+    gap = math.inf if info.max_dropped == 0.0 else info.min_kept / info.max_dropped
+    err = _markov_error(A, B, C, Ar, Br, Cr, 2 * n)
+    markov_tol = max(1e-6, 2 * n * math.sqrt(_EPS), 100.0 * 2 * n * rtol)
+    reasons = []
+    if info.gap < gap_warning:
+        reasons.append(f"singular-value gap {info.gap:.2e} < {gap_warning:.0e} in a staircase step")
+    if info.min_kept < _WEAK:
+        reasons.append(f"a kept singular value {info.min_kept:.2e} (relative) is below sqrt(eps)")
+    if info.max_dropped_above > 0.0:
+        reasons.append(f"a discarded singular value is {info.max_dropped_above:.1e} times the tolerance "
+                       "(discarded because the previous steps were ill-conditioned)")
+    second = _hankel_check(A, B, C)
+    if second is not None and second[0] != k2:
+        reasons.append(f"the Hankel matrix of the Markov parameters has a clear singular-value gap "
+                       f"({second[1]:.1e}) at rank {second[0]}")
+    if not err <= markov_tol:
+        reasons.append(f"Markov parameters of the reduced system differ by a relative error {err:.2e} "
+                       f"(> {markov_tol:.1e}) on {2 * n} terms")
+    result = RankResult(k2, False, "staircase", shape, tolerance=float(rtol), gap=float(gap), residual=float(err))
+    # Undo the scalings: (sA Ar, sU Br / fB, sC Cr / fC) realizes the original map.
+    with np.errstate(over="ignore"):
+        Vr, Ur, Crr = Ar * sA, Br * (sU / fB), Cr * (sC / fC)
+    if not (np.all(np.isfinite(Vr)) and np.all(np.isfinite(Ur)) and np.all(np.isfinite(Crr))):
+        reasons.append("the reduced system overflows float64 when scaled back")
+        Vr, Ur, Crr = np.nan_to_num(Vr), np.nan_to_num(Ur), np.nan_to_num(Crr)
+    system = LinearSystem(V=Vr, U=Ur.reshape(k2, d), C=Crr.reshape(p, k2))
+    return _Reduction(system, result, bool(reasons), "; ".join(reasons))
+
+
+def _maybe_warn(red: _Reduction, warn: bool, what: str) -> None:
+    if warn and red.unclear:
+        warnings.warn(
+            f"numerical {what} {red.result.rank} is doubtful: {red.reason}; use method='exact' for a proof",
+            NumericalRankWarning,
+            stacklevel=4,
+        )
+
+
+# ---------------------------------------------------------------------------
+# Equivalence on real inputs
+# ---------------------------------------------------------------------------
+
+
+def _free_response(sys: LinearSystem, T: int) -> np.ndarray:
+    """y_1..y_T with zero input (from h0, with the biases)."""
+    exact = sys.is_exact
+    out = zeros((T, sys.output_dim), exact)
+    x = sys.h0
+    for t in range(T):
+        x = sys.V @ x + sys.b
+        out[t] = sys.C @ x + sys.c
+    return out
+
+
+def _abs_system(sys: LinearSystem) -> LinearSystem:
+    return LinearSystem(*(np.abs(a) for a in sys.to_float()._arrays()))
+
+
+@deprecated_positional
+def equivalent(a: Stack | LinearSystem, b: Stack | LinearSystem, *, exact: bool | None = None,
+               rtol: float = DEFAULT_RTOL) -> EquivalenceResult:
+    """Decide whether two linear RNN stacks agree on every real input sequence (:doc:`/theory/t1`).
 
     Criterion: the free responses (zero input, from ``h_0`` with the biases) agree for
     ``t = 1..n + n' + 2`` and the Markov parameters ``M_0..M_{n+n'-1}`` agree.  When they
     differ the witness is an input sequence of shape ``(T, d)`` (all zeros, or a unit
     impulse followed by zeros) on which the last outputs differ, verified by running both.
+
+    Float threshold: a Markov parameter (or free response) entry differs when
+    ``|x_a - x_b| > rtol * (t + 1) * (|x|_a + |x|_b)``, where ``t`` is its index
+    (the word length) and ``|x|`` the same quantity computed with every matrix
+    replaced by its entrywise absolute value (``|C| |V|^t |U|``): the size that
+    bounds the rounding of ``x``.  The threshold thus scales with the models' norms
+    and the lengths; see :doc:`/guide/exact`.
+
+    Parameters
+    ----------
+    a, b : Stack or LinearSystem
+    exact : bool, optional
+        Rational arithmetic (default: when both are exact, by the rule of :doc:`/guide/exact`).
+    rtol : float
+        Float only: the relative threshold above.
+
+    Returns
+    -------
+    EquivalenceResult
 
     Examples
     --------
@@ -270,43 +927,59 @@ def equivalent(a: Stack, b: Stack, exact: bool | None = None, rtol: float = DEFA
     >>> equivalent(one, two).equivalent
     True
     """
-    a, b = _check_stack(a, "a"), _check_stack(b, "b")
-    if a.input_dim != b.input_dim:
-        raise ShapeError(f"b: expected input dimension {a.input_dim} like a, got {b.input_dim}")
-    if a.output_dim != b.output_dim:
-        raise ShapeError(f"b: expected output dimension {a.output_dim} like a, got {b.output_dim}")
-    exact = (a.is_exact and b.is_exact) if exact is None else bool(exact)
-    na, nb = sum(a.widths), sum(b.widths)
+    sa, sb = _system(a, "a"), _system(b, "b")
+    if sa.input_dim != sb.input_dim:
+        raise ShapeError(f"b: expected input dimension {sa.input_dim} like a, got {sb.input_dim}")
+    if sa.output_dim != sb.output_dim:
+        raise ShapeError(f"b: expected output dimension {sa.output_dim} like a, got {sb.output_dim}")
+    use_exact = resolve_method(sa.is_exact and sb.is_exact, None, exact, methods=_REALIZATION_METHODS) == "exact"
+    rtol = check_tolerance(rtol, "rtol")
+    sa, sb = (sa.to_exact(), sb.to_exact()) if use_exact else (sa.to_float(), sb.to_float())
+    na, nb = sa.state_dim, sb.state_dim
     Tf = na + nb + 2
     scope = "all real input sequences"
     method = "free responses and Markov parameters (Cayley-Hamilton)"
+    d = sa.input_dim
 
-    def differ(x: Any, y: Any) -> bool:
-        if exact:
-            return bool(np.any(x != y))
-        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-        return bool(np.any(np.abs(x - y) > np.sqrt(rtol) * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))))
+    def first_difference(xa: np.ndarray, xb: np.ndarray, size: np.ndarray | None) -> tuple[int, int] | None:
+        for t in range(xa.shape[0]):
+            if use_exact:
+                bad = np.argwhere(xa[t] != xb[t])
+            else:
+                bad = np.argwhere(np.abs(xa[t] - xb[t]) > rtol * (t + 1) * size[t])
+            if bad.size:
+                return t, int(bad[0][-1])
+        return None
 
-    fa, fb = _free_response(a, Tf, exact), _free_response(b, Tf, exact)
-    for t in range(Tf):
-        if differ(fa[t], fb[t]):
-            x = zeros((t + 1, a.input_dim), exact)
-            return _witness(a, b, x, exact, method, scope, rtol)
+    fa, fb = _free_response(sa, Tf), _free_response(sb, Tf)
+    sizes = None if use_exact else _free_response(_abs_system(sa), Tf) + _free_response(_abs_system(sb), Tf)
+    hit = first_difference(fa, fb, sizes)
+    if hit is not None:
+        x = zeros((hit[0] + 1, d), use_exact)
+        return _witness(sa, sb, x, use_exact, method, scope, rtol)
     k = na + nb
-    Ma, Mb = markov_parameters(a, k, exact), markov_parameters(b, k, exact)
-    for j in range(k):
-        if differ(Ma[j], Mb[j]):
-            diff = np.argwhere(Ma[j] != Mb[j]) if exact else np.argwhere(
-                np.abs(np.asarray(Ma[j], float) - np.asarray(Mb[j], float)) > 0)
-            _, i = (int(v) for v in diff[0])
-            x = zeros((j + 1, a.input_dim), exact)
-            x[0, i] = Fraction(1) if exact else 1.0
-            return _witness(a, b, x, exact, method, scope, rtol)
-    return EquivalenceResult(True, None, exact, None, method, scope, None if exact else rtol)
+    Ma, Mb = sa.markov_parameters(k), sb.markov_parameters(k)
+    sizes = None if use_exact else _abs_system(sa).markov_parameters(k) + _abs_system(sb).markov_parameters(k)
+    hit = first_difference(Ma, Mb, sizes)
+    if hit is not None:
+        x = zeros((hit[0] + 1, d), use_exact)
+        x[0, hit[1]] = Fraction(1) if use_exact else 1.0
+        return _witness(sa, sb, x, use_exact, method, scope, rtol)
+    return EquivalenceResult(True, None, use_exact, None, method, scope, None if use_exact else rtol)
 
 
-def _witness(a: Stack, b: Stack, x: np.ndarray, exact: bool, method: str, scope: str, rtol: float) -> EquivalenceResult:
-    ya, yb = a.run(x, exact=exact)[-1], b.run(x, exact=exact)[-1]
+def _run(sys: LinearSystem, x: np.ndarray) -> np.ndarray:
+    h = sys.h0
+    y = None
+    for u in x:
+        h = sys.V @ h + sys.U @ u + sys.b
+        y = sys.C @ h + sys.c
+    return y
+
+
+def _witness(a: LinearSystem, b: LinearSystem, x: np.ndarray, exact: bool, method: str, scope: str,
+             rtol: float) -> EquivalenceResult:
+    ya, yb = _run(a, x), _run(b, x)
     if exact and not np.any(ya != yb):  # pragma: no cover - the criterion guarantees a difference
         raise ArithmeticError("equivalent: witness did not verify")
     va = ya[0] if ya.shape[0] == 1 else ya

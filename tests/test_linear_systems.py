@@ -28,7 +28,7 @@ def _rand_inputs(rng, T, d):
 
 def joint_layer_stack(stack):
     js = joint_system(stack)
-    return Stack([LinearRNNLayer(U=js["U"], V=js["V"], b=js["b"], h0=js["x0"])], C=js["C"], c=js["c"])
+    return Stack([LinearRNNLayer(U=js.U, V=js.V, b=js.b, h0=js.h0)], C=js.C, c=js.c)
 
 
 @settings(max_examples=10, deadline=None)
@@ -132,5 +132,5 @@ def test_equivalent_bad_inputs_and_wfa_dispatch():
         equivalent(a, random_stack([2], 3, kind="linear", seed=0))
     with pytest.raises(ModelKindError):
         markov_parameters("stack", 3)
-    with pytest.raises(ValueError, match="k"):
+    with pytest.raises(ValueError, match="count"):
         markov_parameters(a, -1)
