@@ -41,6 +41,7 @@ from .models import (
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
 from .validation import check_int, deprecated_positional, renamed_parameter
 from .conversions import augment_layer
+from .linear_systems import joint_system
 
 __all__ = [
     "collapse",
@@ -93,7 +94,9 @@ def collapse(stack: Stack | DepthwiseStack) -> Stack:
     obtained by substituting ``h_t^(l-1)`` into layer ``l`` (for L = 2:
     ``V = [[V1, 0], [U2 V1, V2]]``, ``U = [U1; U2 U1]``, ``b = [b1; U2 b1 + b2]``).
     The initial state is ``[h_0^(1); ...; h_0^(L)]`` and the readout reads the
-    last block.  Absent terms count as zero.
+    last block.  Absent terms count as zero.  The recurrence is the
+    :class:`~rnnexpr.linear_systems.LinearSystem` of
+    :func:`~rnnexpr.linear_systems.joint_system`, returned as a one-layer stack.
 
     Parameters
     ----------
@@ -143,44 +146,14 @@ def collapse(stack: Stack | DepthwiseStack) -> Stack:
                 f"stack: expected linear RNN layers only, got a multiplicative term A in layers[{i}] "
                 "(linear 2RNN stacks do not collapse, statement T5)"
             )
-    exact = stack.is_exact
-    conv = to_exact_array if exact else to_float_array
-    d = stack.input_dim
-    widths = stack.widths
-    total = sum(widths)
-    offsets = np.concatenate([[0], np.cumsum(widths)]).astype(int)
-    V = zeros((total, total), exact)
-    U = zeros((total, d), exact)
-    b = zeros((total,), exact)
-    h0 = zeros((total,), exact)
-    # Rows of the previous block: [V[l-1, :], U[l-1], b[l-1]] as one (n_{l-1}, total + d + 1) array,
-    # so that U_l applied to it gives the substituted rows in one product.
-    prev = None
-    for l, layer in enumerate(stack.layers):
-        n, m = layer.width, layer.input_dim
-        Vl = conv(layer.V) if layer.V is not None else zeros((n, n), exact)
-        Ul = conv(layer.U) if layer.U is not None else zeros((n, m), exact)
-        bl = conv(layer.b) if layer.b is not None else zeros((n,), exact)
-        if prev is None:
-            # The input is x_t itself: [0 (no previous state), I_d (input), 0 (bias)].
-            block = np.concatenate([zeros((n, total), exact), Ul, zeros((n, 1), exact)], axis=1)
-        else:
-            block = _dot(Ul, prev, exact)
-        block = np.array(block, dtype=object if exact else np.float64)
-        lo, hi = offsets[l], offsets[l + 1]
-        block[:, lo:hi] = block[:, lo:hi] + Vl
-        block[:, -1] = block[:, -1] + bl
-        V[lo:hi] = block[:, :total]
-        U[lo:hi] = block[:, total:total + d]
-        b[lo:hi] = block[:, -1]
-        h0[lo:hi] = conv(layer.initial_state)
-        prev = block
+    # The joint system of the T1 construction (rnnexpr.linear_systems.joint_system), as one layer;
+    # terms absent from every layer stay absent.
+    system = joint_system(stack)
     has_h0 = any(layer.h0 is not None for layer in stack.layers)
     has_b = any(layer.b is not None for layer in stack.layers)
-    C = zeros((stack.output_dim, total), exact)
-    C[:, offsets[-2]:] = conv(stack.C)
-    layer = LinearRNNLayer(U=U, V=V, b=b if has_b else None, h0=h0 if has_h0 else None)
-    return Stack([layer], C, stack.c)
+    layer = LinearRNNLayer(U=system.U, V=system.V, b=system.b if has_b else None,
+                           h0=system.h0 if has_h0 else None)
+    return Stack([layer], system.C, stack.c)
 
 
 def collapse_linear_feedforward(
