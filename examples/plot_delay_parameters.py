@@ -18,7 +18,6 @@ from :func:`rnnexpr.constructions.delay_parameter_counts`.
 # Both networks compute the delay, exactly
 # ----------------------------------------
 import matplotlib.pyplot as plt
-import numpy as np
 
 from rnnexpr.constructions import delay_network_deep, delay_network_shallow, delay_parameter_counts
 from rnnexpr.exact import exact_rank

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import ModelKindError, ShapeError
 from .models import Linear2RNNLayer, Stack, WFA
-from .numbers import as_fractions, to_exact_array, to_float_array, zeros
+from .numbers import to_exact_array, to_float_array, zeros
 
 __all__ = ["augment", "augment_layer", "to_wfa", "from_wfa"]
 

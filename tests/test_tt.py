@@ -75,7 +75,7 @@ def test_depth1_stack_one_hot_tt_is_the_slice(n, d, T, seed, kind):
                          with_initial_state=True)
     for output in (0, 1):
         full = tt_to_full(to_tensor_train(stack, T, output=output))
-        assert np.array_equal(full, brute_force_slice(lambda w: literal_word_value(stack, w)[output], d, T))
+        assert np.array_equal(full, brute_force_slice(lambda w, o=output: literal_word_value(stack, w)[o], d, T))
 
 
 @settings(max_examples=15, deadline=None)

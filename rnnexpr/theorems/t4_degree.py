@@ -65,7 +65,7 @@ def _cross_check(model: Any, length: int, stored_method: str | None) -> Any:
     """Recompute a degree with the other exact method when it fits (symbolic <-> modular)."""
     from ..errors import SizeLimitError
 
-    other = {"symbolic": "modular", "modular": "symbolic"}.get(stored_method or "", None)
+    other = {"symbolic": "modular", "modular": "symbolic"}.get(stored_method or "")
     if other is not None:
         try:
             return _degree(model, length, other)

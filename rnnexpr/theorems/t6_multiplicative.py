@@ -184,7 +184,7 @@ def derive_T6(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
         # Re-evaluate the stored affine pieces against the stack at fresh interior points.
         pts, owners = [], []
         bps = stored_bps
-        for i, (slope, icpt) in enumerate(pieces):
+        for i in range(len(pieces)):
             lo = bps[i - 1] if i > 0 else (bps[0] - 5 if bps else Fraction(-3))
             hi = bps[i] if i < len(bps) else (bps[-1] + 5 if bps else Fraction(3))
             for frac in (Fraction(1, 4), Fraction(1, 2), Fraction(3, 4)):
