@@ -125,7 +125,7 @@ class Linear2RNNLayer:
     V: np.ndarray | None = None
     b: np.ndarray | None = None
     h0: np.ndarray | None = None
-    input_dim: int | None = None
+    input_dim: int = None  # type: ignore[assignment]  # None means: inferred from A or U (__post_init__)
     width: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -490,7 +490,7 @@ def one_hot(words: Sequence[Sequence[int]], alphabet_size: int, exact: bool = Fa
 class _StackBase:
     """Shared evaluation logic of :class:`Stack` and :class:`DepthwiseStack`."""
 
-    layers: tuple[Linear2RNNLayer, ...]
+    layers: Sequence[Linear2RNNLayer]  # a tuple once constructed; any sequence is accepted
     C: np.ndarray
     c: np.ndarray | None
 
@@ -733,7 +733,7 @@ class Stack(_StackBase):
     [1, 2, 8, 64]
     """
 
-    layers: tuple[Linear2RNNLayer, ...]
+    layers: Sequence[Linear2RNNLayer]  # a tuple once constructed; any sequence is accepted
     C: np.ndarray
     c: np.ndarray | None = None
 
@@ -791,7 +791,7 @@ class DepthwiseStack(_StackBase):
     [[9.0]]
     """
 
-    layers: tuple[Linear2RNNLayer, ...]
+    layers: Sequence[Linear2RNNLayer]  # a tuple once constructed; any sequence is accepted
     C: np.ndarray
     c: np.ndarray | None = None
     activation: Any = "relu"
