@@ -51,6 +51,9 @@ __all__ = [
     "random_stack",
     "random_depthwise_stack",
     "random_wfa",
+    "Arithmetic",
+    "ArrayArithmetic",
+    "run_recurrence",
 ]
 
 _TERMS = ("A", "U", "V", "b", "h0")
@@ -217,19 +220,11 @@ class Linear2RNNLayer:
         """``U z_t + b`` for a whole input sequence at once (one GEMM), or None.
 
         ``z_seq`` has shape (..., m); the result has shape (..., n).  Precomputing
-        it takes the input-only terms out of the sequential loop.
+        it takes the input-only terms out of the sequential loop (see
+        :class:`ArrayArithmetic`).
         """
-        terms = _domain_terms(self, exact)
-        if terms["U"] is None and terms["b"] is None:
-            return None
-        if terms["U"] is None:
-            return np.broadcast_to(terms["b"], z_seq.shape[:-1] + (self.width,)).copy()
-        # One 2-D GEMM: a stacked (..., m) @ (m, n) product with a transposed
-        # operand misses BLAS in numpy and is ~10x slower.
-        flat = z_seq.reshape(-1, self.input_dim)
-        U_T = terms["U"].T if exact else np.ascontiguousarray(terms["U"].T)
-        drive = (flat @ U_T).reshape(z_seq.shape[:-1] + (self.width,))
-        return drive if terms["b"] is None else drive + terms["b"]
+        ar = ArrayArithmetic(exact)
+        return ar.drive(ar.terms(0, self), z_seq)
 
     def step_batch(self, h: np.ndarray, z: np.ndarray, exact: bool, drive: Any = "compute") -> np.ndarray:
         """One time step for a batch: ``h`` of shape (B, n), ``z`` of shape (B, m).
@@ -237,31 +232,14 @@ class Linear2RNNLayer:
         ``drive`` is the precomputed ``U z + b`` of this step (see
         :meth:`input_drive`; None when the layer has neither term); by default
         it is computed here.  Arrays must already be in the requested domain:
-        this is the inner loop of :meth:`Stack.run`, so it does not validate.
+        this is the step of :func:`run_recurrence` with :class:`ArrayArithmetic`,
+        so it does not validate.
         """
-        terms = _domain_terms(self, exact)
-        batch = h.shape[0]
+        ar = ArrayArithmetic(exact)
+        terms = ar.terms(0, self)
         if isinstance(drive, str):
-            drive = self.input_drive(z, exact)
-        out = None
-        if terms["A"] is not None:
-            n, m = self.width, self.input_dim
-            A2 = terms["A"].reshape(n, m * n)
-            # Contract the state first (one GEMM), then the input per sample, in
-            # batch chunks whose (chunk, m, n) intermediate stays in cache.
-            chunk = batch if exact else max(1, _CACHE_ENTRIES // (m * n))
-            out = np.empty((batch, n), dtype=object if exact else np.float64)
-            for s in range(0, batch, chunk):
-                g = (h[s : s + chunk] @ A2).reshape(-1, m, n)
-                out[s : s + chunk] = (z[s : s + chunk, None, :] @ g)[:, 0, :]
-        if terms["V"] is not None:
-            contrib = h @ terms["V"].T
-            out = contrib if out is None else out + contrib
-        if drive is not None:
-            out = drive.copy() if out is None else out + drive
-        if out is None:
-            out = zeros((batch, self.width), exact)
-        return out
+            drive = ar.drive(terms, z)
+        return ar.step(terms, h, z, drive)
 
     def __repr__(self) -> str:
         present = ",".join(self.terms) or "none"
@@ -318,6 +296,240 @@ def _domain_terms(layer: Linear2RNNLayer, exact: bool) -> dict[str, np.ndarray |
             raise ExactnessError("layer: could not convert parameters to exact rationals")
         cache[exact] = terms
     return cache[exact]
+
+
+# ---------------------------------------------------------------------------
+# The network recurrence, written once; the arithmetic is plugged in
+# ---------------------------------------------------------------------------
+
+
+class Arithmetic:
+    """The operations the network recurrence needs in one domain of numbers.
+
+    :func:`run_recurrence` is the one implementation of the stack recurrence
+    (:doc:`/theory/t0`, layer ``l`` reads layer ``l - 1`` at the same step)::
+
+        h_t = A x1 h_{t-1} x2 z_t + (U z_t + b) + V h_{t-1}
+
+    It fixes the order of the loops and what is kept; a subclass fixes what a
+    state is and how the terms act on it: float64 or Fraction arrays for
+    evaluation (:class:`ArrayArithmetic`), residues mod p, sympy polynomials,
+    or upper bounds on degrees (all in :mod:`rnnexpr.polydegree`).  Subclasses
+    override :meth:`terms`, :meth:`initial` and :meth:`step`, and where useful
+    :meth:`drive` (the input-only terms of a block of steps at once),
+    :meth:`activate` (between layers), :meth:`block`, :meth:`collect` and
+    :meth:`concat`.
+
+    Examples
+    --------
+    Upper bounds on the polynomial degree of the states: ``A`` adds the degrees
+    of ``h`` and ``z``, ``U`` keeps that of ``z``, ``V`` that of ``h``.
+
+    >>> class Degrees(Arithmetic):
+    ...     def terms(self, index, layer):
+    ...         return {t: getattr(layer, t) is not None for t in ("A", "U", "V", "b", "h0")}
+    ...     def initial(self, terms, width):
+    ...         return 0
+    ...     def step(self, terms, h, z, drive):
+    ...         return max(h + z if terms["A"] else 0, z if terms["U"] else 0, h if terms["V"] else 0)
+    >>> s = random_stack([2, 2], 1, kind="pure", seed=0)
+    >>> run_recurrence(s.layers, [1, 1, 1], Degrees(), keep="top")
+    [[1, 3, 6]]
+    """
+
+    def terms(self, index: int, layer: Linear2RNNLayer) -> Any:
+        """The layer's terms in this domain (by default the layer itself)."""
+        return layer
+
+    def initial(self, terms: Any, width: int) -> Any:
+        """The state ``h_0`` of a layer."""
+        raise NotImplementedError
+
+    def drive(self, terms: Any, z_block: Any) -> Any:
+        """``U z_t + b`` for every input of a block of steps, or None (computed in :meth:`step`)."""
+        return None
+
+    def step(self, terms: Any, h: Any, z: Any, drive: Any) -> Any:
+        """The next state from ``h_{t-1}``, ``z_t`` and this step's :meth:`drive` entry (None when none)."""
+        raise NotImplementedError
+
+    def activate(self, z_block: Any) -> Any:
+        """What a layer above the first reads of a block of the states below (identity here)."""
+        return z_block
+
+    def block(self, widths: Sequence[int]) -> int | None:
+        """Steps per block (None: all of them in one block)."""
+        return None
+
+    def collect(self, states: list) -> Any:
+        """A block of per-step states, as the next layer reads it (a list here)."""
+        return states
+
+    def concat(self, blocks: list) -> Any:
+        """Blocks of one layer joined into its sequence."""
+        return [s for b in blocks for s in b]
+
+
+def run_recurrence(
+    layers: Sequence[Linear2RNNLayer],
+    inputs: Any,
+    arithmetic: Arithmetic,
+    *,
+    keep: str = "last",
+) -> Any:
+    """Run the stack recurrence on a sequence of inputs with the arithmetic plugged in.
+
+    The one implementation behind :meth:`Stack.run`, :meth:`Stack.values`,
+    :meth:`Stack.hidden_states` and the degree computations of
+    :mod:`rnnexpr.polydegree` (float, Fraction, residues mod p, polynomials,
+    degree bounds).  Time goes by blocks of :meth:`Arithmetic.block` steps;
+    within a block, layer by layer: the input-only terms of the whole block at
+    once (:meth:`Arithmetic.drive`), then the steps.
+
+    Parameters
+    ----------
+    layers : sequence of Linear2RNNLayer
+        The stack's layers, bottom first.
+    inputs : sequence
+        ``x_1 .. x_T`` in the arithmetic's domain; ``inputs[t0:t1]`` must give a
+        block (a list, an array with time first, or any sliceable sequence).
+    arithmetic : Arithmetic
+    keep : {"last", "top", "all"}
+        ``"last"``: the top layer's state after the last step (``h_0`` of the top
+        layer when ``T = 0``); ``"top"``: ``[h_1 .. h_T]`` of the top layer (as
+        :meth:`Arithmetic.concat` joins them), in a one-element list;
+        ``"all"``: for every layer ``[h_0, h_1 .. h_T]``.
+
+    Returns
+    -------
+    state, or list of sequences
+
+    Examples
+    --------
+    >>> s = Stack([Linear2RNNLayer(A=[[[2]]], h0=[1])], C=[[1]])
+    >>> x = np.ones((3, 1, 1), dtype=object)   # T = 3 steps, a batch of one, d = 1
+    >>> run_recurrence(s.layers, x, ArrayArithmetic(exact=True), keep="top")[0][:, 0, 0].tolist()
+    [Fraction(2, 1), Fraction(4, 1), Fraction(8, 1)]
+    """
+    if keep not in ("last", "top", "all"):
+        raise InvalidArgumentError(f"keep: expected one of ['last', 'top', 'all'], got {keep!r}")
+    layers = list(layers)
+    terms = [arithmetic.terms(i, layer) for i, layer in enumerate(layers)]
+    states = [arithmetic.initial(t, layer.width) for t, layer in zip(terms, layers, strict=True)]
+    history: list[list] = [[arithmetic.collect([h])] for h in states] if keep == "all" else [[] for _ in layers]
+    T = len(inputs)
+    size = arithmetic.block([layer.width for layer in layers]) or max(T, 1)
+    for t0 in range(0, T, size):
+        z = inputs[t0 : t0 + size]
+        for index, tm in enumerate(terms):
+            if index > 0:
+                z = arithmetic.activate(z)
+            drive = arithmetic.drive(tm, z)
+            h = states[index]
+            out = []
+            for i in range(len(z)):
+                h = arithmetic.step(tm, h, z[i], None if drive is None else drive[i])
+                out.append(h)
+            states[index] = h
+            z = arithmetic.collect(out)
+            if keep == "all" or (keep == "top" and index == len(layers) - 1):
+                history[index].append(z)
+    if keep == "last":
+        return states[-1]
+    if keep == "top":
+        return [arithmetic.concat(history[-1])]
+    return [arithmetic.concat(blocks) for blocks in history]
+
+
+class ArrayArithmetic(Arithmetic):
+    """Batched float64 or exact (Fraction) evaluation: states of shape ``(batch, n)``.
+
+    Inputs are time-major arrays ``(T, batch, m)``.  ``U z_t + b`` is computed
+    for a cache-sized block of steps as one GEMM; the bilinear term contracts
+    the state with ``A`` first (one GEMM), then the input per sample, in batch
+    chunks whose ``(chunk, m, n)`` intermediate stays in cache.
+
+    Parameters
+    ----------
+    exact : bool
+        Fractions (object arrays) instead of float64.
+    activation : Activation, optional
+        Applied between layers (a :class:`DepthwiseStack`'s sigma).
+    batch : int
+        The batch size (sets the block of steps).
+
+    Examples
+    --------
+    Two steps of ``h_t = z_t + h_{t-1} / 2`` on ``z = 1, 1`` (a batch of one):
+
+    >>> layer = LinearRNNLayer(U=[[1]], V=[["1/2"]])
+    >>> ar = ArrayArithmetic(exact=True)
+    >>> terms = ar.terms(0, layer)
+    >>> z = np.full((2, 1, 1), Fraction(1), dtype=object)       # (T, batch, m)
+    >>> drive = ar.drive(terms, z)                                # U z_t + b for both steps
+    >>> h1 = ar.step(terms, ar.initial(terms, 1), z[0], drive[0])
+    >>> ar.step(terms, h1, z[1], drive[1])[0, 0]
+    Fraction(3, 2)
+    """
+
+    def __init__(self, exact: bool, activation: Activation | None = None, batch: int = 1) -> None:
+        self.exact = bool(exact)
+        self.activation = activation
+        self.batch = int(batch)
+
+    def terms(self, index: int, layer: Linear2RNNLayer) -> Any:
+        return _domain_terms(layer, self.exact) | {"width": layer.width, "input_dim": layer.input_dim}
+
+    def initial(self, terms: Any, width: int) -> np.ndarray:
+        h0 = terms["h0"]
+        if h0 is None:
+            return zeros((self.batch, width), self.exact)
+        return np.broadcast_to(h0, (self.batch, width)).copy()
+
+    def block(self, widths: Sequence[int]) -> int:
+        # Small enough that a (block, batch, n) drive stays in cache instead of a (T, batch, n) array.
+        return max(1, _CACHE_ENTRIES // max(1, self.batch * max(widths)))
+
+    def drive(self, terms: Any, z_block: np.ndarray) -> np.ndarray | None:
+        U, b, n = terms["U"], terms["b"], terms["width"]
+        if U is None and b is None:
+            return None
+        if U is None:
+            return np.broadcast_to(b, z_block.shape[:-1] + (n,)).copy()
+        # One 2-D GEMM: a stacked (..., m) @ (m, n) product with a transposed
+        # operand misses BLAS in numpy and is ~10x slower.
+        flat = z_block.reshape(-1, terms["input_dim"])
+        U_T = U.T if self.exact else np.ascontiguousarray(U.T)
+        out = (flat @ U_T).reshape(z_block.shape[:-1] + (n,))
+        return out if b is None else out + b
+
+    def step(self, terms: Any, h: np.ndarray, z: np.ndarray, drive: Any) -> np.ndarray:
+        batch, n, m = h.shape[0], terms["width"], terms["input_dim"]
+        out = None
+        if terms["A"] is not None:
+            A2 = terms["A"].reshape(n, m * n)
+            chunk = batch if self.exact else max(1, _CACHE_ENTRIES // (m * n))
+            out = np.empty((batch, n), dtype=object if self.exact else np.float64)
+            for s in range(0, batch, chunk):
+                g = (h[s : s + chunk] @ A2).reshape(-1, m, n)
+                out[s : s + chunk] = (z[s : s + chunk, None, :] @ g)[:, 0, :]
+        if terms["V"] is not None:
+            contrib = h @ terms["V"].T
+            out = contrib if out is None else out + contrib
+        if drive is not None:
+            out = drive.copy() if out is None else out + drive
+        if out is None:
+            out = zeros((batch, n), self.exact)
+        return out
+
+    def activate(self, z_block: np.ndarray) -> np.ndarray:
+        return z_block if self.activation is None else self.activation(z_block)
+
+    def collect(self, states: list) -> np.ndarray:
+        return np.stack(states)
+
+    def concat(self, blocks: list) -> np.ndarray:
+        return np.concatenate(blocks) if len(blocks) != 1 else blocks[0]
 
 
 # ---------------------------------------------------------------------------
@@ -576,9 +788,6 @@ class _StackBase:
         object.__setattr__(self, "c", c)
 
     # -- evaluation -----------------------------------------------------------
-    def _layer_input(self, index: int, z: np.ndarray) -> np.ndarray:
-        return z
-
     def _readout(self, h: np.ndarray, exact: bool) -> np.ndarray:
         C = to_exact_array(self.C) if exact else to_float_array(self.C)
         y = h @ C.T
@@ -589,30 +798,27 @@ class _StackBase:
     def _check_exact_possible(self, exact: bool) -> None:
         pass
 
-    def _forward(self, x: np.ndarray, exact: bool) -> list[np.ndarray]:
-        """States of every layer, shapes (B, T + 1, n_l) including h_0."""
+    def _activation(self) -> Activation | None:
+        return None
+
+    def _forward(self, x: np.ndarray, exact: bool, keep: str) -> Any:
+        """:func:`run_recurrence` on ``x`` of shape (B, T, d); states come back batch-first.
+
+        ``keep="all"``: every layer's states, shapes (B, T + 1, n_l) with h_0;
+        ``"top"``: the top layer's (B, T, n_L); ``"last"``: its last state (B, n_L).
+        """
         self._check_exact_possible(exact)
         batch, T, _ = x.shape
-        states = []
         # Time-major inside the loop: each step reads and writes contiguous rows.
         z_seq = np.ascontiguousarray(x.transpose(1, 0, 2))
-        for index, layer in enumerate(self.layers):
-            z_seq = self._layer_input(index, z_seq) if index > 0 else z_seq
-            h0 = _domain_terms(layer, exact)["h0"]
-            h = zeros((batch, layer.width), exact) if h0 is None else np.broadcast_to(h0, (batch, layer.width)).copy()
-            seq = np.empty((T + 1, batch, layer.width), dtype=object if exact else np.float64)
-            seq[0] = h
-            # U z_t + b for a block of steps at a time: one GEMM per block, and a
-            # block small enough to stay in cache instead of a (T, B, n) array.
-            block = max(1, _CACHE_ENTRIES // max(1, batch * layer.width))
-            for t0 in range(0, T, block):
-                drive = layer.input_drive(z_seq[t0 : t0 + block], exact)
-                for t in range(t0, min(T, t0 + block)):
-                    h = layer.step_batch(h, z_seq[t], exact, None if drive is None else drive[t - t0])
-                    seq[t + 1] = h
-            states.append(seq.transpose(1, 0, 2))
-            z_seq = seq[1:]
-        return states
+        ar = ArrayArithmetic(exact, self._activation(), batch)
+        if keep == "top" and T == 0:
+            return np.empty((batch, 0, self.layers[-1].width), dtype=object if exact else np.float64)
+        out = run_recurrence(self.layers, z_seq, ar, keep=keep)
+        if keep == "last":
+            return out
+        seqs = [seq.transpose(1, 0, 2) for seq in out]
+        return seqs[0] if keep == "top" else seqs
 
     def hidden_states(self, x: Any, exact: bool = False) -> list[np.ndarray]:
         """Hidden states of every layer on real inputs, including the initial state.
@@ -630,7 +836,7 @@ class _StackBase:
             One array per layer, shape ``(T + 1, n_l)`` (or ``(batch, T + 1, n_l)``).
         """
         arr, batched = _prepare_input(x, self.input_dim, exact)
-        states = self._forward(arr, exact)
+        states = self._forward(arr, exact, "all")
         if exact:
             states = [as_fractions(s) for s in states]
         return states if batched else [s[0] for s in states]
@@ -657,7 +863,7 @@ class _StackBase:
             On a wrong input shape or non-finite input.
         """
         arr, batched = _prepare_input(x, self.input_dim, exact)
-        top = self._forward(arr, exact)[-1][:, 1:]
+        top = self._forward(arr, exact, "top")
         y = self._readout(self._top_activation(top), exact)
         if exact:
             y = as_fractions(y)
@@ -683,7 +889,7 @@ class _StackBase:
             by_length.setdefault(len(w), []).append(i)
         for length, idx in by_length.items():
             x = one_hot([words[i] for i in idx], self.input_dim, exact)
-            top = self._forward(x, exact)[-1][:, length]
+            top = self._forward(x, exact, "last")
             out[idx] = self._readout(self._top_activation(top), exact)
         if exact:
             out = as_fractions(out)
@@ -811,8 +1017,8 @@ class DepthwiseStack(_StackBase):
             raise InvalidTypeError(f"readout_activation: expected a bool, got {type(self.readout_activation).__name__}")
         self._validate_readout()
 
-    def _layer_input(self, index: int, z: np.ndarray) -> np.ndarray:
-        return self.activation(z)
+    def _activation(self) -> Activation | None:
+        return self.activation
 
     def _top_activation(self, h: np.ndarray) -> np.ndarray:
         return self.activation(h) if self.readout_activation else h
