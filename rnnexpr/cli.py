@@ -682,18 +682,20 @@ _EXPERIMENT_NAMES = ["memory", "degree", "state-tracking", "digits"]
          examples=["rnnexpr experiment memory --quick -o results"])
 def _cmd_experiment(args: argparse.Namespace) -> int:
     try:
-        from .experiments import EXPERIMENTS, run_experiment
+        from .experiments import EXPERIMENTS, run_experiment, summary_lines
     except ImportError:
         raise UsageError('experiments need torch: pip install "rnnexpr[experiments]"') from None
     name = args.name.replace("-", "_")
     if name not in EXPERIMENTS:
         raise UsageError(f"NAME: expected one of {', '.join(_EXPERIMENT_NAMES)}, got {args.name!r}")
     res = run_experiment(name, quick=args.quick, seed=args.seed, out=args.output)
-    lines = [f"experiment {args.name}: done"] + [f"  {k}: {v}" for k, v in res.items()
-                                                if isinstance(v, str | int | float)]
+    seeds = res.get("seeds", [])
+    lines = [f"experiment {name}{' (quick: not results)' if args.quick else ''}: {res['seconds']} s, "
+             f"seeds {', '.join(map(str, seeds))} (means over seeds)", ""]
+    lines += summary_lines(name, res)
     outputs = res.get("outputs")
     if outputs:
-        lines.append("  wrote " + ", ".join(map(str, outputs.values() if isinstance(outputs, dict) else outputs)))
+        lines += ["", "wrote " + ", ".join(map(str, outputs.values() if isinstance(outputs, dict) else outputs))]
     _emit(args, res, lines)
     return EXIT_OK
 
@@ -857,8 +859,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(name, "input nested too deeply")
     except MemoryError:
         return _report(name, "out of memory (the input is too large for this machine; see rnnexpr.limits)")
-    except OverflowError as exc:
-        return _report(name, f"a number is too large for floating point ({exc})")
+    except OverflowError:
+        return _report(name, "a number is too large for floating point (above 1.8e308) on a numerical path: "
+                             "use the exact method (--exact) or rescale the model")
     except (ValueError, TypeError) as exc:
         return _report(name, str(exc))
     except ImportError as exc:

@@ -18,22 +18,38 @@ omitted or ``null``.  ``input_dim`` is only needed for a layer with neither A no
 The ``.npz`` format stores the same fields as arrays named ``layers/0/A`` etc.
 plus a ``__meta__`` JSON string; exact arrays are stored as unicode string
 arrays, and files are read with ``allow_pickle=False``.
+
+Reading is bounded (see :mod:`rnnexpr.limits`): before anything is allocated or
+any loop starts, the file size, the JSON nesting depth, the characters of every
+number (integers, ``"p/q"`` strings, exponents such as ``"1e100000000"``), the
+declared sizes (depth, widths, ``input_dim``, number of states, total entries) and
+the decompressed size of every ``.npz`` member (read from the zip headers and the
+``.npy`` headers) are checked against the budgets, and a file above one is refused
+with a one-line :class:`~rnnexpr.errors.SizeLimitError` naming the field, the value
+and the limit.  A malformed file raises :class:`~rnnexpr.errors.ModelFormatError`.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
+import re
+import stat
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import ModelFormatError, RnnexprError
+from .errors import InvalidArgumentError, ModelFormatError, RnnexprError, SizeLimitError
+from .limits import check_size, current
 from .models import Activation, DepthwiseStack, Linear2RNNLayer, LinearRNNLayer, Stack, WFA
 from .numbers import as_array, is_exact_array, to_json_array
 
-__all__ = ["save", "load", "model_to_dict", "model_from_dict", "FORMAT", "VERSION"]
+__all__ = ["save", "load", "model_to_dict", "model_from_dict", "read_json", "parse_json", "check_numbers",
+           "FORMAT", "VERSION"]
 
 FORMAT = "rnnexpr-model"
 VERSION = 1
@@ -41,6 +57,325 @@ _TERMS = ("A", "U", "V", "b", "h0")
 _NDIM = {"A": 3, "U": 2, "V": 2, "b": 1, "h0": 1, "C": (1, 2), "c": 1, "alpha": 1, "omega": 1}
 
 Model = Stack | DepthwiseStack | WFA
+
+
+# ---------------------------------------------------------------------------
+# bounded reading: file size, JSON nesting depth, digits of numbers
+# ---------------------------------------------------------------------------
+
+_NUMBER_TEXT = re.compile(r"\s*[+-]?(?:\d[\d_]*)?(?:\.[\d_]*)?(?:[eE]([+-]?\d[\d_]*))?\s*(?:/\s*[+-]?\d[\d_]*\s*)?")
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+_CHUNK = 1 << 20
+
+
+def _read_bytes(path: str | os.PathLike, name: str) -> bytes:
+    """At most ``file_bytes + 1`` bytes of ``path`` (so ``/dev/zero`` is refused at once)."""
+    limit = current().file_bytes
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, "no such file", str(path)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+    if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+        raise SizeLimitError(f"{name}: {str(path)!r} has {info.st_size} bytes, above the limit {limit} "
+                             "(budget 'file_bytes', see rnnexpr.limits)")
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise SizeLimitError(f"{name}: {str(path)!r} has more than {limit} bytes, the limit "
+                             "(budget 'file_bytes', see rnnexpr.limits)")
+    return data
+
+
+def _json_depth(data: bytes) -> int:
+    """The nesting depth of arrays and objects in JSON text (vectorized, chunk by chunk)."""
+    if b"\\" in data:
+        data = _ESCAPE.sub(b"", data)
+    deepest, depth, in_string = 0, 0, 0
+    buf = np.frombuffer(data, dtype=np.uint8)
+    for start in range(0, buf.size, _CHUNK):
+        c = buf[start:start + _CHUNK]
+        quotes = c == 34
+        parity = (np.cumsum(quotes, dtype=np.int64) + in_string) & 1
+        in_string = int(parity[-1]) if c.size else in_string
+        outside = (parity == 0) & ~quotes
+        delta = ((c == 91) | (c == 123)).astype(np.int64) - ((c == 93) | (c == 125))
+        delta[~outside] = 0
+        running = depth + np.cumsum(delta)
+        if running.size:
+            deepest = max(deepest, int(running.max()))
+            depth = int(running[-1])
+    return deepest
+
+
+def _number_text_size(text: str) -> int | None:
+    """Characters plus the exponent's magnitude of a number written as text, None if it is no number."""
+    m = _NUMBER_TEXT.fullmatch(text)
+    if m is None or not any(ch.isdigit() for ch in text):
+        return None
+    size = len(text)
+    if m.group(1) is not None:
+        exponent = m.group(1).replace("_", "")
+        size += abs(int(exponent)) if len(exponent) < 30 else 10**30
+    return size
+
+
+def _check_number_text(text: str, where: str) -> None:
+    limit = current().digits
+    if len(text) > limit and _NUMBER_TEXT.fullmatch(text[:2 * limit]) is None:
+        return  # long text that is no number (a description)
+    size = _number_text_size(text) if len(text) <= limit else len(text)
+    if size is not None and size > limit:
+        shown = text if len(text) <= 40 else text[:20] + "..." + text[-10:]
+        raise SizeLimitError(f"{where}: the number {shown!r} has {size if size < 10**30 else 'too many'} digits "
+                             f"(counting the exponent), above the limit {limit} (budget 'digits', see rnnexpr.limits)")
+
+
+def check_numbers(data: Any, name: str) -> None:
+    """Refuse numbers of JSON data above the ``digits`` budget, before any is converted.
+
+    Every integer and every string that reads as a number (``"3/4"``, ``"1e100000000"``)
+    is measured: its characters plus the magnitude of its exponent (so
+    ``"1e100000000"`` counts 100 million digits).  Strings that are not numbers
+    (descriptions) are not limited.  Arrays of strings (from ``.npz``) are checked
+    the same way.
+
+    Parameters
+    ----------
+    data : Any
+        Nested lists, dicts, numbers, strings, numpy arrays.
+    name : str
+        The field, named in the message.
+
+    Raises
+    ------
+    SizeLimitError
+        Naming the field, the number and the limit.
+
+    Examples
+    --------
+    >>> check_numbers({"A": [["1/2", 3]]}, "model")
+    >>> check_numbers({"A": [["1e100000000"]]}, "model")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rnnexpr.errors.SizeLimitError: model.A[0][0]: the number '1e100000000' has 100000011 digits ...
+    """
+    limit = current().digits
+    max_bits = int(limit * 3.33) + 4
+    stack: list[tuple[Any, str]] = [(data, name)]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, str):
+            _check_number_text(item, where)
+        elif isinstance(item, bool) or item is None or isinstance(item, float):
+            continue
+        elif isinstance(item, int):
+            if item.bit_length() > max_bits:
+                raise SizeLimitError(f"{where}: an integer of about {int(item.bit_length() * 0.30103)} digits, above "
+                                     f"the limit {limit} (budget 'digits', see rnnexpr.limits)")
+        elif isinstance(item, dict):
+            stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in item.items())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(item))
+        elif isinstance(item, np.ndarray):
+            if item.dtype.kind == "U" and item.size:
+                lengths = np.char.str_len(item)
+                risky = np.flatnonzero((lengths.ravel() > limit) | np.char.find(
+                    np.char.lower(item.ravel()), "e").__ge__(0))
+                for k in risky:
+                    _check_number_text(str(item.ravel()[k]), f"{where}[{k}]")
+            elif item.dtype == object:
+                stack.extend((v, f"{where}[{i}]") for i, v in enumerate(item.ravel().tolist()))
+
+
+def parse_json(text: str | bytes, name: str) -> Any:
+    """Parse JSON text within the budgets: nesting depth first, then the digits of every number.
+
+    Parameters
+    ----------
+    text : str or bytes
+        The JSON text (already bounded in size by the caller).
+    name : str
+        What the text is (a path), named in messages.
+
+    Returns
+    -------
+    Any
+        The parsed data.
+
+    Raises
+    ------
+    ModelFormatError
+        When the text is not JSON (``NaN`` and ``Infinity`` are read as floats and refused where
+        a finite number is needed, naming the field).
+    SizeLimitError
+        When the nesting depth or a number exceeds its budget.
+
+    Examples
+    --------
+    >>> parse_json('{"a": [1, "2/3"]}', "doc")
+    {'a': [1, '2/3']}
+    >>> parse_json("[" * 100 + "]" * 100, "doc")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rnnexpr.errors.SizeLimitError: doc: JSON nesting depth 100 exceeds the limit 64 ...
+    """
+    limits = current()
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
+    depth = _json_depth(data)
+    if depth > limits.json_depth:
+        raise SizeLimitError(f"{name}: JSON nesting depth {depth} exceeds the limit {limits.json_depth} "
+                             "(budget 'json_depth', see rnnexpr.limits)")
+
+    def parse_int(token: str) -> int:
+        if len(token) > limits.digits:
+            raise SizeLimitError(f"{name}: an integer of {len(token)} digits, above the limit {limits.digits} "
+                                 "(budget 'digits', see rnnexpr.limits)")
+        return int(token)
+
+    def parse_float(token: str) -> float:
+        if len(token) > limits.digits:
+            raise SizeLimitError(f"{name}: a number of {len(token)} characters, above the limit {limits.digits} "
+                                 "(budget 'digits', see rnnexpr.limits)")
+        return float(token)
+
+    try:
+        decoded = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelFormatError(f"{name}: not a UTF-8 text file") from None
+    try:
+        parsed = json.loads(decoded, parse_int=parse_int, parse_float=parse_float)
+    except json.JSONDecodeError as exc:
+        raise ModelFormatError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno})") from None
+    except RecursionError:  # pragma: no cover - the depth scan refuses this first
+        raise SizeLimitError(f"{name}: JSON nested too deeply (budget 'json_depth')") from None
+    check_numbers(parsed, "")
+    return parsed
+
+
+def read_json(path: str | os.PathLike, name: str = "file") -> Any:
+    """Read a JSON file within the budgets (size, nesting depth, digits): see :func:`parse_json`.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    name : str
+        What the file is, named in messages.
+
+    Returns
+    -------
+    Any
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file does not exist.
+    SizeLimitError
+        When the file is larger than the ``file_bytes`` budget (at most that many bytes are read).
+    ModelFormatError
+        When it is not JSON.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "x.json")
+    >>> _ = open(p, "w").write('{"rank": 3}')
+    >>> read_json(p)
+    {'rank': 3}
+    """
+    data = _read_bytes(path, name)
+    return parse_json(data, f"{name}: {str(path)!r}" if name == "file" else name)
+
+
+# ---------------------------------------------------------------------------
+# declared sizes, checked before any array is built
+# ---------------------------------------------------------------------------
+
+
+def _declared_shape(x: Any, ndim: int) -> tuple[int, ...]:
+    """The shape a nested list declares, read along its first elements (no full walk)."""
+    if isinstance(x, np.ndarray):
+        return tuple(int(n) for n in x.shape)
+    dims: list[int] = []
+    cur = x
+    for _ in range(ndim):
+        if not isinstance(cur, list | tuple):
+            break
+        dims.append(len(cur))
+        if not cur:
+            break
+        cur = cur[0]
+    return tuple(dims)
+
+
+class _Sizes:
+    """Running totals of a model's declared sizes against the budgets."""
+
+    def __init__(self) -> None:
+        self.limits = current()
+        self.entries = 0
+
+    def array(self, x: Any, where: str, ndim: int) -> None:
+        shape = _declared_shape(x, ndim)
+        for axis, n in enumerate(shape):
+            check_size(n, f"{where}: axis {axis} of shape {shape}", "dimension")
+        count = math.prod(shape) if shape else 1
+        self.entries += count
+        check_size(self.entries, f"{where}: the model's entries so far", "entries")
+
+    def dimension(self, value: Any, where: str) -> None:
+        if isinstance(value, int) and not isinstance(value, bool):
+            check_size(value, where, "dimension")
+
+
+def _max_ndim(key: str) -> int:
+    nd = _NDIM.get(key, 3)
+    return max(nd) if isinstance(nd, tuple) else nd
+
+
+def _check_declared_sizes(d: dict[str, Any]) -> None:
+    """Budgets on depth, widths, input_dim, states and total entries of a model dictionary."""
+    sizes = _Sizes()
+    kind = d.get("kind")
+    if kind == "wfa":
+        for key in ("alpha", "A", "omega"):
+            if d.get(key) is not None:
+                sizes.array(d[key], key, _max_ndim(key))
+        return
+    layers = d.get("layers")
+    if isinstance(layers, list):
+        check_size(len(layers), "layers: the number of layers (depth)", "depth")
+        for i, entry in enumerate(layers):
+            if not isinstance(entry, dict):
+                continue
+            for t in _TERMS:
+                if entry.get(t) is not None:
+                    sizes.array(entry[t], f"layers[{i}].{t}", _max_ndim(t))
+            sizes.dimension(entry.get("input_dim"), f"layers[{i}].input_dim")
+    for key in ("C", "c"):
+        if d.get(key) is not None:
+            sizes.array(d[key], key, _max_ndim(key))
+    act = d.get("activation")
+    if isinstance(act, dict) and isinstance(act.get("coefficients"), list):
+        check_size(len(act["coefficients"]), "activation.coefficients: the number of coefficients", "dimension")
+
+
+# ---------------------------------------------------------------------------
+# compact JSON: one matrix row per line at most
+# ---------------------------------------------------------------------------
+
+
+def _compact(obj: Any, indent: int = 0) -> str:
+    pad, inner = " " * indent, " " * (indent + 1)
+    if isinstance(obj, dict):
+        if not obj:
+            return "{}"
+        items = [f"{inner}{json.dumps(k)}: {_compact(v, indent + 1)}" for k, v in obj.items()]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if isinstance(obj, list) and obj and any(isinstance(v, list | dict) for v in obj):
+        return "[\n" + ",\n".join(inner + _compact(v, indent + 1) for v in obj) + "\n" + pad + "]"
+    return json.dumps(obj)
 
 
 def model_to_dict(model: Model) -> dict[str, Any]:
@@ -84,16 +419,26 @@ def model_to_dict(model: Model) -> dict[str, Any]:
 
 
 def _field(d: dict, key: str, where: str, required: bool = True) -> Any:
+    name = f"{where}{key}"
     if key not in d or d[key] is None:
         if required:
-            raise ModelFormatError(f"{where}{key}: required field is missing")
+            raise ModelFormatError(f"{name}: required field is missing")
         return None
     try:
-        return as_array(d[key], f"{where}{key}", ndim=_NDIM.get(key))
+        return as_array(d[key], name, ndim=_NDIM.get(key))
     except RnnexprError as exc:
-        raise ModelFormatError(f"{where}{key}: {exc}") from exc
+        raise ModelFormatError(_named(name, exc)) from exc
+    except OverflowError:
+        raise ModelFormatError(f"{name}: an entry is too large for floating point (write the model exactly, "
+                               "with integers or 'p/q' strings only)") from None
     except (TypeError, ValueError) as exc:
-        raise ModelFormatError(f"{where}{key}: malformed array ({exc})") from exc
+        raise ModelFormatError(f"{name}: malformed array ({exc})") from exc
+
+
+def _named(name: str, exc: BaseException) -> str:
+    """The message of ``exc`` prefixed by ``name`` once (never "x: x: ...")."""
+    message = str(exc)
+    return message if message.startswith(name + ":") or message.startswith(name + " ") else f"{name}: {message}"
 
 
 def model_from_dict(d: Any) -> Model:
@@ -117,6 +462,8 @@ def model_from_dict(d: Any) -> Model:
     if d.get("version") != VERSION:
         raise ModelFormatError(f"version: expected {VERSION}, got {d.get('version')!r}")
     kind = d.get("kind")
+    _check_declared_sizes(d)
+    check_numbers({k: v for k, v in d.items() if k not in ("format", "version", "kind")}, "")
     try:
         if kind == "wfa":
             return WFA(_field(d, "alpha", ""), _field(d, "A", ""), _field(d, "omega", ""))
@@ -148,7 +495,7 @@ def model_from_dict(d: Any) -> Model:
                 except ModelFormatError:
                     raise
                 except (TypeError, ValueError) as exc:
-                    raise ModelFormatError(f"layers[{i}]: {exc}") from exc
+                    raise ModelFormatError(_named(f"layers[{i}]", exc)) from exc
             C = _field(d, "C", "")
             c = _field(d, "c", "", required=False)
             try:
@@ -160,7 +507,7 @@ def model_from_dict(d: Any) -> Model:
                 try:
                     act = Activation.parse(activation)
                 except (TypeError, ValueError) as exc:
-                    raise ModelFormatError(f"activation: {exc}") from exc
+                    raise ModelFormatError(_named("activation", exc)) from exc
                 return DepthwiseStack(layers, C, c, act, bool(d.get("readout_activation", False)))
             except ModelFormatError:
                 raise
@@ -168,6 +515,9 @@ def model_from_dict(d: Any) -> Model:
                 raise ModelFormatError(f"model: inconsistent fields ({exc})") from exc
     except ModelFormatError:
         raise
+    except OverflowError:
+        raise ModelFormatError("model: an entry is too large for floating point (write the model exactly, "
+                               "with integers or 'p/q' strings only)") from None
     except (TypeError, ValueError) as exc:
         raise ModelFormatError(str(exc)) from exc
     raise ModelFormatError(f"kind: expected 'stack', 'depthwise' or 'wfa', got {kind!r}")
@@ -185,6 +535,8 @@ def _npz_arrays(d: dict[str, Any], exact_keys: dict[str, np.ndarray]) -> dict[st
 
 def save(model: Model, path: str | os.PathLike) -> Path:
     """Save a model as JSON (``.json``) or numpy ``.npz`` (any other suffix is refused).
+
+    The JSON is compact and readable: one matrix row per line at most.
 
     Parameters
     ----------
@@ -209,7 +561,7 @@ def save(model: Model, path: str | os.PathLike) -> Path:
     path = Path(path)
     d = model_to_dict(model)
     if path.suffix == ".json":
-        path.write_text(json.dumps(d, indent=1))
+        path.write_text(_compact(d) + "\n")
         return path
     if path.suffix == ".npz":
         arrays: dict[str, np.ndarray] = {}
@@ -228,7 +580,7 @@ def save(model: Model, path: str | os.PathLike) -> Path:
         with open(path, "wb") as fh:
             np.savez(fh, **arrays)
         return path
-    raise ValueError(f"path: expected a .json or .npz file name, got {str(path)!r}")
+    raise InvalidArgumentError(f"path: expected a .json or .npz file name, got {str(path)!r}")
 
 
 def _from_npz_array(a: np.ndarray) -> Any:
@@ -237,8 +589,101 @@ def _from_npz_array(a: np.ndarray) -> Any:
     return a
 
 
+def _read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The members of a ``.npz`` file, checking the zip and ``.npy`` headers before decompressing."""
+    limits = current()
+    where = f"file: {str(path)!r}"
+    _read_bytes(path, "file")  # the size budget on the compressed file
+    if not zipfile.is_zipfile(path):
+        raise ModelFormatError(f"{where} is not a .npz model (not a zip archive)")
+    files: dict[str, np.ndarray] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            check_size(len(infos), f"{where}: the number of members", "dimension")
+            total = sum(info.file_size for info in infos)
+            check_size(total, f"{where}: the decompressed size of its members in bytes", "npz_bytes")
+            for info in infos:
+                if not info.filename.endswith(".npy"):
+                    raise ModelFormatError(f"{where}: member {info.filename!r} is not a .npy array")
+                key = info.filename[:-4]
+                with archive.open(info) as fh:
+                    version = np.lib.format.read_magic(fh)
+                    if version == (1, 0):
+                        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+                    elif version in ((2, 0), (3, 0)):
+                        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+                    else:
+                        raise ModelFormatError(f"{where}: member {key!r}: unsupported .npy version {version}")
+                    if dtype.hasobject:
+                        raise ModelFormatError(f"{where}: member {key!r}: object arrays are not accepted "
+                                               "(models are stored as numbers or unicode strings)")
+                    if dtype.kind not in "fiuU" and dtype != np.float64:
+                        raise ModelFormatError(f"{where}: member {key!r}: unexpected dtype {dtype}")
+                    count = math.prod(shape)
+                    check_size(count, f"{where}: member {key!r} of shape {tuple(shape)}: entries", "entries")
+                    nbytes = count * dtype.itemsize
+                    check_size(nbytes, f"{where}: member {key!r}: decompressed bytes", "npz_bytes")
+                    data = fh.read(nbytes + 1)
+                    if len(data) != nbytes:
+                        raise ModelFormatError(f"{where}: member {key!r} is truncated or has trailing data "
+                                               f"({len(data)} bytes for a declared {nbytes})")
+                    arr = np.frombuffer(data, dtype=dtype)
+                    arr = arr.reshape(shape[::-1]).T if fortran else arr.reshape(shape)
+                    files[key] = arr
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, KeyError, OSError) as exc:
+        if isinstance(exc, RnnexprError | FileNotFoundError):
+            raise
+        raise ModelFormatError(f"{where} is not a readable .npz model ({type(exc).__name__}: "
+                               f"{' '.join(str(exc).split())[:200]})") from None
+    del limits
+    return files
+
+
+def _dict_from_npz(files: dict[str, np.ndarray], path: Path) -> dict[str, Any]:
+    if "__meta__" not in files:
+        raise ModelFormatError("__meta__: required entry is missing from the .npz file")
+    meta_array = files["__meta__"]
+    if meta_array.dtype.kind != "U" or meta_array.size != 1:
+        raise ModelFormatError("__meta__: expected one JSON string")
+    meta = parse_json(str(meta_array.reshape(-1)[0]), "__meta__")
+    if not isinstance(meta, dict):
+        raise ModelFormatError(f"__meta__: expected a JSON object, got {type(meta).__name__}")
+    d = dict(meta)
+    if meta.get("kind") == "wfa":
+        for key in ("alpha", "A", "omega"):
+            if key in files:
+                d[key] = _from_npz_array(files[key])
+        return d
+    depth = meta.get("depth", 0)
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        raise ModelFormatError(f"__meta__.depth: expected a positive integer, got {depth!r}")
+    check_size(depth, "__meta__.depth", "depth")
+    members = sum(1 for k in files if k.startswith("layers/"))
+    if depth > members + 1 and depth > len(files):
+        raise ModelFormatError(f"__meta__.depth: {depth} layers declared, but the file holds {members} layer arrays")
+    input_dims = meta.get("input_dims", [None] * depth)
+    if not isinstance(input_dims, list) or len(input_dims) != depth:
+        raise ModelFormatError(f"__meta__.input_dims: expected a list of {depth} entries, got {input_dims!r}"[:200])
+    layers = []
+    for i in range(depth):
+        entry: dict[str, Any] = {t: _from_npz_array(files[f"layers/{i}/{t}"]) for t in _TERMS
+                                 if f"layers/{i}/{t}" in files}
+        if "A" not in entry and "U" not in entry:
+            entry["input_dim"] = input_dims[i]
+        layers.append(entry)
+    d["layers"] = layers
+    d["C"] = _from_npz_array(files["C"]) if "C" in files else None
+    d["c"] = _from_npz_array(files["c"]) if "c" in files else None
+    return d
+
+
 def load(path: str | os.PathLike) -> Model:
     """Load a model saved by :func:`save` (JSON or ``.npz``, pickling disabled).
+
+    Reading is bounded by the budgets of :mod:`rnnexpr.limits` (file size, JSON nesting
+    depth, digits of numbers, declared sizes, decompressed ``.npz`` size), checked before
+    anything is allocated.
 
     Parameters
     ----------
@@ -254,6 +699,8 @@ def load(path: str | os.PathLike) -> Model:
     ------
     FileNotFoundError
         If the file does not exist.
+    SizeLimitError
+        If a size exceeds its budget (the field, the value and the limit are named).
     ModelFormatError
         If it is not valid JSON / npz, or a field is malformed (the field is named).
 
@@ -269,42 +716,7 @@ def load(path: str | os.PathLike) -> Model:
     True
     """
     path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"path: no such file {str(path)!r}")
     if path.suffix == ".npz":
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                files = {k: data[k] for k in data.files}
-        except (ValueError, OSError) as exc:
-            raise ModelFormatError(f"file: {str(path)!r} is not a readable .npz model ({exc})") from exc
-        if "__meta__" not in files:
-            raise ModelFormatError("__meta__: required entry is missing from the .npz file")
-        try:
-            meta = json.loads(str(files["__meta__"]))
-        except json.JSONDecodeError as exc:
-            raise ModelFormatError(f"__meta__: not valid JSON ({exc})") from exc
-        d = dict(meta)
-        if meta.get("kind") == "wfa":
-            for key in ("alpha", "A", "omega"):
-                if key in files:
-                    d[key] = _from_npz_array(files[key])
-        else:
-            depth = int(meta.get("depth", 0))
-            input_dims = meta.get("input_dims", [None] * depth)
-            layers = []
-            for i in range(depth):
-                entry = {t: _from_npz_array(files[f"layers/{i}/{t}"]) for t in _TERMS if f"layers/{i}/{t}" in files}
-                if "A" not in entry and "U" not in entry:
-                    entry["input_dim"] = input_dims[i]
-                layers.append(entry)
-            d["layers"] = layers
-            d["C"] = _from_npz_array(files["C"]) if "C" in files else None
-            d["c"] = _from_npz_array(files["c"]) if "c" in files else None
-        return model_from_dict(d)
-    try:
-        d = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ModelFormatError(f"file: {str(path)!r} is not valid JSON ({exc.msg} at line {exc.lineno})") from exc
-    except UnicodeDecodeError as exc:
-        raise ModelFormatError(f"file: {str(path)!r} is not a text file") from exc
+        return model_from_dict(_dict_from_npz(_read_npz(path), path))
+    d = parse_json(_read_bytes(path, "file"), f"file: {str(path)!r}")
     return model_from_dict(d)
