@@ -40,7 +40,7 @@ from .lifted import (
 )
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
-from .validation import check_int, deprecated_positional, renamed_parameter
+from .validation import check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method
 from .wfa import DEFAULT_RTOL, as_wfa, observable_basis, reachable_basis
 
 __all__ = [
@@ -186,7 +186,8 @@ def _method(method: Any, exact: Any = None) -> str:
     return method
 
 
-def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = None,
+@deprecated_positional
+def hankel_rank(model: WFA | Stack, *, method: str | None = None, exact: bool | None = None,
                 rtol: float = DEFAULT_RTOL, warn: bool = True, gap_warning: float = 1e3) -> RankResult:
     """Rank of the infinite Hankel matrix of a WFA (or depth-1 stack): its minimal WFA size.
 
@@ -197,14 +198,19 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
     Parameters
     ----------
     model : WFA or depth-1 Stack
-    method : {"exact", "modular", "numerical"}
-        Exact rationals (float parameters are taken at their binary value); the
-        Hankel rank of the WFA reduced modulo a 31-bit prime (a proven lower bound on
-        the rank over Q, equal to it unless the prime divides a nonzero minor; the
-        result names the prime); or the orthogonal float algorithm whose result
-        reports its tolerance and gap.
+    method : {"exact", "modular", "numerical"}, optional
+        By the rule of :doc:`/guide/exact`: ``"exact"`` for an exact model,
+        ``"numerical"`` for a float one.  Exact rationals (float parameters are
+        taken at their binary value); the Hankel rank of the WFA reduced modulo a
+        31-bit prime (a proven lower bound on the rank over Q, equal to it unless
+        the prime divides a nonzero minor; the result names the prime); or the
+        orthogonal float algorithm whose result reports its tolerance and gap.  The
+        numerical algorithm first rescales ``alpha``, ``omega`` and the transition
+        matrices by powers of two (which leaves the rank unchanged), so a model
+        with entries of 1e308 or 1e-300 gets the answer of its rescaled copy.
     exact : bool, optional
-        Alias: True for "exact", False for "numerical".
+        True means ``method="exact"``, False ``method="numerical"``; conflicting
+        with ``method`` raises :class:`~rnnexpr.errors.ConflictingArgumentsError`.
     rtol : float
         Numerical only: tolerance of the bases and of the final SVD.
     warn : bool
@@ -235,11 +241,13 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
     4
     """
     wfa = as_wfa(model)
-    if method == "modular" and exact is None:
+    method = resolve_method(wfa.is_exact, method, exact)
+    if method == "modular":
         return _hankel_rank_modular(wfa)
-    method = _method(method, exact)
     if method == "exact":
         return _hankel_rank_exact(wfa)
+    rtol = check_tolerance(rtol, "rtol")
+    wfa = _rescaled_float_wfa(wfa)
     fb = reachable_basis(wfa, exact=False, rtol=rtol)
     ob = observable_basis(wfa, exact=False, rtol=rtol)
     F, B = fb.vectors, ob.vectors
@@ -259,6 +267,23 @@ def hankel_rank(model: WFA | Stack, method: str = "exact", exact: bool | None = 
             stacklevel=2,
         )
     return RankResult(res.rank, False, "svd", res.shape, tolerance=rtol, gap=gap)
+
+
+def _power_of_two_scale(a: np.ndarray) -> float:
+    m = float(np.max(np.abs(a))) if a.size else 0.0
+    return 1.0 if m == 0.0 else 2.0 ** math.floor(math.log2(m))
+
+
+def _rescaled_float_wfa(wfa: WFA) -> WFA:
+    """The float WFA with alpha, omega and all A_s divided by powers of two (exactly).
+
+    ``f'(w) = f(w) / (a o c^|w|)``: the Hankel matrix is multiplied by invertible
+    diagonal matrices on both sides, so its rank is unchanged, and no
+    intermediate vector overflows or underflows.
+    """
+    f = wfa.to_float()
+    alpha, A, omega = np.asarray(f.alpha), np.asarray(f.A), np.asarray(f.omega)
+    return WFA(alpha / _power_of_two_scale(alpha), A / _power_of_two_scale(A), omega / _power_of_two_scale(omega))
 
 
 def _hankel_rank_mod_p(ex: WFA, p: int) -> tuple[int, int, int]:
