@@ -64,7 +64,7 @@ from .exact import exact_backend, exact_matmul, rref, solve
 from .lifted import LiftedRepresentation, lift
 from .models import WFA, Linear2RNNLayer, Stack, check_word
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
-from .validation import check_choice, check_int
+from .validation import check_choice, check_int, deprecated_positional, resolve_method
 from .conversions import augment, to_wfa
 
 __all__ = [
@@ -596,7 +596,7 @@ class TTRanks:
     >>> r = tt_ranks(tt, exact=True)
     >>> r.ranks, r.max_rank, r.exact, r.gaps
     ((1, 2, 3, 3, 3, 2, 1), 3, True, None)
-    >>> f = tt_ranks(tt)
+    >>> f = tt_ranks(tt, method="numerical")
     >>> f.ranks == r.ranks, f.exact, f.method, f.min_gap > 1e6
     (True, False, 'svd', True)
     """
@@ -729,7 +729,9 @@ def _zero_exact(cores: list[np.ndarray]) -> list[np.ndarray]:
     return [zeros((1, c.shape[1], 1), True) for c in cores]
 
 
-def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool = True) -> TTRanks:
+@deprecated_positional
+def tt_ranks(tt: Any, *, exact: bool | None = None, rtol: float | None = None, warn: bool = True,
+             method: str | None = None) -> TTRanks:
     """The true (minimal) TT ranks of a tensor train by TT rounding, never the full tensor.
 
     Float: QR sweep left to right, then SVD sweep right to left; the singular
@@ -741,14 +743,23 @@ def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool
     Parameters
     ----------
     tt : TTTensor or sequence of cores
-    exact : bool
-        Ranks over Q (float cores are taken at their exact binary value).
+    exact : bool, optional
+        True means ``method="exact"``: ranks over Q (float cores are taken at their
+        exact binary value); False means ``method="numerical"``.
     rtol : float, optional
         Numerical only: singular values ``<= rtol * ||F||_F`` count as zero.
         Default ``T * max(r_t d_t, d_t r_{t+1}) * eps``, the rounding error of the sweep.
     warn : bool
         Numerical only: warn (:class:`~rnnexpr.errors.NumericalRankWarning`) when a
-        bond's singular-value gap is below 1e3.
+        bond's singular-value gap is below 1e3, or when a discarded singular value
+        is within a factor 100 of the tolerance.
+    method : {"exact", "numerical"}, optional
+        By the rule of :doc:`/guide/exact`: exact for exact cores (all rational),
+        numerical for float ones; conflicting with ``exact`` raises
+        :class:`~rnnexpr.errors.ConflictingArgumentsError`.  The numerical sweep
+        first divides each core by a power of two (exactly; the factors go into
+        ``log_norm``), so cores with entries of 1e308 or 1e-300 get the ranks of
+        their rescaled copy.
 
     Returns
     -------
@@ -774,7 +785,9 @@ def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool
     >>> tt_ranks(tt).ranks
     (1, 2, 4, 4, 4, 4, 4, 2, 1)
     """
-    if exact:
+    given = tt_cores(tt)
+    method = resolve_method(_is_exact_cores(given), method, exact, methods=("exact", "numerical"))
+    if method == "exact":
         cores = tt_cores(tt, exact=True)
         _, inner = _exact_sweep(cores)
         return TTRanks((1, *inner, 1), True, f"exact-{exact_backend()}")
@@ -782,9 +795,18 @@ def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool
     T = len(cores)
     if rtol is None:
         rtol = T * max(max(c.shape[0] * c.shape[1], c.shape[1] * c.shape[2]) for c in cores) * _EPS
-    if not (isinstance(rtol, int | float) and math.isfinite(rtol) and rtol >= 0):
+    if isinstance(rtol, bool) or not (isinstance(rtol, int | float) and math.isfinite(rtol) and rtol >= 0):
         raise InvalidArgumentError(f"rtol: expected a finite non-negative number, got {rtol!r}")
-    ortho, log_norm = _left_orthogonalize(cores)
+    # Power-of-two scaling of each core (exact): no overflow or underflow in the sweep.
+    log_scale = 0.0
+    scaled = []
+    for c in cores:
+        m = float(np.max(np.abs(c)))
+        e = math.floor(math.log2(m)) if m > 0 else 0
+        scaled.append(c / 2.0**e if e else c)
+        log_scale += e * math.log(2.0)
+    ortho, log_norm = _left_orthogonalize(scaled)
+    log_norm = log_norm + log_scale if log_norm != -math.inf else log_norm
     if log_norm == -math.inf:
         empty = tuple(np.zeros(0) for _ in range(T - 1))
         return TTRanks((1, *[0] * (T - 1), 1), False, "svd", float(rtol), empty, (math.inf,) * (T - 1), -math.inf)
@@ -803,6 +825,17 @@ def tt_ranks(tt: Any, exact: bool = False, rtol: float | None = None, warn: bool
             NumericalRankWarning,
             stacklevel=2,
         )
+    elif warn and rtol > 0:
+        near = [(t + 1, float(sv[k])) for t, (sv, k) in enumerate(zip(svals, inner, strict=True))
+                if k < len(sv) and sv[k] > rtol / 100]
+        if near:
+            t, v = max(near, key=lambda x: x[1])
+            warnings.warn(
+                f"TT rank {inner[t - 1]} at bond {t} discarded a singular value {v:.2e} (relative) within a factor "
+                f"100 of rtol {rtol:.1e}; the rank may be too low: use exact=True for a proof",
+                NumericalRankWarning,
+                stacklevel=2,
+            )
     return TTRanks((1, *inner, 1), False, "svd", float(rtol), tuple(svals), tuple(gaps), log_norm)
 
 
