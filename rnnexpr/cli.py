@@ -141,8 +141,8 @@ def command(name: str, help: str, *options: Option, examples: Sequence[str] = ()
 # -- argument types -----------------------------------------------------------
 
 
-def _int_at_least(minimum: int, budget: str | None = None) -> Callable[[str], int]:
-    """An argparse type: an integer >= ``minimum`` (and within the budget ``budget`` of rnnexpr.limits)."""
+def _int_at_least(minimum: int, budget: str | None = None, maximum: int | None = None) -> Callable[[str], int]:
+    """An argparse type: an integer >= ``minimum`` (within the budget ``budget`` of rnnexpr.limits, and <= maximum)."""
 
     def parse(text: str) -> int:
         from .limits import current
@@ -159,8 +159,10 @@ def _int_at_least(minimum: int, budget: str | None = None) -> Callable[[str], in
         if budget is not None:
             limit = getattr(current(), budget)
             if value > limit:
-                raise argparse.ArgumentTypeError(
-                    f"{value} exceeds the limit {limit} (budget {budget!r}; raise it with --limit {budget}=N)")
+                raise argparse.ArgumentTypeError(f"{value} exceeds the limit {limit} (budget {budget!r}: raise it "
+                                                 f"with --limit {budget}=N or RNNEXPR_LIMITS)")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"expected an integer <= {maximum}, got {value}")
         return value
 
     parse.__name__ = "integer"  # argparse names the type in its messages
@@ -169,6 +171,7 @@ def _int_at_least(minimum: int, budget: str | None = None) -> Callable[[str], in
 
 _positive = _int_at_least(1)
 _nonnegative = _int_at_least(0)
+_seed = _int_at_least(0, maximum=2**63 - 1)
 _positive_length = _int_at_least(1, "length")
 _nonnegative_length = _int_at_least(0, "length")
 
@@ -276,7 +279,7 @@ def seed_option(*, help: str = "random seed (default 0)") -> Option:
     >>> seed_option().kwargs["default"]
     0
     """
-    return option("--seed", type=_nonnegative, default=0, metavar="S", help=help)
+    return option("--seed", type=_seed, default=0, metavar="S", help=help)
 
 
 def method_options(default: str = "the input's type decides: exact for exact files, numerical for float "
@@ -329,6 +332,44 @@ def _is_deep(model: Any) -> bool:
     from .models import WFA
 
     return not isinstance(model, WFA) and model.depth > 1
+
+
+def _words_up_to(alphabet_size: int, max_length: int, cap: int) -> int:
+    """The number of words of length <= K over d symbols, or ``cap + 1`` as soon as it exceeds ``cap``."""
+    total, level = 0, 1
+    for _ in range(max_length + 1):
+        total += level
+        if total > cap:
+            return cap + 1
+        level *= alphabet_size
+        if alphabet_size == 1:
+            return max_length + 1 if max_length + 1 <= cap else cap + 1
+    return total
+
+
+def _check_words(models: Sequence[Any], max_length: int, option_name: str = "--max-length") -> None:
+    """Refuse ``--max-length K`` when the words of length <= K exceed the ``words`` budget (before computing)."""
+    from .errors import SizeLimitError
+    from .limits import HOW_TO_RAISE, current
+
+    cap = current().words
+    d = max(m.alphabet_size for m in models)
+    if _words_up_to(d, max_length, cap) > cap:
+        raise SizeLimitError(f"{option_name}: there are more than {cap} words of length <= {max_length} over {d} "
+                             f"symbols, the limit ({HOW_TO_RAISE.format('words')})")
+
+
+def _state_size(model: Any) -> int:
+    from .models import WFA
+
+    return model.num_states if isinstance(model, WFA) else sum(model.widths) + 1
+
+
+def _check_work(steps: int, what: str) -> None:
+    """Refuse a computation whose estimated cost (elementary steps, about 1 us each) exceeds the ``work`` budget."""
+    from .limits import check_size
+
+    check_size(steps, f"{what}: estimated steps", "work")
 
 
 def _emit(args: argparse.Namespace, data: Any, lines: Sequence[str]) -> None:
@@ -436,9 +477,10 @@ def _certificate_rows(certs: Sequence[Any], verbose: bool) -> list[str]:
          option("--theorem", action="append", metavar="T",
                 help="statement to verify (T0..T6; repeatable, or comma-separated); default all"),
          seed_option(help="first seed (default 0)"),
-         option("--instances", type=_positive, default=3, metavar="N", help="seeded instances per statement "
-                                                                            "(default 3)"),
-         option("--jobs", type=_positive, default=1, metavar="N", help="parallel worker processes (default 1)"),
+         option("--instances", type=_int_at_least(1, maximum=1000), default=3, metavar="N",
+                help="seeded instances per statement (default 3, at most 1000)"),
+         option("--jobs", type=_int_at_least(1, maximum=64), default=1, metavar="N",
+                help="parallel worker processes (default 1, at most 64)"),
          option("--quick", action="store_true", help="smaller instances"),
          option("--progress", action="store_true", help="show progress on stderr even when not a terminal"),
          option("-v", "--verbose", action="store_true", help="also print each instance and its evidence"),
@@ -528,6 +570,7 @@ def _cmd_hankel_rank(args: argparse.Namespace) -> int:
         res = hankel_rank(model, method=method)
         _emit(args, res.to_dict(), [f"Hankel {res.describe()} (infinite Hankel matrix: minimal WFA size)"])
         return EXIT_OK
+    _check_words([model], args.max_length)
     prof = rank_profile(model, args.max_length, method="numerical" if method == "numerical" else "exact")
     data = prof.to_dict()
     data["rank"] = int(prof.ranks[-1])
@@ -545,6 +588,7 @@ def _cmd_rank_profile(args: argparse.Namespace) -> int:
     from .hankel import rank_profile
 
     model = _load(args.model, ("stack", "wfa"))
+    _check_words([model], args.max_length)
     method = args.method or "exact"
     res = rank_profile(model, args.max_length, method="numerical" if method == "numerical" else "exact")
     rows = [[m, r] for m, r in enumerate(res.ranks)]
@@ -580,6 +624,9 @@ def _cmd_degree(args: argparse.Namespace) -> int:
     from .polydegree import degree
 
     model = _load(args.model, ("stack", "depthwise"))
+    # The degree bounds alone take about T^2 * depth steps: refuse before starting them.
+    _check_work(2 * args.length**2 * model.depth, f"--length: the degree at T={args.length} of a depth-{model.depth} "
+                                                 "stack")
     kwargs = {} if args.method is None else {"method": args.method}
     res = degree(model, args.length, **kwargs)
     how = "exact, certified" if not res.error_probability else f"error probability <= {res.error_probability:.1e}"
@@ -599,6 +646,8 @@ def _cmd_tt_ranks(args: argparse.Namespace) -> int:
     from .tt import to_tensor_train, tt_ranks
 
     model = _load(args.model, ("stack", "wfa"))
+    _check_work(10 * args.length * model.alphabet_size * (_state_size(model) + 1) ** 3,
+                f"--length: the TT ranks at T={args.length}")
     tt = to_tensor_train(model, args.length, feature_map=args.feature_map.replace("-", "_"))
     res = tt_ranks(tt, exact=(args.method or "exact") != "numerical")
     _emit(args, res.to_dict(), [res.describe()])
@@ -664,6 +713,8 @@ def _cmd_equivalent(args: argparse.Namespace) -> int:
     if deep and args.max_length is None and args.inputs == "one-hot":
         raise UsageError("a deep stack is not a WFA: give --max-length K to compare all words of length <= K, or "
                          "--inputs real for linear RNN stacks")
+    if args.max_length is not None and args.inputs == "one-hot":
+        _check_words([a, b], args.max_length)
     res = equivalent(a, b, inputs=args.inputs, max_length=args.max_length)
     line = "equivalent" if res.equivalent else f"not equivalent: witness {res.to_dict()['witness']}"
     _emit(args, res.to_dict(), [f"{line} (scope: {res.scope}; {'exact' if res.exact else 'numerical'})"])
@@ -714,6 +765,14 @@ def _version() -> str:
     return __version__
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: ``rnnexpr CMD: error: ... (see rnnexpr CMD --help)``, exit 2."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        message = " ".join(message.split())
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``rnnexpr`` command, built from :data:`COMMANDS`.
 
@@ -726,7 +785,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["memory", "--delay", "3"]).delay
     3
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="rnnexpr",
         description="Exact, checkable statements about depth in linear RNNs and linear 2RNNs.",
         epilog=f"Example model files: {EXAMPLES}/. Run 'rnnexpr COMMAND --help' for a command's options.",

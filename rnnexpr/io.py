@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidArgumentError, ModelFormatError, RnnexprError, SizeLimitError
-from .limits import check_size, current
+from .limits import HOW_TO_RAISE, check_size, current
 from .models import Activation, DepthwiseStack, Linear2RNNLayer, LinearRNNLayer, Stack, WFA
 from .numbers import as_array, is_exact_array, to_json_array
 
@@ -79,12 +79,12 @@ def _read_bytes(path: str | os.PathLike, name: str) -> bytes:
         raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
     if stat.S_ISREG(info.st_mode) and info.st_size > limit:
         raise SizeLimitError(f"{name}: {str(path)!r} has {info.st_size} bytes, above the limit {limit} "
-                             "(budget 'file_bytes', see rnnexpr.limits)")
+                             f"({HOW_TO_RAISE.format('file_bytes')})")
     with open(path, "rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise SizeLimitError(f"{name}: {str(path)!r} has more than {limit} bytes, the limit "
-                             "(budget 'file_bytes', see rnnexpr.limits)")
+                             f"({HOW_TO_RAISE.format('file_bytes')})")
     return data
 
 
@@ -129,7 +129,7 @@ def _check_number_text(text: str, where: str) -> None:
     if size is not None and size > limit:
         shown = text if len(text) <= 40 else text[:20] + "..." + text[-10:]
         raise SizeLimitError(f"{where}: the number {shown!r} has {size if size < 10**30 else 'too many'} digits "
-                             f"(counting the exponent), above the limit {limit} (budget 'digits', see rnnexpr.limits)")
+                             f"(counting the exponent), above the limit {limit} ({HOW_TO_RAISE.format('digits')})")
 
 
 def check_numbers(data: Any, name: str) -> None:
@@ -173,7 +173,7 @@ def check_numbers(data: Any, name: str) -> None:
         elif isinstance(item, int):
             if item.bit_length() > max_bits:
                 raise SizeLimitError(f"{where}: an integer of about {int(item.bit_length() * 0.30103)} digits, above "
-                                     f"the limit {limit} (budget 'digits', see rnnexpr.limits)")
+                                     f"the limit {limit} ({HOW_TO_RAISE.format('digits')})")
         elif isinstance(item, dict):
             stack.extend((v, f"{where}.{k}" if where else str(k)) for k, v in item.items())
         elif isinstance(item, list | tuple):
@@ -226,18 +226,18 @@ def parse_json(text: str | bytes, name: str) -> Any:
     depth = _json_depth(data)
     if depth > limits.json_depth:
         raise SizeLimitError(f"{name}: JSON nesting depth {depth} exceeds the limit {limits.json_depth} "
-                             "(budget 'json_depth', see rnnexpr.limits)")
+                             f"({HOW_TO_RAISE.format('json_depth')})")
 
     def parse_int(token: str) -> int:
         if len(token) > limits.digits:
             raise SizeLimitError(f"{name}: an integer of {len(token)} digits, above the limit {limits.digits} "
-                                 "(budget 'digits', see rnnexpr.limits)")
+                                 f"({HOW_TO_RAISE.format('digits')})")
         return int(token)
 
     def parse_float(token: str) -> float:
         if len(token) > limits.digits:
             raise SizeLimitError(f"{name}: a number of {len(token)} characters, above the limit {limits.digits} "
-                                 "(budget 'digits', see rnnexpr.limits)")
+                                 f"({HOW_TO_RAISE.format('digits')})")
         return float(token)
 
     try:

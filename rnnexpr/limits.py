@@ -32,10 +32,14 @@ from typing import Any
 
 from .errors import InvalidArgumentError, InvalidTypeError, SizeLimitError
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "current", "budget", "check_size", "parse_limits", "ENVIRONMENT_VARIABLE"]
+__all__ = ["Limits", "DEFAULT_LIMITS", "current", "budget", "check_size", "parse_limits", "ENVIRONMENT_VARIABLE",
+           "HOW_TO_RAISE"]
 
 #: The environment variable read by :func:`current` (``name=value`` pairs, comma-separated).
 ENVIRONMENT_VARIABLE = "RNNEXPR_LIMITS"
+
+#: How a message tells the user to raise budget ``{0}``.
+HOW_TO_RAISE = "budget {0!r}: raise it with rnnexpr.limits.budget, RNNEXPR_LIMITS or --limit {0}=N"
 
 
 @dataclass(frozen=True)
@@ -65,8 +69,9 @@ class Limits:
     words : int
         Number of words enumerated for a Hankel block or an equivalence check.
     work : int
-        A rough count of arithmetic operations an accepted command may perform (estimated from
-        the declared sizes before starting).
+        The estimated cost of one computation, in elementary steps of about a microsecond
+        (estimated from the declared sizes before starting; the default is about half a minute
+        of one core).
 
     Examples
     --------
@@ -85,7 +90,7 @@ class Limits:
     npz_bytes: int = 256 * 2**20
     length: int = 100_000
     words: int = 1_000_000
-    work: int = 10**10
+    work: int = 3 * 10**7
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -228,7 +233,7 @@ def check_size(value: Any, name: str, budget_name: str, *, limit: int | None = N
     Raises
     ------
     SizeLimitError
-        ``name: V exceeds the limit L (budget 'budget_name', see rnnexpr.limits)``.
+        ``name: V exceeds the limit L (budget 'budget_name': raise it with ...)``.
 
     Examples
     --------
@@ -242,5 +247,5 @@ def check_size(value: Any, name: str, budget_name: str, *, limit: int | None = N
     bound = getattr(current(), budget_name) if limit is None else limit
     if value > bound:
         shown = str(value) if value < 10**30 else f"a number of about {int(value.bit_length() * 0.30103)} digits"
-        raise SizeLimitError(f"{name}: {shown} exceeds the limit {bound} (budget {budget_name!r}, see rnnexpr.limits)")
+        raise SizeLimitError(f"{name}: {shown} exceeds the limit {bound} ({HOW_TO_RAISE.format(budget_name)})")
     return value

@@ -247,8 +247,12 @@ def memory_table(max_delay: int) -> list[dict[str, Any]]:
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         If ``max_delay < 1``.
+    SizeLimitError
+        If the table's cost (exact ranks of Hankel blocks of size up to ``max_delay + 1``, about
+        ``(max_delay + 1)^4 / 100`` steps) exceeds the ``work`` budget of :mod:`rnnexpr.limits`;
+        checked before starting.
 
     Examples
     --------
@@ -256,8 +260,10 @@ def memory_table(max_delay: int) -> list[dict[str, Any]]:
     [2, 3, 4]
     """
     from ..constructions import delay_network_deep, delay_network_shallow
+    from ..limits import check_size
 
     max_delay = check_positive(max_delay, "delay")
+    check_size((max_delay + 1) ** 4 // 100, f"delay: the table up to delay {max_delay}: estimated steps", "work")
     rows = []
     for k in range(1, max_delay + 1):
         shallow, deep = _counts(delay_network_shallow(k)), _counts(delay_network_deep(k))
