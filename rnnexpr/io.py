@@ -31,7 +31,6 @@ and the limit.  A malformed file raises :class:`~rnnexpr.errors.ModelFormatError
 
 from __future__ import annotations
 
-import errno
 import json
 import math
 import os
@@ -43,7 +42,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgumentError, ModelFormatError, RnnexprError, SizeLimitError
+from .errors import InvalidArgumentError, MissingFileError, ModelFormatError, ModelKindError, RnnexprError, SizeLimitError
 from .limits import HOW_TO_RAISE, check_size, current
 from .models import Activation, DepthwiseStack, Linear2RNNLayer, LinearRNNLayer, Stack, WFA
 from .numbers import as_array, is_exact_array, to_json_array
@@ -74,9 +73,9 @@ def _read_bytes(path: str | os.PathLike, name: str) -> bytes:
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise FileNotFoundError(errno.ENOENT, "no such file", str(path)) from None
+        raise MissingFileError(f"{name}: no such file {str(path)!r}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        raise InvalidArgumentError(f"{name}: expected a file, got the directory {str(path)!r}")
     if stat.S_ISREG(info.st_mode) and info.st_size > limit:
         raise SizeLimitError(f"{name}: {str(path)!r} has {info.st_size} bytes, above the limit {limit} "
                              f"({HOW_TO_RAISE.format('file_bytes')})")
@@ -397,7 +396,7 @@ def model_to_dict(model: Model) -> dict[str, Any]:
             "omega": to_json_array(model.omega),
         }
     if not isinstance(model, Stack | DepthwiseStack):
-        raise TypeError(f"model: expected a Stack, DepthwiseStack or WFA, got {type(model).__name__}")
+        raise ModelKindError(f"model: expected a Stack, DepthwiseStack or WFA, got {type(model).__name__}")
     layers = []
     for layer in model.layers:
         entry: dict[str, Any] = {t: to_json_array(a) for t, a in layer.terms.items()}

@@ -9,7 +9,6 @@ equivalence of any two models (:func:`rnnexpr.equivalence.equivalent`) in
 
 from __future__ import annotations
 
-import math as _math
 import warnings
 from dataclasses import dataclass as _dataclass
 from fractions import Fraction
@@ -24,6 +23,8 @@ from .fields import GF, QQ, orbit_basis, suitable_prime
 from .models import WFA, Stack
 from .numbers import to_exact_array, to_float_array, zeros
 from .results import EquivalenceResult
+from .validation import deprecated_positional as _deprecated_positional
+from .validation import resolve_method as _resolve_method
 from .validation import check_tolerance
 
 __all__ = [
@@ -388,7 +389,8 @@ def _difference_wfa(a: WFA, b: WFA, exact: bool) -> tuple[np.ndarray, np.ndarray
     return np.concatenate([aa, ab]), A, np.concatenate([oa, -ob])
 
 
-def wfa_equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> EquivalenceResult:
+@_deprecated_positional
+def wfa_equivalent(a: _Any, b: _Any, *, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> EquivalenceResult:
     """Decide whether two WFAs (or depth-1 stacks) compute the same function on all words.
 
     The difference WFA ``f_a - f_b`` is zero iff it vanishes on the words of a
@@ -400,13 +402,24 @@ def wfa_equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DE
     ----------
     a, b : WFA or depth-1 Stack
     exact : bool, optional
-        Rational arithmetic (default: when both models are exact).
+        Rational arithmetic (default: when both models are exact, by the rule of
+        :doc:`/guide/exact`); False forces the float algorithm.
     rtol : float
-        Float only: relative tolerance.
+        Float only: the relative threshold below.
 
     Returns
     -------
     EquivalenceResult
+
+    Notes
+    -----
+    Float threshold: the two functions are declared different on a basis word
+    ``w`` when ``|f_a(w) - f_b(w)| > rtol * (|w| + 1) * (S_a(w) + S_b(w))``, where
+    ``S(w) = |alpha|^T |A_{w_1}| ... |A_{w_k}| |omega|`` is the value computed with
+    every weight replaced by its absolute value (the size that bounds the
+    rounding of ``f(w)``).  The threshold scales with the models' norms and the
+    word length; a relative perturbation of a weight well above ``rtol`` is
+    detected, one well below it is not (see :doc:`/guide/exact`).
 
     See Also
     --------
@@ -420,7 +433,7 @@ def wfa_equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DE
     wa, wb = as_wfa(a, "a"), as_wfa(b, "b")
     if wa.alphabet_size != wb.alphabet_size:
         raise _AlphabetError(f"b: expected the alphabet size {wa.alphabet_size} of a, got {wb.alphabet_size}")
-    exact = (wa.is_exact and wb.is_exact) if exact is None else bool(exact)
+    exact = _resolve_method(wa.is_exact and wb.is_exact, None, exact, methods=("exact", "numerical")) == "exact"
     rtol = _check_rtol(rtol)
     alpha, A, omega = _difference_wfa(wa, wb, exact)
     mats = A.transpose(1, 0, 2)
@@ -431,10 +444,12 @@ def wfa_equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DE
         vals = [v @ omega for v in basis.vectors]
         nz = [k for k, v in enumerate(vals) if v != 0]
     else:
-        # Float basis vectors are orthonormalized combinations: evaluate the words themselves.
-        wvals = [float(wa(w)) - float(wb(w)) for w in basis.words]
-        ref = [max(abs(float(wa(w))), abs(float(wb(w))), 1.0) for w in basis.words]
-        nz = [k for k, v in enumerate(wvals) if abs(v) > _math.sqrt(rtol) * ref[k]]
+        # Float basis vectors are orthonormalized combinations: evaluate the words themselves,
+        # against the threshold rtol (|w| + 1) (S_a(w) + S_b(w)) (see Notes).
+        fa, fb = wa.to_float(), wb.to_float()
+        wvals = [float(fa(list(w))) - float(fb(list(w))) for w in basis.words]
+        ref = [_abs_value(fa, w) + _abs_value(fb, w) for w in basis.words]
+        nz = [k for k, v in enumerate(wvals) if abs(v) > rtol * (len(basis.words[k]) + 1) * ref[k]]
     method = "difference WFA, reachable basis" + (" (exact)" if exact else " (float)")
     if not nz:
         return EquivalenceResult(True, None, exact, None, method, "all words", None if exact else rtol)
@@ -443,6 +458,15 @@ def wfa_equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DE
     if exact and va == vb:  # pragma: no cover - cannot happen in exact arithmetic
         raise ArithmeticError("equivalent: witness did not verify")
     return EquivalenceResult(False, w, exact, (va, vb), method, "all words", None if exact else rtol)
+
+
+def _abs_value(wfa: WFA, word: tuple[int, ...]) -> float:
+    """``|alpha|^T |A_{w_1}| ... |A_{w_k}| |omega|`` (float): the size bounding the rounding of ``f(w)``."""
+    x = np.abs(np.asarray(wfa.alpha, dtype=float))
+    A = np.abs(np.asarray(wfa.A, dtype=float))
+    for s in word:
+        x = x @ A[:, s, :]
+    return float(x @ np.abs(np.asarray(wfa.omega, dtype=float)))
 
 
 _MOVED = {
