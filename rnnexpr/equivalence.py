@@ -8,7 +8,6 @@ systems test on real inputs (:func:`rnnexpr.linear_systems.equivalent`).
 
 from __future__ import annotations
 
-import math as _math
 from typing import Any as _Any
 
 import numpy as np
@@ -157,12 +156,16 @@ def _graded_difference_witness(ra, rb, d: int, exact: bool, rtol: float):
                     new_vecs.append(x)
                     new_words.append(w + (s,))
         vecs, words = new_vecs, new_words
+    na = ra.final.shape[0]
     for v, w in zip(vecs, words, strict=True):
         val = v @ final
         if exact and val != 0:
             return w
         if not exact:
-            scale = max(float(np.linalg.norm(v)) * float(np.linalg.norm(final)), 1e-300)
-            if abs(float(val)) > _math.sqrt(rtol) * scale:
+            # Float threshold rtol (T + 1) (|x_a| |final_a| + |x_b| |final_b|): it scales with the
+            # sizes of both models' prefix vectors and readouts and with the length (docs: guide/exact).
+            scale = (float(np.linalg.norm(v[:na])) * float(np.linalg.norm(final[:na]))
+                     + float(np.linalg.norm(v[na:])) * float(np.linalg.norm(final[na:])))
+            if abs(float(val)) > rtol * (T + 1) * scale:
                 return w
     return None
