@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnexpr import ModelFormatError, load, random_depthwise_stack, random_stack, random_wfa, save
+from rnnexpr import MissingFileError, ModelFormatError, load, random_depthwise_stack, random_stack, random_wfa, save
 from rnnexpr.io import model_to_dict
 from rnnexpr.models import DepthwiseStack, LinearRNNLayer, Stack, WFA
 
@@ -118,7 +118,7 @@ def test_unreadable_files(tmp_path):
     p.write_text("[1, 2]")
     with pytest.raises(ModelFormatError, match="top level"):
         load(p)
-    with pytest.raises(FileNotFoundError, match="no such file"):
+    with pytest.raises(MissingFileError, match="no such file"):
         load(tmp_path / "missing.json")
     q = tmp_path / "bad.npz"
     np.savez(q, x=np.zeros(2))
