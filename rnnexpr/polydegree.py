@@ -55,7 +55,7 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
-from .models import DepthwiseStack, Stack
+from .models import Arithmetic, ArrayArithmetic, DepthwiseStack, Stack, run_recurrence
 from .numbers import to_exact_array
 from .validation import check_int
 
@@ -235,6 +235,7 @@ class _Net:
 
     layers: list[dict[str, np.ndarray | None]]
     widths: list[int]
+    stack_layers: tuple  # the model's layers, for run_recurrence
     input_dim: int
     C: np.ndarray | None
     c: Fraction | None
@@ -278,7 +279,7 @@ def _as_net(model: Any, output: int) -> _Net:
         layers.append({t: _nonzero_or_none(getattr(layer, t)) for t in ("A", "U", "V", "b", "h0")})
     C = _nonzero_or_none(model.C[output])
     c = None if model.c is None else to_exact_array(model.c)[output]
-    return _Net(layers, [layer.width for layer in model.layers], model.input_dim, C,
+    return _Net(layers, [layer.width for layer in model.layers], tuple(model.layers), model.input_dim, C,
                 c if c is not None and c != 0 else None, sigma, readout_sigma)
 
 
@@ -304,24 +305,33 @@ def _sigma_degree(net: _Net, deg: int | None) -> int | None:
     return deg * p if p > 0 else const
 
 
+class _DegreeBounds(Arithmetic):
+    """Upper bounds on degrees (None: the zero polynomial), following which terms are present."""
+
+    def __init__(self, net: _Net) -> None:
+        self.net = net
+
+    def terms(self, index: int, layer: Any) -> dict[str, np.ndarray | None]:
+        return self.net.layers[index]
+
+    def initial(self, terms: dict, width: int) -> int | None:
+        return 0 if terms["h0"] is not None else None
+
+    def step(self, terms: dict, h: int | None, z: int | None, drive: Any) -> int | None:
+        return _max(
+            _add(h, z) if terms["A"] is not None else None,
+            z if terms["U"] is not None else None,
+            h if terms["V"] is not None else None,
+            0 if terms["b"] is not None else None,
+        )
+
+    def activate(self, z_block: list) -> list:
+        return z_block if self.net.sigma is None else [_sigma_degree(self.net, z) for z in z_block]
+
+
 def _bound_recursion(net: _Net, inputs: list[int | None]) -> int | None:
     """Upper bound on deg y_T given upper bounds on the degrees of x_1..x_T (list of length T)."""
-    z_seq = inputs
-    for l, terms in enumerate(net.layers):
-        if l > 0 and net.sigma is not None:
-            z_seq = [_sigma_degree(net, z) for z in z_seq]
-        h = 0 if terms["h0"] is not None else None
-        out = []
-        for z in z_seq:
-            h = _max(
-                _add(h, z) if terms["A"] is not None else None,
-                z if terms["U"] is not None else None,
-                h if terms["V"] is not None else None,
-                0 if terms["b"] is not None else None,
-            )
-            out.append(h)
-        z_seq = out
-    top = z_seq[-1]
+    top = run_recurrence(net.stack_layers, inputs, _DegreeBounds(net), keep="last")
     if net.readout_sigma:
         top = _sigma_degree(net, top)
     return _max(top if net.C is not None else None, 0 if net.c is not None else None)
@@ -368,60 +378,63 @@ def degree_upper_bounds(model: Stack | DepthwiseStack, length: int, output: int 
     return _bounds(_as_net(model, output), T)
 
 
+class _FactorCounts(Arithmetic):
+    """Upper bounds on the number of parameter factors in a term of each state."""
+
+    def __init__(self, net: _Net) -> None:
+        self.p = None if net.sigma is None else len(net.sigma) - 1
+
+    def initial(self, terms: Any, width: int) -> int:
+        return 1
+
+    def step(self, terms: Any, h: int, z: int, drive: Any) -> int:
+        return 1 + h + z
+
+    def activate(self, z_block: list) -> list:
+        return z_block if self.p is None else [1 + self.p * z for z in z_block]
+
+
 def _factor_count(net: _Net, T: int) -> int:
     """Upper bound J on the number of parameter factors in any term of y_T's expansion."""
-    p = 0 if net.sigma is None else len(net.sigma) - 1
-    z_seq = [0] * T
-    for l, terms in enumerate(net.layers):
-        if l > 0 and net.sigma is not None:
-            z_seq = [1 + p * z for z in z_seq]
-        h = 1
-        out = []
-        for z in z_seq:
-            h = 1 + h + z
-            out.append(h)
-        z_seq = out
-    top = z_seq[-1]
+    counts = _FactorCounts(net)
+    top = run_recurrence(net.stack_layers, [0] * T, counts, keep="last")
     if net.readout_sigma:
-        top = 1 + p * top
+        top = 1 + (counts.p or 0) * top
     return 1 + top
+
+
+def _horner(coefficients: Any, z: np.ndarray) -> np.ndarray:
+    out = np.full(z.shape, Fraction(0), dtype=object)
+    for coef in reversed(coefficients):
+        out = out * z + coef
+    return out
+
+
+class _AbsoluteValues(ArrayArithmetic):
+    """Exact evaluation of the network with every parameter replaced by its absolute value."""
+
+    def __init__(self, net: _Net) -> None:
+        super().__init__(exact=True, batch=1)
+        self.net = net
+        self.sigma = None if net.sigma is None else [abs(c) for c in net.sigma]
+
+    def terms(self, index: int, layer: Any) -> dict[str, Any]:
+        absf = np.vectorize(abs, otypes=[object])
+        out: dict[str, Any] = {k: None if v is None else absf(v) for k, v in self.net.layers[index].items()}
+        m = self.net.input_dim if index == 0 else self.net.widths[index - 1]
+        return out | {"width": self.net.widths[index], "input_dim": m}
+
+    def activate(self, z_block: np.ndarray) -> np.ndarray:
+        return z_block if self.sigma is None else _horner(self.sigma, z_block)
 
 
 def _abs_value_at_ones(net: _Net, T: int) -> Fraction:
     """y_T of the network with absolute parameters at x = (1, ..., 1): bounds the sum of |coefficients|."""
-    absf = lambda a: None if a is None else np.vectorize(abs, otypes=[object])(a)  # noqa: E731
-    sig = None if net.sigma is None else [abs(c) for c in net.sigma]
-
-    def sigma(z: np.ndarray) -> np.ndarray:
-        out = np.full(z.shape, Fraction(0), dtype=object)
-        for coef in reversed(sig):
-            out = out * z + coef
-        return out
-
-    z_seq = [np.full(net.input_dim, Fraction(1), dtype=object)] * T
-    for l, terms in enumerate(net.layers):
-        A, U, V, b, h0 = (absf(terms[k]) for k in ("A", "U", "V", "b", "h0"))
-        if l > 0 and sig is not None:
-            z_seq = [sigma(z) for z in z_seq]
-        n = net.widths[l]
-        h = h0 if h0 is not None else np.full(n, Fraction(0), dtype=object)
-        out = []
-        for z in z_seq:
-            new = np.full(n, Fraction(0), dtype=object)
-            if A is not None:
-                new = new + np.einsum("ijk,i,j->k", A, h, z)
-            if U is not None:
-                new = new + U @ z
-            if V is not None:
-                new = new + V @ h
-            if b is not None:
-                new = new + b
-            h = new
-            out.append(h)
-        z_seq = out
-    top = z_seq[-1]
+    ar = _AbsoluteValues(net)
+    ones = np.full((T, 1, net.input_dim), Fraction(1), dtype=object)
+    top = run_recurrence(net.stack_layers, ones, ar, keep="last")[0]
     if net.readout_sigma:
-        top = sigma(top)
+        top = _horner(ar.sigma, top)
     val = Fraction(0)
     if net.C is not None:
         val += sum(abs(cv) * tv for cv, tv in zip(net.C, top))
@@ -456,6 +469,67 @@ def _monomial_estimate(net: _Net, T: int, total: int, per: tuple[int, ...]) -> i
     return min(by_block, math.comb(T * d + max(total, 0), max(total, 0)))
 
 
+class _Polynomials(Arithmetic):
+    """States as lists of sparse polynomials over Q (sympy's ring); zero coefficients skipped."""
+
+    def __init__(self, net: _Net, R: Any, q: Any) -> None:
+        self.net, self.R, self.q = net, R, q
+
+    def terms(self, index: int, layer: Any) -> dict[str, Any]:
+        q = self.q
+        terms = self.net.layers[index]
+        nz = lambda a: None if a is None else {ix: q(v) for ix, v in np.ndenumerate(a) if v != 0}  # noqa: E731
+        return {"A": nz(terms["A"]), "U": nz(terms["U"]), "V": nz(terms["V"]), "b": nz(terms["b"]),
+                "h0": None if terms["h0"] is None else [q(v) for v in terms["h0"]], "width": self.net.widths[index]}
+
+    def initial(self, terms: dict, width: int) -> list:
+        return list(terms["h0"]) if terms["h0"] is not None else [self.R(0)] * width
+
+    def drive(self, terms: dict, z_block: list) -> list | None:
+        U, b, n = terms["U"], terms["b"], terms["width"]
+        if U is None and b is None:
+            return None
+        out = []
+        for z in z_block:
+            new = [self.R(0)] * n
+            if U is not None:
+                for (k, j), u in U.items():
+                    new[k] = new[k] + u * z[j]
+            if b is not None:
+                for (k,), v in b.items():
+                    new[k] = new[k] + v
+            out.append(new)
+        return out
+
+    def step(self, terms: dict, h: list, z: list, drive: list | None) -> list:
+        new = list(drive) if drive is not None else [self.R(0)] * terms["width"]
+        if terms["A"] is not None:
+            hz: dict[tuple[int, int], Any] = {}
+            for (i, j, k), a in terms["A"].items():
+                if (i, j) not in hz:
+                    hz[i, j] = h[i] * z[j]
+                if hz[i, j]:
+                    new[k] = new[k] + a * hz[i, j]
+        if terms["V"] is not None:
+            for (k, i), v in terms["V"].items():
+                new[k] = new[k] + v * h[i]
+        return new
+
+    def activate(self, z_block: list) -> list:
+        if self.net.sigma is None:
+            return z_block
+        return [self.sigma(z) for z in z_block]
+
+    def sigma(self, z: list) -> list:
+        out = []
+        for v in z:
+            acc = self.R(0)
+            for coef in reversed(self.net.sigma):
+                acc = acc * v + self.q(coef)
+            out.append(acc)
+        return out
+
+
 def _symbolic(net: _Net, T: int) -> tuple[int, tuple[int, ...]]:
     from sympy import QQ, ring  # lazy: sympy is slow to import
 
@@ -463,49 +537,11 @@ def _symbolic(net: _Net, T: int) -> tuple[int, tuple[int, ...]]:
     names = [f"x{t}_{j}" for t in range(1, T + 1) for j in range(d)]
     R, *gens = ring(names, QQ)
     q = lambda v: R(QQ(v.numerator, v.denominator))  # noqa: E731
-
-    def sigma(z: list) -> list:
-        out = []
-        for v in z:
-            acc = R(0)
-            for coef in reversed(net.sigma):
-                acc = acc * v + q(coef)
-            out.append(acc)
-        return out
-
+    polys = _Polynomials(net, R, q)
     z_seq = [[gens[t * d + j] for j in range(d)] for t in range(T)]
-    for l, terms in enumerate(net.layers):
-        if l > 0 and net.sigma is not None:
-            z_seq = [sigma(z) for z in z_seq]
-        n = net.widths[l]
-        A, U, V, b, h0 = (terms[k] for k in ("A", "U", "V", "b", "h0"))
-        m = len(z_seq[0])
-        h = [q(v) for v in h0] if h0 is not None else [R(0)] * n
-        out = []
-        for z in z_seq:
-            new = [R(0)] * n
-            if A is not None:
-                for i in range(n):
-                    for j in range(m):
-                        hz = h[i] * z[j]
-                        if not hz:
-                            continue
-                        for k in range(n):
-                            if A[i, j, k] != 0:
-                                new[k] = new[k] + q(A[i, j, k]) * hz
-            for k in range(n):
-                if U is not None:
-                    new[k] = new[k] + sum((q(U[k, j]) * z[j] for j in range(m) if U[k, j] != 0), R(0))
-                if V is not None:
-                    new[k] = new[k] + sum((q(V[k, i]) * h[i] for i in range(n) if V[k, i] != 0), R(0))
-                if b is not None:
-                    new[k] = new[k] + q(b[k])
-            h = new
-            out.append(h)
-        z_seq = out
-    top = z_seq[-1]
+    top = run_recurrence(net.stack_layers, z_seq, polys, keep="last")
     if net.readout_sigma:
-        top = sigma(top)
+        top = polys.sigma(top)
     y = R(0)
     if net.C is not None:
         y = y + sum((q(cv) * tv for cv, tv in zip(net.C, top) if cv != 0), R(0))
@@ -542,24 +578,26 @@ def _mod_array(a: np.ndarray | None, p: int) -> np.ndarray | None:
     return np.array([_residue(Fraction(v), p) for v in a.ravel()], dtype=np.int64).reshape(a.shape)
 
 
-def _evaluate_mod(net: _Net, T: int, p: int, a: np.ndarray, b: np.ndarray,
-                  group: np.ndarray, s: np.ndarray) -> np.ndarray:
-    """y_T mod p at every point: point k moves x along b by s_k, on every step (group 0) or step group_k only."""
-    A_mod = [{k: _mod_array(v, p) for k, v in terms.items()} for terms in net.layers]
-    C = _mod_array(net.C, p)
-    c = 0 if net.c is None else _residue(net.c, p)
-    sig = None if net.sigma is None else [_residue(v, p) for v in net.sigma]
-    B = s.shape[0]
+class _Residues(Arithmetic):
+    """Batched evaluation mod p: states (B, n) of int64 residues (products of residues < 2^31 fit)."""
 
-    def sigma(z: np.ndarray) -> np.ndarray:
-        out = np.full(z.shape, sig[-1], dtype=np.int64)
-        for coef in reversed(sig[:-1]):
-            out = (out * z + coef) % p
-        return out
+    def __init__(self, net: _Net, p: int, batch: int) -> None:
+        self.net, self.p, self.batch = net, p, batch
+        self.sig = None if net.sigma is None else [_residue(v, p) for v in net.sigma]
 
-    def step(terms: dict, h: np.ndarray, z: np.ndarray) -> np.ndarray:
-        n = h.shape[1]
-        out = np.zeros((B, n), dtype=np.int64)
+    def terms(self, index: int, layer: Any) -> dict[str, Any]:
+        return {k: _mod_array(v, self.p) for k, v in self.net.layers[index].items()}
+
+    def initial(self, terms: dict, width: int) -> np.ndarray:
+        h0 = terms["h0"]
+        return np.broadcast_to(h0 if h0 is not None else np.zeros(width, np.int64), (self.batch, width)).copy()
+
+    def block(self, widths: Any) -> int:
+        return 1  # stream: keep one (B, n) state per layer, never a (T, B, n) array
+
+    def step(self, terms: dict, h: np.ndarray, z: np.ndarray, drive: Any) -> np.ndarray:
+        p, n = self.p, h.shape[1]
+        out = np.zeros((self.batch, n), dtype=np.int64)
         # Every product of two residues (< 2^31) fits in int64; reduce before adding.
         if terms["A"] is not None:
             A = terms["A"]
@@ -578,23 +616,45 @@ def _evaluate_mod(net: _Net, T: int, p: int, a: np.ndarray, b: np.ndarray,
             out += terms["b"][None, :]
         return out % p
 
-    hs = []
-    for l, terms in enumerate(A_mod):
-        h0 = terms["h0"]
-        n = net.widths[l]
-        hs.append(np.broadcast_to(h0 if h0 is not None else np.zeros(n, np.int64), (B, n)).copy())
-    for t in range(T):
-        z = np.broadcast_to(a[t], (B, net.input_dim)).copy()
-        moving = (group == 0) | (group == t + 1)
-        z[moving] = (z[moving] + (s[moving, None] * b[t][None, :]) % p) % p
-        for l, terms in enumerate(A_mod):
-            if l > 0 and sig is not None:
-                z = sigma(z)
-            hs[l] = step(terms, hs[l], z)
-            z = hs[l]
-    top = hs[-1]
+    def activate(self, z_block: list) -> list:
+        return z_block if self.sig is None else [self.sigma(z) for z in z_block]
+
+    def sigma(self, z: np.ndarray) -> np.ndarray:
+        out = np.full(z.shape, self.sig[-1], dtype=np.int64)
+        for coef in reversed(self.sig[:-1]):
+            out = (out * z + coef) % self.p
+        return out
+
+
+class _PointInputs:
+    """x_t mod p at every point, made step by step (a sliceable sequence of (B, d) arrays)."""
+
+    def __init__(self, p: int, a: np.ndarray, b: np.ndarray, group: np.ndarray, s: np.ndarray) -> None:
+        self.p, self.a, self.b, self.group, self.s = p, a, b, group, s
+
+    def __len__(self) -> int:
+        return self.a.shape[0]
+
+    def __getitem__(self, index: slice) -> list[np.ndarray]:
+        out = []
+        for t in range(*index.indices(len(self))):
+            z = np.broadcast_to(self.a[t], (self.s.shape[0], self.a.shape[1])).copy()
+            moving = (self.group == 0) | (self.group == t + 1)
+            z[moving] = (z[moving] + (self.s[moving, None] * self.b[t][None, :]) % self.p) % self.p
+            out.append(z)
+        return out
+
+
+def _evaluate_mod(net: _Net, T: int, p: int, a: np.ndarray, b: np.ndarray,
+                  group: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """y_T mod p at every point: point k moves x along b by s_k, on every step (group 0) or step group_k only."""
+    C = _mod_array(net.C, p)
+    c = 0 if net.c is None else _residue(net.c, p)
+    B = s.shape[0]
+    residues = _Residues(net, p, B)
+    top = run_recurrence(net.stack_layers, _PointInputs(p, a[:T], b[:T], group, s), residues, keep="last")
     if net.readout_sigma:
-        top = sigma(top)
+        top = residues.sigma(top)
     y = np.full(B, c, dtype=np.int64)
     if C is not None:
         for i in range(top.shape[1]):
