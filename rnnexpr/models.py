@@ -307,7 +307,7 @@ class Arithmetic:
     """The operations the network recurrence needs in one domain of numbers.
 
     :func:`run_recurrence` is the one implementation of the stack recurrence
-    (:doc:`/theory/t0`, layer ``l`` reads layer ``l - 1`` at the same step)::
+    (:doc:`/guide/models`; layer ``l`` reads layer ``l - 1`` at the same step)::
 
         h_t = A x1 h_{t-1} x2 z_t + (U z_t + b) + V h_{t-1}
 
@@ -887,7 +887,7 @@ class _StackBase:
         by_length: dict[int, list[int]] = {}
         for i, w in enumerate(words):
             by_length.setdefault(len(w), []).append(i)
-        for length, idx in by_length.items():
+        for idx in by_length.values():
             x = one_hot([words[i] for i in idx], self.input_dim, exact)
             top = self._forward(x, exact, "last")
             out[idx] = self._readout(self._top_activation(top), exact)
