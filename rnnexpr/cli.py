@@ -390,7 +390,7 @@ def _table(rows: list[list[Any]], header: list[str], *, width: int | None = None
         while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 8:
             widths[widths.index(max(widths))] -= 1
     cut = [[c if len(c) <= w else c[: w - 3] + "..." for c, w in zip(r, widths, strict=True)] for r in cells]
-    fmt = "  ".join("{:<%d}" % w for w in widths)
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*cut[0]), fmt.format(*("-" * w for w in widths))]
     lines += [fmt.format(*r) for r in cut[1:]]
     return [line.rstrip() for line in lines]

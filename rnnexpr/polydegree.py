@@ -551,7 +551,7 @@ def _symbolic(net: _Net, T: int) -> tuple[int, tuple[int, ...]]:
         return -1, tuple([-1] * T)
     total = 0
     per = [0] * T
-    for mono in y.keys():
+    for mono in y:
         total = max(total, sum(mono))
         for t in range(T):
             per[t] = max(per[t], sum(mono[t * d:(t + 1) * d]))
