@@ -64,6 +64,8 @@ __all__ = [
     "from_rnnexpr",
     "to_rnnexpr",
     "sequence_function",
+    "save_sequence_model",
+    "load_sequence_model",
 ]
 
 _KIND_TERMS = {"2rnn": ("A", "U", "V", "b"), "pure": ("A",), "linear": ("U", "V", "b")}
@@ -639,3 +641,145 @@ def sequence_function(module: nn.Module, alphabet_size: int, *, readout: nn.Modu
     f.alphabet_size = d  # type: ignore[attr-defined]
     f.batched = True  # type: ignore[attr-defined]
     return f
+
+
+_CELLS = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+_FORMAT = "rnnexpr-sequence-model"
+
+
+def save_sequence_model(path: Any, module: nn.Module, readout: nn.Linear) -> Any:
+    """Save a trained ``nn.RNN``/``nn.LSTM``/``nn.GRU`` and its linear readout for ``rnnexpr extract``.
+
+    The file holds a state dictionary (tensors) and a plain description of the
+    architecture, nothing else, so that :func:`load_sequence_model` reads it with
+    ``torch.load(..., weights_only=True)``: loading never runs code from the file.
+
+    Parameters
+    ----------
+    path : path-like
+    module : torch.nn.RNN, torch.nn.LSTM or torch.nn.GRU
+        One direction, no projection.
+    readout : torch.nn.Linear
+        From the hidden size to the outputs.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> rnn, head = nn.GRU(3, 4, batch_first=True), nn.Linear(4, 1)
+    >>> path = save_sequence_model(os.path.join(tempfile.mkdtemp(), "gru.pt"), rnn, head)
+    >>> module, readout = load_sequence_model(path)
+    >>> type(module).__name__, module.hidden_size, readout.out_features
+    ('GRU', 4, 1)
+    """
+    from pathlib import Path
+
+    cell = next((k for k, v in _CELLS.items() if type(module) is getattr(nn, v)), None)
+    if cell is None:
+        raise ModelKindError(f"module: expected a torch.nn.RNN, LSTM or GRU, got {type(module).__name__}")
+    if module.bidirectional or getattr(module, "proj_size", 0):
+        raise ModelKindError("module: expected a one-directional network without projection, got "
+                             f"bidirectional={module.bidirectional}, proj_size={getattr(module, 'proj_size', 0)}")
+    if not isinstance(readout, nn.Linear) or readout.in_features != module.hidden_size:
+        raise ModelKindError(f"readout: expected a torch.nn.Linear from {module.hidden_size} features, got "
+                             f"{type(readout).__name__}")
+    arch = {"cell": cell, "input_size": int(module.input_size), "hidden_size": int(module.hidden_size),
+            "num_layers": int(module.num_layers), "bias": bool(module.bias), "batch_first": bool(module.batch_first),
+            "output_size": int(readout.out_features), "readout_bias": readout.bias is not None,
+            "dtype": str(next(module.parameters()).dtype).replace("torch.", "")}
+    if cell == "rnn":
+        arch["nonlinearity"] = module.nonlinearity
+    state = {f"module.{k}": v.detach().cpu() for k, v in module.state_dict().items()}
+    state.update({f"readout.{k}": v.detach().cpu() for k, v in readout.state_dict().items()})
+    out = Path(path)
+    torch.save({"format": _FORMAT, "version": 1, "architecture": arch, "state_dict": state}, out)
+    return out
+
+
+def load_sequence_model(path: Any) -> tuple[nn.Module, nn.Linear]:
+    """Read a file of :func:`save_sequence_model`: ``(module, readout)``, safely.
+
+    Uses ``torch.load(path, weights_only=True)`` (no pickled code is run), checks
+    the architecture description against the budgets of :mod:`rnnexpr.limits`,
+    builds the modules and loads the state dictionary strictly.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    (torch.nn.Module, torch.nn.Linear)
+
+    Raises
+    ------
+    ModelFormatError
+        When the file is not such a file (or not loadable with ``weights_only=True``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = save_sequence_model(os.path.join(tempfile.mkdtemp(), "m.pt"), nn.LSTM(2, 3), nn.Linear(3, 1))
+    >>> type(load_sequence_model(path)[0]).__name__
+    'LSTM'
+    """
+    from pathlib import Path
+
+    from .errors import MissingFileError, ModelFormatError
+    from .limits import check_size
+
+    p = Path(path)
+    if not p.is_file():
+        raise MissingFileError(f"path: expected an existing file, got {str(p)!r}")
+    check_size(p.stat().st_size, f"{p}: file size in bytes", "file_bytes")
+    try:
+        data = torch.load(p, weights_only=True, map_location="cpu")
+    except Exception as exc:  # any unpickling refusal: the file is not a weights-only sequence model
+        raise ModelFormatError(f"{p}: expected a sequence-model file of rnnexpr.torch.save_sequence_model "
+                               f"(loadable with weights_only=True), got an unreadable file "
+                               f"({type(exc).__name__})") from None
+    if not isinstance(data, dict) or data.get("format") != _FORMAT or not isinstance(data.get("architecture"), dict) \
+            or not isinstance(data.get("state_dict"), dict):
+        raise ModelFormatError(f"{p}: expected a dictionary with format {_FORMAT!r}, architecture and state_dict, "
+                               "got something else")
+    arch = data["architecture"]
+    cell = arch.get("cell")
+    if cell not in _CELLS:
+        raise ModelFormatError(f"{p}: architecture.cell: expected one of {sorted(_CELLS)}, got {cell!r}")
+    sizes = {}
+    for key in ("input_size", "hidden_size", "num_layers", "output_size"):
+        value = arch.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ModelFormatError(f"{p}: architecture.{key}: expected a positive integer, got {value!r}")
+        sizes[key] = check_size(value, f"{p}: architecture.{key}", "depth" if key == "num_layers" else "dimension")
+    dtype = {"float64": torch.float64, "float32": torch.float32}.get(arch.get("dtype", "float32"))
+    if dtype is None:
+        raise ModelFormatError(f"{p}: architecture.dtype: expected 'float32' or 'float64', got {arch.get('dtype')!r}")
+    kwargs: dict[str, Any] = {"num_layers": sizes["num_layers"], "bias": bool(arch.get("bias", True)),
+                              "batch_first": bool(arch.get("batch_first", False)), "dtype": dtype}
+    if cell == "rnn":
+        nonlinearity = arch.get("nonlinearity", "tanh")
+        if nonlinearity not in ("tanh", "relu"):
+            raise ModelFormatError(f"{p}: architecture.nonlinearity: expected 'tanh' or 'relu', got {nonlinearity!r}")
+        kwargs["nonlinearity"] = nonlinearity
+    module = getattr(nn, _CELLS[cell])(sizes["input_size"], sizes["hidden_size"], **kwargs)
+    readout = nn.Linear(sizes["hidden_size"], sizes["output_size"], bias=bool(arch.get("readout_bias", True)),
+                        dtype=dtype)
+    state = data["state_dict"]
+    parts: dict[str, dict[str, Any]] = {"module": {}, "readout": {}}
+    for key, value in state.items():
+        head, _, rest = str(key).partition(".")
+        if head not in parts or not isinstance(value, torch.Tensor):
+            raise ModelFormatError(f"{p}: state_dict: expected tensors under 'module.' and 'readout.', got {key!r}")
+        parts[head][rest] = value
+    try:
+        module.load_state_dict(parts["module"], strict=True)
+        readout.load_state_dict(parts["readout"], strict=True)
+    except RuntimeError as exc:
+        first = str(exc).strip().splitlines()[0][:200]
+        raise ModelFormatError(f"{p}: state_dict: expected the parameters of the described architecture, "
+                               f"got others ({first})") from None
+    return module.eval(), readout.eval()
