@@ -3,10 +3,11 @@
 Issue 3 benchmark.  The matrix is X Y with X (200 x 50) and Y (50 x 200) small random
 rationals (seed 0), given as numpy object arrays of Fractions (the toolkit's exact arrays).
 Compared, in the same run:
-* ``rnnexpr.exact_rank`` (python-flint ``fmpq_mat`` when installed; conversion included);
+* ``rnnexpr.exact_rank`` with the default backend (modular first, then the dependencies
+  found mod p proven over Q; conversion included);
 * raw python-flint ``fmpq_mat.rank`` on a matrix built beforehand (conversion excluded);
-* ``rnnexpr.exact_rank`` forced to the sympy backend (DomainMatrix over QQ, sympy's default
-  ground types -- which are flint's when python-flint is installed);
+* ``rnnexpr.exact_rank`` inside ``fields.backend("sympy")`` (numpy int64 mod p, sympy's
+  DomainMatrix over QQ for the proof);
 * sympy ``DomainMatrix`` over QQ with pure-Python ground types (``SYMPY_GROUND_TYPES=python``,
   in a child process, since ground types are fixed at sympy's import).
 Target: the toolkit within 2x of raw flint.
@@ -27,7 +28,13 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-from rnnexpr.exact import _flint, exact_rank, set_exact_backend  # noqa: E402
+from rnnexpr.exact import exact_rank  # noqa: E402
+from rnnexpr.fields import backend  # noqa: E402
+
+try:
+    import flint as _flint
+except ImportError:  # pragma: no cover - depends on the environment
+    _flint = None
 
 CHILD = r"""
 import sys, time, random
@@ -73,18 +80,16 @@ def main() -> None:
     M = matrix(args.n, args.rank, args.seed)
     print(f"{args.n} x {args.n} rational matrix of rank {args.rank} (seed {args.seed}); best of 3 runs")
 
-    set_exact_backend(None)
     t_tool, res = timed(lambda: exact_rank(M))
-    print(f"rnnexpr.exact_rank ({res.method} backend, conversion included): rank {res.rank}  {t_tool:.3f} s")
+    print(f"rnnexpr.exact_rank ({res.method}, conversion included): rank {res.rank}  {t_tool:.3f} s")
     if _flint is not None:
         F = _flint.fmpq_mat(args.n, args.n, [_flint.fmpq(v.numerator, v.denominator) for v in M.ravel()])
         t_flint, rk = timed(lambda: F.rank())
         print(f"raw python-flint fmpq_mat.rank (prebuilt matrix):        rank {rk}  {t_flint:.3f} s")
         print(f"ratio toolkit / raw flint: {t_tool / t_flint:.2f}  (target <= 2)")
-    set_exact_backend("sympy")
-    t_sym, res_s = timed(lambda: exact_rank(M), repeat=1)
-    set_exact_backend(None)
-    print(f"rnnexpr.exact_rank forced to sympy DomainMatrix (default ground types): rank {res_s.rank}  {t_sym:.3f} s")
+    with backend("sympy"):
+        t_sym, res_s = timed(lambda: exact_rank(M), repeat=1)
+    print(f"rnnexpr.exact_rank in fields.backend('sympy') ({res_s.method}): rank {res_s.rank}  {t_sym:.3f} s")
     env = dict(os.environ, SYMPY_GROUND_TYPES="python")
     data = "\n".join(" ".join(f"{v.numerator} {v.denominator}" for v in row) for row in M)
     t0 = time.perf_counter()

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rnnexpr.errors import NumericalRankWarning
+from rnnexpr import fields
+from rnnexpr.errors import InvalidArgumentError, NumericalRankWarning
 from rnnexpr.exact import (
-    _flint,
     exact_backend,
     exact_rank,
     independent_rows,
@@ -24,14 +24,9 @@ from rnnexpr.exact import (
     set_exact_backend,
     solve,
 )
+from tests.oracles import oracle_exact_rank
 
-BACKENDS = ["sympy"] + (["flint"] if _flint is not None else [])
-
-
-@pytest.fixture(autouse=True)
-def _restore_backend():
-    yield
-    set_exact_backend(None)
+BACKENDS = list(fields.available_backends())
 
 
 def known_rank(rows, cols, rank, seed, den=5):
@@ -61,15 +56,17 @@ def test_backends_agree_on_known_rank(seed, shape, data):
     r = data.draw(st.integers(0, min(shape)))
     M = known_rank(shape[0], shape[1], r, seed) if r else np.full(shape, Fraction(0), dtype=object)
     for b in BACKENDS:
-        set_exact_backend(b)
-        res = exact_rank(M)
-        assert res.rank == r and res.exact and res.method == b
-        assert len(independent_rows(M)) == r
-        R, piv = rref(M)
-        assert len(piv) == r
-        N = nullspace(M)
-        assert N.shape == (shape[1], shape[1] - r)
-        assert not np.any(M @ N != 0)
+        with fields.backend(b):
+            res = exact_rank(M)
+            assert res.rank == r == oracle_exact_rank(M) and res.exact and res.error_probability in (0.0, None)
+            full = r == min(shape)
+            assert res.method == ("modular, full rank: proven" if full else exact_backend())
+            assert len(independent_rows(M)) == r
+            R, piv = rref(M)
+            assert len(piv) == r
+            N = nullspace(M)
+            assert N.shape == (shape[1], shape[1] - r)
+            assert not np.any(M @ N != 0)
     mod = modular_rank(M, seed=seed)
     assert mod.rank == r and mod.lower_bound_proven and not mod.exact and mod.error_probability < 1e-6
     num = numerical_rank(M.astype(float), warn=False)
@@ -80,8 +77,8 @@ def test_rref_agrees_across_backends():
     M = known_rank(6, 7, 4, seed=1)
     out = []
     for b in BACKENDS:
-        set_exact_backend(b)
-        R, piv = rref(M)
+        with fields.backend(b):
+            R, piv = rref(M)
         out.append((R.tolist(), piv))
     assert all(o == out[0] for o in out)
 
@@ -105,9 +102,45 @@ def test_numerical_rank_reports_gap_and_warns():
 
 def test_solve_and_backend_switching():
     for b in BACKENDS:
-        set_exact_backend(b)
-        assert exact_backend() == b
-        assert solve([[2, 0], [0, 4]], [1, 1]).tolist() == [Fraction(1, 2), Fraction(1, 4)]
-        assert solve([[1, 1], [1, 1]], [1, 2]) is None
-    with pytest.raises(ValueError, match="name"):
+        with fields.backend(b):
+            assert exact_backend() == ("flint" if b == "flint" else "sympy")
+            assert solve([[2, 0], [0, 4]], [1, 1]).tolist() == [Fraction(1, 2), Fraction(1, 4)]
+            assert solve([[1, 1], [1, 1]], [1, 2]) is None
+            assert solve([[1, 2], [2, 4], [0, 1]], [[1], [2], [3]]).tolist() == [[Fraction(-5)], [Fraction(3)]]
+
+
+def test_set_exact_backend_still_works_with_a_deprecation_warning():
+    default = exact_backend()
+    with pytest.warns(DeprecationWarning, match="fields.backend"):
+        set_exact_backend("sympy")
+    try:
+        assert exact_backend() == "sympy"
+    finally:
+        with pytest.warns(DeprecationWarning):
+            set_exact_backend(None)
+    assert exact_backend() == default
+    with pytest.warns(DeprecationWarning), pytest.raises(InvalidArgumentError, match="name"):
         set_exact_backend("magma")
+
+
+def test_rank_deficient_ranks_with_large_entries():
+    # Rank deficient (so no modular shortcut), one row with 40-digit entries: exact elimination
+    # agrees with an independent exact rank.
+    rng = np.random.default_rng(7)
+    for r in (1, 3, 5):
+        X = known_rank(8, 6, r, seed=int(rng.integers(1000)))
+        X[0] = X[0] * Fraction(10**40 + 1, 3)
+        res = exact_rank(X)
+        assert res.rank == r == oracle_exact_rank(X) and res.exact
+        assert res.method == exact_backend()
+    z = np.full((2, 3), Fraction(0), dtype=object)
+    assert exact_rank(z).rank == 0 and exact_rank(z).exact
+
+
+def test_modular_rank_error_bound_and_full_rank():
+    M = known_rank(5, 6, 3, seed=2)
+    res = modular_rank(M, seed=3)
+    assert res.rank == 3 and 0 < res.error_probability < 1e-6 and res.prime == fields.random_prime(3)
+    assert modular_rank([[1, 2], [3, 4]]).error_probability == 0.0  # full rank: cannot be below
+    with pytest.raises(InvalidArgumentError, match="prime"):
+        modular_rank(M, prime=8)

@@ -223,15 +223,12 @@ def test_float_equivalence_uses_tolerance():
 
 def test_guided_and_plain_exact_searches_agree():
     """The mod-p-guided search (flint) and the plain rational row reduction give the same spans."""
-    from rnnexpr.exact import set_exact_backend
+    from rnnexpr.fields import backend
 
     w = padded(random_wfa(4, 3, seed=9, exact=True), 2, 1, 9)
     guided = reachable_basis(w), observable_basis(w), minimize(w)
-    set_exact_backend("sympy")  # disables the guided path
-    try:
+    with backend("sympy"):  # sympy over Q, numpy int64 mod p
         plain = reachable_basis(w), observable_basis(w), minimize(w)
-    finally:
-        set_exact_backend(None)
     assert guided[0].dimension == plain[0].dimension and guided[1].dimension == plain[1].dimension
     assert guided[0].words == plain[0].words  # same breadth-first, first-come order
     assert guided[2].num_states == plain[2].num_states == 4
