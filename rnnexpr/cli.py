@@ -434,7 +434,7 @@ def _examples_epilog(cmd: Command) -> str | None:
 def _theorem_names(items: Sequence[str] | None) -> list[str]:
     from .theorems import THEOREMS
 
-    names = []
+    names: list[str] = []
     for item in items or []:
         names.extend(x.strip().upper() for x in item.split(",") if x.strip())
     unknown = [n for n in names if n not in THEOREMS]
