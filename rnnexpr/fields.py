@@ -239,7 +239,7 @@ def _primes_in_range_lower_bound(low: int, high: int) -> float:
 
 
 def error_probability(log2_bound: float, *, count: int = 1, low: int = PRIME_RANGE[0],
-                      high: int = PRIME_RANGE[1]) -> float:
+                      high: int = PRIME_RANGE[1], avoid_log2: float = 0.0) -> float:
     """Chance that a random prime of ``[low, high)`` divides one of ``count`` nonzero integers.
 
     Each integer has absolute value at most ``2**log2_bound`` (for a rank: a nonzero
@@ -257,6 +257,9 @@ def error_probability(log2_bound: float, *, count: int = 1, low: int = PRIME_RAN
         How many integers (a union bound).
     low, high : int
         The range of :func:`random_prime`.
+    avoid_log2 : float
+        ``log2`` of the integer passed as ``avoid`` to :func:`random_prime`: its
+        prime factors are never drawn, so fewer primes remain in the draw.
 
     Returns
     -------
@@ -273,7 +276,7 @@ def error_probability(log2_bound: float, *, count: int = 1, low: int = PRIME_RAN
     if log2_bound <= 0 or count <= 0:
         return 0.0  # |N| <= 1: a nonzero integer is +-1, no prime divides it
     bad = count * math.floor(log2_bound / math.log2(low))
-    good = _primes_in_range_lower_bound(low, high)
+    good = _primes_in_range_lower_bound(low, high) - math.floor(max(avoid_log2, 0.0) / math.log2(low))
     return 1.0 if good <= 0 else min(1.0, bad / good)
 
 

@@ -55,6 +55,8 @@ from typing import Any
 import numpy as np
 
 from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
+from .fields import GF, error_probability, random_prime
+from .fields import PRIME_RANGE as _FIELD_PRIME_RANGE
 from .models import Arithmetic, ArrayArithmetic, DepthwiseStack, Stack, run_recurrence
 from .numbers import to_exact_array
 from .validation import check_int
@@ -68,9 +70,10 @@ __all__ = [
     "PRIME_RANGE",
 ]
 
-#: Primes of the modular method are drawn uniformly from this range: residues
-#: below 2^31 keep every product of two residues inside int64.
-PRIME_RANGE = (2**30, 2**31)
+#: Primes of the modular method are drawn uniformly from this range (that of
+#: :func:`rnnexpr.fields.random_prime`): residues below 2^31 keep every product of
+#: two residues inside int64.
+PRIME_RANGE = _FIELD_PRIME_RANGE
 
 _NEG = None  # degree of the zero polynomial (minus infinity) in the recursions
 
@@ -563,19 +566,14 @@ def _symbolic(net: _Net, T: int) -> tuple[int, tuple[int, ...]]:
 # ---------------------------------------------------------------------------
 
 
-def _primes_in_range_lower_bound(low: int, high: int) -> float:
-    """Rosser-Schoenfeld: pi(x) > x / ln x (x >= 17) and pi(x) < 1.25506 x / ln x (x > 1)."""
-    return high / math.log(high) - 1.25506 * low / math.log(low)
-
-
 def _residue(v: Fraction, p: int) -> int:
-    return (v.numerator % p) * pow(v.denominator % p, -1, p) % p
+    return int(GF(p).residues([v])[0])
 
 
 def _mod_array(a: np.ndarray | None, p: int) -> np.ndarray | None:
     if a is None:
         return None
-    return np.array([_residue(Fraction(v), p) for v in a.ravel()], dtype=np.int64).reshape(a.shape)
+    return GF(p).residues(a)
 
 
 class _Residues(Arithmetic):
@@ -680,8 +678,6 @@ def _modular(net: _Net, T: int, bounds: tuple[int, tuple[int, ...]], seed: int, 
     total_ub, per_ub = bounds
     params = _all_params(net)
     Q = math.lcm(*(v.denominator for v in params)) if params else 1
-    from sympy import isprime  # lazy: sympy is slow to import; deterministic below 2^64
-
     rng = random.Random(seed)
     low, high = PRIME_RANGE
     group_sizes = [max(total_ub, 0) + 1] + [max(u, 0) + 1 for u in per_ub]
@@ -691,10 +687,7 @@ def _modular(net: _Net, T: int, bounds: tuple[int, tuple[int, ...]], seed: int, 
     best_total, best_per = -1, [-1] * T
     primes = []
     for _ in range(rounds):
-        while True:
-            p = rng.randrange(low, high)
-            if isprime(p) and Q % p != 0:
-                break
+        p = random_prime(rng.randrange(2**63), low=low, high=high, avoid=Q)
         primes.append(p)
         np_rng = np.random.default_rng(rng.randrange(2**63))
         a = np_rng.integers(0, p, size=(T, net.input_dim), dtype=np.int64)
@@ -712,9 +705,8 @@ def _modular(net: _Net, T: int, bounds: tuple[int, tuple[int, ...]], seed: int, 
     J = _factor_count(net, T)
     y_abs = _abs_value_at_ones(net, T)
     log2_height = J * math.log2(Q) + max(math.log2(y_abs) if y_abs > 0 else 0.0, 0.0) + 1
-    log2_low = math.log2(low)
-    good_primes = _primes_in_range_lower_bound(low, high) - math.log2(Q) / log2_low
-    eps = min(1.0, max(total_ub, 0) / low + (log2_height / log2_low) / good_primes)
+    eps = min(1.0, max(total_ub, 0) / low + error_probability(log2_height, low=low, high=high,
+                                                              avoid_log2=math.log2(Q)))
     prob = min(1.0, uncertified * eps ** len(primes))
     return best_total, tuple(best_per), prob, tuple(primes), False
 
