@@ -62,6 +62,14 @@ def test_the_version_is_defined_once():
     assert re.findall(r"^version:\s*\"?([^\"\s]+)\"?\s*$", cff, re.M) == [version]
 
 
+def test_the_command_line_prints_the_version_without_heavy_imports():
+    code = ("import sys\nfrom rnnexpr.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit as e:\n"
+            "    code = e.code\nprint(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))\nsys.exit(code)")
+    proc = _run([sys.executable, "-c", code], timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [f"rnnexpr {_version_literal()}", "[]"]
+
+
 def test_citation_and_license():
     cff = (REPO / "CITATION.cff").read_text(encoding="utf-8")
     assert "arXiv:2604.02201" in cff and "On the Role of Depth in the Expressivity of RNNs" in cff
