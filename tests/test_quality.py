@@ -63,7 +63,7 @@ def test_the_version_is_defined_once():
 
 
 def test_the_command_line_prints_the_version_without_heavy_imports():
-    code = ("import sys\nfrom rnnexpr.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit as e:\n"
+    code = ("import sys\nfrom rnnexpr.cli import main\ntry:\n    code = main(['--version'])\nexcept SystemExit as e:\n"
             "    code = e.code\nprint(sorted(m for m in ('torch', 'matplotlib') if m in sys.modules))\nsys.exit(code)")
     proc = _run([sys.executable, "-c", code], timeout=120)
     assert proc.returncode == 0, proc.stderr
