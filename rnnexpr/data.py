@@ -306,7 +306,7 @@ def write_sequences(path: str | os.PathLike, sequences: Sequence[Sequence[int]],
         body = " ".join(map(str, w))
         lines.append(f"{len(w)} {body}".rstrip() if format == "pautomac" else body)
     out = Path(path)
-    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return out
 
 
