@@ -198,7 +198,8 @@ class Linear2RNNLayer:
         """h0, or zeros of the layer's domain when absent."""
         return self.h0 if self.h0 is not None else zeros((self.width,), self.is_exact)
 
-    def num_parameters(self, include_initial_state: bool = False) -> int:
+    @deprecated_positional
+    def num_parameters(self, *, include_initial_state: bool = False) -> int:
         """Number of scalar parameters in the present terms.
 
         Examples
@@ -675,7 +676,8 @@ def check_words(words: Any, alphabet_size: int, name: str = "words") -> list[tup
     return [check_word(w, alphabet_size, f"{name}[{i}]") for i, w in enumerate(words)]
 
 
-def one_hot(words: Sequence[Sequence[int]], alphabet_size: int, exact: bool = False) -> np.ndarray:
+@deprecated_positional
+def one_hot(words: Sequence[Sequence[int]], alphabet_size: int, *, exact: bool = False) -> np.ndarray:
     """One-hot encode equal-length words: shape ``(len(words), T, alphabet_size)``.
 
     Examples
@@ -749,9 +751,10 @@ class _StackBase:
             self.c is None or is_exact_array(self.c)
         )
 
-    def num_parameters(self, include_initial_state: bool = False, include_readout: bool = True) -> int:
+    @deprecated_positional
+    def num_parameters(self, *, include_initial_state: bool = False, include_readout: bool = True) -> int:
         """Number of scalar parameters (layers, and readout unless excluded)."""
-        total = sum(layer.num_parameters(include_initial_state) for layer in self.layers)
+        total = sum(layer.num_parameters(include_initial_state=include_initial_state) for layer in self.layers)
         if include_readout:
             total += self.C.size + (0 if self.c is None else self.c.size)
         return total
@@ -820,7 +823,8 @@ class _StackBase:
         seqs = [seq.transpose(1, 0, 2) for seq in out]
         return seqs[0] if keep == "top" else seqs
 
-    def hidden_states(self, x: Any, exact: bool = False) -> list[np.ndarray]:
+    @deprecated_positional
+    def hidden_states(self, x: Any, *, exact: bool = False) -> list[np.ndarray]:
         """Hidden states of every layer on real inputs, including the initial state.
 
         Parameters
@@ -841,7 +845,8 @@ class _StackBase:
             states = [as_fractions(s) for s in states]
         return states if batched else [s[0] for s in states]
 
-    def run(self, x: Any, exact: bool = False) -> np.ndarray:
+    @deprecated_positional
+    def run(self, x: Any, *, exact: bool = False) -> np.ndarray:
         """All outputs ``y_1 .. y_T`` on real inputs.
 
         Parameters
@@ -872,7 +877,8 @@ class _StackBase:
     def _top_activation(self, h: np.ndarray) -> np.ndarray:
         return h
 
-    def values(self, words: Any, exact: bool = False) -> np.ndarray:
+    @deprecated_positional
+    def values(self, words: Any, *, exact: bool = False) -> np.ndarray:
         """f(w) for each word w (one-hot inputs): the output after the last symbol.
 
         The empty word gives ``C h_0^(L) + c``.  Words of equal length are batched.
@@ -888,21 +894,23 @@ class _StackBase:
         for i, w in enumerate(words):
             by_length.setdefault(len(w), []).append(i)
         for idx in by_length.values():
-            x = one_hot([words[i] for i in idx], self.input_dim, exact)
+            x = one_hot([words[i] for i in idx], self.input_dim, exact=exact)
             top = self._forward(x, exact, "last")
             out[idx] = self._readout(self._top_activation(top), exact)
         if exact:
             out = as_fractions(out)
         return out[:, 0] if self.output_dim == 1 else out
 
-    def __call__(self, word: Any, exact: bool = False) -> Any:
+    @deprecated_positional
+    def __call__(self, word: Any, *, exact: bool = False) -> Any:
         """f(word) on one-hot inputs: a scalar when p = 1, else a vector of length p."""
-        return _scalar(self.values([check_word(word, self.input_dim)], exact)[0])
+        return _scalar(self.values([check_word(word, self.input_dim)], exact=exact)[0])
 
-    def run_words(self, words: Any, exact: bool = False) -> list[np.ndarray]:
+    @deprecated_positional
+    def run_words(self, words: Any, *, exact: bool = False) -> list[np.ndarray]:
         """All outputs on each word (one-hot inputs): a list of arrays of shape ``(len(w), p)``."""
         words = check_words(words, self.input_dim)
-        return [self.run(one_hot([w], self.input_dim, exact)[0], exact) for w in words]
+        return [self.run(one_hot([w], self.input_dim, exact=exact)[0], exact=exact) for w in words]
 
     def __repr__(self) -> str:
         kind = "exact" if self.is_exact else "float64"
@@ -1127,7 +1135,8 @@ class WFA:
             cache[exact] = (conv(self.alpha), conv(self.A), conv(self.omega))
         return cache[exact]
 
-    def forward(self, words: Any, exact: bool = False) -> np.ndarray:
+    @deprecated_positional
+    def forward(self, words: Any, *, exact: bool = False) -> np.ndarray:
         """Prefix vectors ``alpha^T A_w`` for each word, shape ``(len(words), n)``."""
         words = check_words(words, self.alphabet_size)
         alpha, A, _ = self._domain(exact)
@@ -1146,7 +1155,8 @@ class WFA:
             out[idx] = states
         return out
 
-    def values(self, words: Any, exact: bool = False) -> np.ndarray:
+    @deprecated_positional
+    def values(self, words: Any, *, exact: bool = False) -> np.ndarray:
         """f(w) for each word, shape ``(len(words),)``.
 
         Examples
@@ -1155,12 +1165,13 @@ class WFA:
         [Fraction(1, 1), Fraction(2, 1), Fraction(4, 1)]
         """
         _, _, omega = self._domain(exact)
-        vals = self.forward(words, exact) @ omega
+        vals = self.forward(words, exact=exact) @ omega
         return as_fractions(vals) if exact else vals
 
-    def __call__(self, word: Any, exact: bool = False) -> Any:
+    @deprecated_positional
+    def __call__(self, word: Any, *, exact: bool = False) -> Any:
         """f(word): a float, or a Fraction when ``exact``."""
-        return _scalar(self.values([check_word(word, self.alphabet_size)], exact)[0])
+        return _scalar(self.values([check_word(word, self.alphabet_size)], exact=exact)[0])
 
     def __repr__(self) -> str:
         kind = "exact" if self.is_exact else "float64"
