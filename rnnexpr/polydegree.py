@@ -59,7 +59,7 @@ from .fields import GF, error_probability, random_prime
 from .fields import PRIME_RANGE as _FIELD_PRIME_RANGE
 from .models import Arithmetic, ArrayArithmetic, DepthwiseStack, Stack, run_recurrence
 from .numbers import to_exact_array
-from .validation import check_int
+from .validation import check_int, deprecated_positional
 
 __all__ = [
     "DegreeResult",
@@ -347,7 +347,8 @@ def _bounds(net: _Net, T: int) -> tuple[int, tuple[int, ...]]:
     return as_int(total), tuple(as_int(v) for v in per)
 
 
-def degree_upper_bounds(model: Stack | DepthwiseStack, length: int, output: int = 0) -> tuple[int, tuple[int, ...]]:
+@deprecated_positional
+def degree_upper_bounds(model: Stack | DepthwiseStack, length: int, *, output: int = 0) -> tuple[int, tuple[int, ...]]:
     """Structural upper bounds on the total and per-input degrees of ``y_T``.
 
     The recursion follows which terms are present (nonzero): a layer maps input
@@ -725,9 +726,11 @@ MAX_MODULAR_DEGREE = 60_000
 MAX_MODULAR_WORK = 4 * 10**9
 
 
+@deprecated_positional
 def degree(
     model: Stack | DepthwiseStack,
     length: int,
+    *,
     method: str = "auto",
     seed: int = 0,
     output: int = 0,
