@@ -313,9 +313,9 @@ def extract(
         if not size_list:
             raise InvalidArgumentError("sizes: expected at least one size, got none")
     n_final = max(rank, 1) if num_states is None else check_int(num_states, "num_states", minimum=1)
-    if n_final > len(s) or s[n_final - 1] <= 0:
-        raise InvalidArgumentError(f"num_states: expected at most {int(np.sum(s > 0))} (the rank of the queried "
-                                   f"block), got {n_final}; increase max_length")
+    if n_final > len(s) or s[n_final - 1] <= rtol * s[0]:
+        raise InvalidArgumentError(f"num_states: expected at most {rank} (the numerical rank of the queried "
+                                   f"block at rtol={rtol:g}), got {n_final}; increase max_length or lower rtol")
     test_target = {w: table[w] for w in tests}
     total = float(np.sqrt(np.sum(s**2)))
     errors, lower, block_errors = [], [], []

@@ -259,7 +259,8 @@ def _check_rtol(rtol: float) -> float:
     return check_tolerance(rtol, "rtol")
 
 
-def reachable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
+@deprecated_positional
+def reachable_basis(wfa: WFA, *, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
     """Basis of the reachable span ``{alpha^T A_w}`` by breadth-first search, ``O(n^3 |Sigma|)``.
 
     Parameters
@@ -287,7 +288,8 @@ def reachable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_R
     return _forward_span(alpha, A.transpose(1, 0, 2), exact, _check_rtol(rtol))
 
 
-def observable_basis(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
+@deprecated_positional
+def observable_basis(wfa: WFA, *, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
     """Basis of the observable span ``{A_w omega}`` (as rows), words read right to left.
 
     ``words[k]`` is the word ``w`` with ``vectors[k]`` spanning like ``A_w omega``.
@@ -333,7 +335,8 @@ def _restrict(F: np.ndarray, mats: np.ndarray, start: np.ndarray, end: np.ndarra
     return F @ start, new, F @ end
 
 
-def minimize(wfa: WFA, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> WFA:
+@deprecated_positional
+def minimize(wfa: WFA, *, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> WFA:
     """A minimal WFA computing the same function (forward then backward reduction).
 
     Its number of states is the Hankel rank of f (Fliess / Carlyle-Paz).  Exact on
