@@ -20,6 +20,7 @@ import numpy as np
 from .errors import ModelKindError, ShapeError
 from .models import Linear2RNNLayer, Stack, WFA
 from .numbers import to_exact_array, to_float_array, zeros
+from .validation import deprecated_positional
 
 __all__ = ["augment", "augment_layer", "to_wfa", "from_wfa"]
 
@@ -106,7 +107,8 @@ def augment(stack: Stack) -> Stack:
     return Stack(layers, C)
 
 
-def to_wfa(stack: Stack | Linear2RNNLayer, output: int = 0, minimal_form: bool = True) -> WFA:
+@deprecated_positional
+def to_wfa(stack: Stack | Linear2RNNLayer, *, output: int = 0, minimal_form: bool = True) -> WFA:
     """The WFA computed by a depth-1 linear 2RNN on one-hot inputs (T3).
 
     Parameters

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidArgumentError
-from ..validation import check_int
+from ..validation import check_int, deprecated_positional
 from .certificate import Certificate, CheckResult, Step, jsonable, register_deriver
 from .t0_feedforward import STATEMENT_T0, verify_T0
 from .t1_collapse import STATEMENT_T1, verify_T1
@@ -100,8 +100,10 @@ def _run_one(task: tuple[str, int, bool]) -> Certificate:
     return THEOREMS[name].verify(seed=seed, quick=quick)
 
 
+@deprecated_positional
 def verify_all(
     theorems: Sequence[str] | None = None,
+    *,
     seed: int = 0,
     instances: int = 1,
     jobs: int = 1,
