@@ -259,7 +259,7 @@ def _check_rtol(rtol: float) -> float:
     return check_tolerance(rtol, "rtol")
 
 
-@deprecated_positional
+@_deprecated_positional
 def reachable_basis(wfa: WFA, *, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
     """Basis of the reachable span ``{alpha^T A_w}`` by breadth-first search, ``O(n^3 |Sigma|)``.
 
@@ -288,7 +288,7 @@ def reachable_basis(wfa: WFA, *, exact: bool | None = None, rtol: float = DEFAUL
     return _forward_span(alpha, A.transpose(1, 0, 2), exact, _check_rtol(rtol))
 
 
-@deprecated_positional
+@_deprecated_positional
 def observable_basis(wfa: WFA, *, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> SpanBasis:
     """Basis of the observable span ``{A_w omega}`` (as rows), words read right to left.
 
@@ -335,7 +335,7 @@ def _restrict(F: np.ndarray, mats: np.ndarray, start: np.ndarray, end: np.ndarra
     return F @ start, new, F @ end
 
 
-@deprecated_positional
+@_deprecated_positional
 def minimize(wfa: WFA, *, exact: bool | None = None, rtol: float = DEFAULT_RTOL) -> WFA:
     """A minimal WFA computing the same function (forward then backward reduction).
 
