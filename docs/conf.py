@@ -13,7 +13,6 @@ import importlib
 import importlib.util
 import inspect
 import os
-import pkgutil
 import sys
 import warnings
 from pathlib import Path
@@ -51,9 +50,19 @@ root_doc = "index"
 nitpicky = True
 default_role = "math"
 
-# Libraries the optional experiments need; mocked so the docs never depend on them.
+# Libraries the optional experiments need; mocked when missing so the docs never depend on them
+# (the API reference is the same with and without them: tests/test_docs.py builds it both ways).
 OPTIONAL_IMPORTS = ["torch", "sklearn"]
-autodoc_mock_imports = [m for m in OPTIONAL_IMPORTS if importlib.util.find_spec(m) is None]
+
+
+def _importable(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+autodoc_mock_imports = [m for m in OPTIONAL_IMPORTS if not _importable(m)]
 
 autodoc_typehints = "none"  # the numpy-style docstrings carry the types
 autodoc_member_order = "bysource"
@@ -92,9 +101,13 @@ nitpick_ignore_regex = [
 html_theme = "furo"
 html_title = f"rnnexpr {release}"
 html_show_sourcelink = False
+html_static_path = ["_static"]  # the vendored MathJax and the experiments' JSON and figures
 
-# -- MathJax: the macros the pages use ---------------------------------------
+# -- MathJax: vendored (no network needed), and the macros the pages use -----
 
+# MathJax 3.2.2's tex-chtml component under _static/mathjax (see its README.md);
+# it loads its fonts from output/chtml/fonts/woff-v2 next to itself.
+mathjax_path = "mathjax/tex-chtml.js"
 mathjax3_config = {
     "tex": {
         "macros": {
@@ -107,6 +120,7 @@ mathjax3_config = {
 # -- Examples gallery --------------------------------------------------------
 
 EXAMPLES = (HERE / ".." / "examples").resolve()
+sys.path.insert(0, str(HERE / "_ext"))  # gallery_style, experiment_results
 
 sphinx_gallery_conf = {
     "examples_dirs": str(EXAMPLES),
@@ -124,6 +138,7 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "first_notebook_cell": None,
     "write_computation_times": False,
+    "reset_modules": ("matplotlib", "gallery_style.reset"),  # 150 dpi, no text below 8 pt
 }
 
 # -- API reference, written from the package ----------------------------------
@@ -131,14 +146,28 @@ sphinx_gallery_conf = {
 API_DIR = HERE / "gen_modules" / "api"
 
 
-def _public_modules() -> list[str]:
-    """Every importable module of the package except ``__main__``-style scripts."""
-    names = ["rnnexpr"]
-    for info in pkgutil.walk_packages(rnnexpr.__path__, prefix="rnnexpr."):
-        if info.name.rsplit(".", 1)[-1].startswith("_"):
+def package_modules(root: Path | None = None) -> list[str]:
+    """Every public module of the package, from its files (never from what happens to import).
+
+    A module or package whose name (or any parent's) starts with ``_`` is private.
+    Listing files rather than walking imports keeps modules whose optional
+    dependencies are missing (``rnnexpr.experiments.*`` without torch): they are
+    imported with those dependencies mocked.
+    """
+    root = Path(rnnexpr.__file__).resolve().parent if root is None else Path(root)
+    names = []
+    for path in sorted(root.rglob("*.py")):
+        parts = list(path.relative_to(root.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        if any(part.startswith("_") for part in parts[1:]):
             continue
-        names.append(info.name)
-    return sorted(names)
+        if all((root.parent.joinpath(*parts[:k]) / "__init__.py").is_file() for k in range(1, len(parts))):
+            names.append(".".join(parts))
+    return sorted(set(names))
+
+
+_public_modules = package_modules
 
 
 def _import(name: str):
@@ -209,7 +238,10 @@ def _own_objects(module) -> list[tuple[str, str, object]]:
 
 def _foreign_bases(cls: type) -> list[str]:
     """Names of the non-rnnexpr classes in the MRO: their members are not re-documented."""
-    return [b.__name__ for b in cls.__mro__[1:] if not b.__module__.startswith("rnnexpr")]
+    # A mocked base (torch missing) adds sphinx's private _MockObject: leave private classes out so the
+    # page is the same with and without torch.
+    return [b.__name__ for b in cls.__mro__[1:]
+            if not b.__module__.startswith("rnnexpr") and not b.__name__.startswith("_")]
 
 
 def _has_private_base(cls: type) -> bool:
@@ -280,7 +312,10 @@ def _write_api() -> None:
             if kind == "function":
                 out.append(f".. autofunction:: {full}\n")
             elif kind == "data":
-                out.append(f".. autodata:: {full}\n")
+                out.append(f".. autodata:: {full}")
+                if len(repr(obj)) > 60:  # a long value (a dict of theorems) is described, not dumped
+                    out.append("   :no-value:")
+                out.append("")
             else:
                 directive = "autoexception" if kind == "exception" else "autoclass"
                 out.append(f".. {directive}:: {full}")
@@ -331,6 +366,40 @@ def _write_api() -> None:
 _write_api()
 
 
+#: Width of the CLI help on the command-line page: it fits furo's code column.
+CLI_WIDTH = 78
+
+
+def _fit(text: str, width: int) -> str:
+    """Wrap the lines argparse leaves longer than ``width`` (raw descriptions, long option names).
+
+    A continuation keeps the line's indentation, plus two spaces when the line
+    is an option's help (it starts with a dash).
+    """
+    import textwrap
+
+    out = []
+    for line in text.splitlines():
+        if len(line) <= width:
+            out.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        more = indent + ("  " if line.lstrip().startswith("-") else "")
+        out += textwrap.wrap(line.strip(), width=width, initial_indent=indent, subsequent_indent=more,
+                             break_long_words=True, break_on_hyphens=False)
+    return "\n".join(out) + "\n"
+
+
+def _write_results() -> None:
+    """The numbers of the results page, from the committed JSON (docs/_ext/experiment_results.py)."""
+    import experiment_results
+
+    experiment_results.write_all(HERE / "_static" / "experiments", HERE / "gen_modules" / "results")
+
+
+_write_results()
+
+
 def _write_cli() -> None:
     """The command-line reference, from the argparse parser itself (always current)."""
     import argparse
@@ -344,13 +413,17 @@ def _write_cli() -> None:
              "the package (:mod:`rnnexpr.cli`).  Models are read from the JSON files of",
              ":doc:`../guide/format`; ``--json`` prints machine-readable results.\n",
              "This page is generated from the parser, so it matches the installed version.\n"]
-    os.environ["COLUMNS"] = "100"  # stable wrapping of argparse help
-    lines += [".. code-block:: text", "", textwrap.indent(parser.format_help(), "   "), ""]
+    os.environ["COLUMNS"] = str(CLI_WIDTH)  # argparse wraps its help at this width
+
+    def block(text: str) -> str:
+        return textwrap.indent(_fit(text, CLI_WIDTH), "   ")
+
+    lines += [".. code-block:: text", "", block(parser.format_help()), ""]
     subparsers = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     for action in subparsers:
         for name, sub in action.choices.items():
             lines += [_underline(f"``rnnexpr {name}``", "-"), ".. code-block:: text", "",
-                      textwrap.indent(sub.format_help(), "   "), ""]
+                      block(sub.format_help()), ""]
     (API_DIR.parent / "cli.rst").write_text("\n".join(lines) + "\n")
 
 

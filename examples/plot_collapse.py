@@ -53,11 +53,12 @@ assert result.equivalent
 V = np.array(layer.layers[0].V, dtype=float)
 U = np.array(layer.layers[0].U, dtype=float)
 edges = np.cumsum(stack.widths)[:-1] - 0.5
-fig, axes = plt.subplots(1, 2, figsize=(7, 3.6), gridspec_kw={"width_ratios": [V.shape[1], U.shape[1] + 1]})
+fig, axes = plt.subplots(1, 2, figsize=(7, 3.4), layout="constrained",
+                         gridspec_kw={"width_ratios": [V.shape[1], U.shape[1] + 1]})
+lim = max(np.abs(V).max(), np.abs(U).max())  # one colour scale for both matrices
 for ax, M, title in ((axes[0], V, "V (joint recurrence)"), (axes[1], U, "U (input)")):
-    lim = np.abs(M).max()
     masked = np.ma.masked_where(M == 0, M)
-    ax.imshow(masked, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    image = ax.imshow(masked, cmap="RdBu_r", vmin=-lim, vmax=lim)
     for e in edges:
         ax.axhline(e, color="k", lw=1)
         if M is V:
@@ -65,6 +66,6 @@ for ax, M, title in ((axes[0], V, "V (joint recurrence)"), (axes[1], U, "U (inpu
     ax.set_title(title)
     ax.set_xticks(range(M.shape[1]))
     ax.set_yticks(range(M.shape[0]))
+fig.colorbar(image, ax=list(axes), shrink=0.85, label="entry (white: exactly 0)")
 fig.suptitle("Stack of widths (2, 3, 2) as one linear RNN layer of width 7")
-fig.tight_layout()
 plt.show()

@@ -59,26 +59,25 @@ print(f"depth-1 target (3 units), words of length <= 4: {reference.block_rank.de
 # depth-1 target past its rank are SVD rounding noise, about 1e-16: its exact
 # rank is 3.)
 floor = 1e-17  # zeros drawn at the bottom of the log scale
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.8), sharex=True)
+fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(7.2, 3.8), sharex=True, layout="constrained")
 for (max_length, prof), color in zip(profiles.items(), ["C1", "C3", "C5"]):
     ax1.plot(sizes, [max(b, floor) for b in prof.lower_bounds], "o-", color=color, ms=4,
              label=f"depth 2, $|u|, |v| \\leq {max_length}$ (rank {prof.block_rank.rank})")
 ax1.plot(sizes, [max(b, floor) for b in reference.lower_bounds], "s--", color="C0", ms=4,
          label=f"depth 1, 3 units (rank {reference.block_rank.rank})")
 ax1.set_yscale("log")
-ax1.set_xlabel("number of states n of the depth-1 model")
+ax1.set_xlabel("states n of the depth-1 model")
 ax1.set_ylabel(r"lower bound $\varepsilon_n$ (relative)")
-ax1.set_title("Best possible depth-1 error on the block")
-ax1.legend(fontsize=7)
+ax1.set_title("Best possible depth-1 error\non the block (lower bound)")
+ax1.legend(fontsize=8, loc="lower left")
 
 prof = profiles[4]
 ax2.plot(sizes, [max(e, floor) for e in prof.held_out_errors], "o-", color="C5", ms=4, label="depth-2 target")
 ax2.plot(sizes, [max(e, floor) for e in reference.held_out_errors], "s--", color="C0", ms=4,
          label="depth-1 target")
 ax2.set_yscale("log")
-ax2.set_xlabel("number of states n of the spectral model")
+ax2.set_xlabel("states n of the spectral model")
 ax2.set_ylabel("held-out relative error")
-ax2.set_title("Spectral depth-1 model (blocks up to length 4)")
-ax2.legend(fontsize=7)
-fig.tight_layout()
+ax2.set_title("Spectral depth-1 model, blocks up to\nlength 4 (upper bound)")
+ax2.legend(fontsize=8)
 plt.show()

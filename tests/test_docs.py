@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import doctest
 import importlib
-import pkgutil
 import shutil
 import subprocess
 import sys
@@ -106,14 +105,112 @@ def test_every_public_name_is_documented(built_docs: Path) -> None:
     assert not missing, f"public names without an API entry: {missing}"
 
 
+def _module_files() -> set[str]:
+    """Public module names from the package's files (independent of what imports)."""
+    package = ROOT / "rnnexpr"
+    names = set()
+    for path in package.rglob("*.py"):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        if not any(part.startswith("_") for part in parts[1:]):
+            names.add(".".join(parts))
+    return names
+
+
 def test_every_module_has_a_page(built_docs: Path) -> None:
     inv = _inventory(built_docs)
     modules = set(inv.get("py:module", {}))
-    expected = {"rnnexpr"} | {
-        info.name for info in pkgutil.walk_packages(rnnexpr.__path__, prefix="rnnexpr.")
-        if not info.name.rsplit(".", 1)[-1].startswith("_")
-    }
+    expected = _module_files()
+    assert "rnnexpr.experiments.state_tracking" in expected and "rnnexpr.cli" in expected
     assert expected <= modules, f"modules without an API page: {sorted(expected - modules)}"
+
+
+_HIDE_OPTIONAL = """
+import runpy, sys
+
+class Hide:  # as if torch and scikit-learn were not installed
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("torch", "sklearn"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+sys.meta_path.insert(0, Hide())
+try:
+    import torch
+except ImportError:
+    pass
+else:
+    raise SystemExit("torch is still importable")
+runpy.run_path("conf.py")
+"""
+
+
+def test_api_reference_is_the_same_without_torch(built_docs: Path, tmp_path: Path) -> None:
+    """The generated API pages do not depend on which optional libraries are installed."""
+    pytest.importorskip("torch")  # the reference build above had torch
+    work = tmp_path / "docs"
+    shutil.copytree(DOCS, work, ignore=shutil.ignore_patterns(*GENERATED, "__pycache__", "mathjax"))
+    proc = subprocess.run([sys.executable, "-c", _HIDE_OPTIONAL], capture_output=True, text=True, cwd=work,
+                          timeout=300, env={**_env(), "MPLBACKEND": "Agg"})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    without = {p.name: p.read_text(encoding="utf-8") for p in (work / "gen_modules" / "api").glob("*.rst")}
+    reference = built_docs.parent / "docs" / "gen_modules" / "api"
+    with_torch = {p.name: p.read_text(encoding="utf-8") for p in reference.glob("*.rst")}
+    assert sorted(without) == sorted(with_torch)
+    assert {f"{m}.rst" for m in _module_files()} <= set(without)
+    assert [name for name in without if without[name] != with_torch[name]] == []
+
+
+def test_no_page_loads_anything_from_another_host(built_docs: Path) -> None:
+    """Offline readers see everything: no script, style sheet, font or image from another host."""
+    import re
+    from html.parser import HTMLParser
+
+    remote = re.compile(r"^\s*(https?:)?//", re.I)
+
+    class Loads(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.found: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            urls = []
+            if tag in ("script", "img", "iframe", "embed", "source", "audio", "video"):
+                urls.append(a.get("src"))
+            if tag == "link" and set((a.get("rel") or "").lower().split()) & {
+                    "stylesheet", "preload", "icon", "modulepreload", "prefetch", "manifest"}:
+                urls.append(a.get("href"))
+            if tag == "object":
+                urls.append(a.get("data"))
+            urls += re.findall(r"url\(\s*['\"]?([^'\")]+)", a.get("style") or "")
+            self.found += [f"<{tag}> {u}" for u in urls if u and remote.match(u)]
+
+        def handle_data(self, data):  # inline <style> and scripts that fetch
+            self.found += [f"inline url() {u}" for u in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", data)]
+            self.found += [f"inline @import {u}" for u in re.findall(r"@import\s+['\"]((?:https?:)?//[^'\"]+)", data)]
+
+    pages = sorted(built_docs.rglob("*.html"))
+    assert len(pages) > 50
+    bad = {}
+    for page in pages:
+        parser = Loads()
+        parser.feed(page.read_text(encoding="utf-8"))
+        if parser.found:
+            bad[page.relative_to(built_docs).as_posix()] = parser.found[:3]
+    assert not bad, f"pages loading from other hosts: {dict(list(bad.items())[:5])}"
+    # the style sheets and scripts they load, and the fonts those name
+    for asset in list(built_docs.rglob("*.css")) + list((built_docs / "_static").rglob("*.js")):
+        text = asset.read_text(encoding="utf-8", errors="replace")
+        urls = re.findall(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", text)
+        urls += re.findall(r"@import\s+(?:url\()?['\"]((?:https?:)?//[^'\"]+)", text)
+        assert not urls, f"{asset.relative_to(built_docs)} loads {urls[:3]}"
+    # math pages use the vendored MathJax, which finds its fonts next to itself
+    t6 = (built_docs / "theory" / "t6.html").read_text(encoding="utf-8")
+    assert re.search(r'<script[^>]+src="[./]*_static/mathjax/tex-chtml.js', t6), "t6: no local MathJax"
+    assert (built_docs / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+            / "MathJax_Main-Regular.woff").is_file()
 
 
 def test_gallery_examples_ran(built_docs: Path) -> None:
@@ -160,3 +257,123 @@ def test_page_code_runs(page: str) -> None:
                               raise_on_error=False, report=True)
     assert result.attempted > 0
     assert result.failed == 0, f"{page}: {result.failed} of {result.attempted} examples failed (see the output above)"
+
+
+# ---------------------------------------------------------------------------
+# what readers see: generated numbers, widths, figures, references
+# ---------------------------------------------------------------------------
+
+STATIC = DOCS / "_static" / "experiments"
+
+
+def _text(html: str) -> str:
+    """The visible text of a page, whitespace collapsed."""
+    import html as html_lib
+    import re
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def _pm(stat: dict, digits: int = 2) -> str:
+    return f"{float(stat['mean']):.{digits}f} ± {float(stat['std']):.{digits}f}"
+
+
+def test_results_page_numbers_come_from_the_committed_json(built_docs: Path) -> None:
+    """Re-read the JSON (independently of the page generator) and find its numbers on the page."""
+    import json
+    import re
+
+    text = _text((built_docs / "experiments_results.html").read_text(encoding="utf-8"))
+    memory = json.loads((STATIC / "memory.json").read_text())
+    for row in memory["summary"]:
+        assert _pm(row["test_r2"]) in text, f"memory {row['budget']} {row['model']} k={row['delay']}"
+    degree = json.loads((STATIC / "degree.json").read_text())
+    assert _pm(degree["floor"]["depth1_any_width_nmse"], 3) in text
+    for row in degree["summary"]:
+        assert _pm(row["test_nmse"], 3) in text, f"degree {row['model']} {row['parameters']}"
+    digits = json.loads((STATIC / "digits.json").read_text())
+    for row in digits["summary"]:
+        assert f"{_pm(row['test_accuracy'])} ({row['parameters']} p.)" in text, f"digits {row['model']}"
+    st = json.loads((STATIC / "state_tracking.json").read_text())
+    lengths = st["config"]["test_lengths"]
+    for task, comp in st["comparison"].items():
+        for which in ("smallest_fitting", "matched"):
+            for family, row in comp[which].items():
+                if row is None:
+                    continue
+                cells = " ".join(_pm(row["accuracy"][str(L)]) for L in lengths)
+                assert f"({row['parameters']}) {_pm(row['validation_accuracy'])} {cells}" in text, \
+                    f"state tracking {task} {which} {family}"
+    for name in ("memory", "degree", "state_tracking", "digits"):
+        seconds = float(json.loads((STATIC / f"{name}.json").read_text())["seconds"])
+        assert f"``{name}`` {seconds:.0f} s".replace("``", "") in text
+    # the page's own source quotes no number: they all come from the generated includes
+    source = (DOCS / "experiments_results.rst").read_text(encoding="utf-8")
+    stripped = re.sub(r"\bT\d(c)?\b|_static|gen_modules", "", source)
+    assert not re.findall(r"\d", stripped), "experiments_results.rst: numbers belong in the generated parts"
+
+
+def test_cli_page_fits_the_code_column(built_docs: Path) -> None:
+    import html as html_lib
+    import re
+
+    page = (built_docs / "gen_modules" / "cli.html").read_text(encoding="utf-8")
+    blocks = re.findall(r"<pre>(.*?)</pre>", page, flags=re.S)
+    assert len(blocks) > 5
+    too_long = [line for b in blocks for line in html_lib.unescape(re.sub(r"<[^>]+>", "", b)).splitlines()
+                if len(line) > 78]
+    assert not too_long, f"CLI help lines wider than 78 columns: {too_long[:3]}"
+
+
+def test_long_constants_are_not_dumped_and_the_landing_page_has_no_toc_body(built_docs: Path) -> None:
+    import re
+
+    theorems = (built_docs / "gen_modules" / "api" / "rnnexpr.theorems.html").read_text(encoding="utf-8")
+    assert "THEOREMS" in theorems and "&lt;function" not in theorems and "Theorem(name=" not in theorems
+    index = (built_docs / "index.html").read_text(encoding="utf-8")
+    main = index.split('<article', 1)[1].split("</article>", 1)[0]
+    tocs = re.findall(r'class="toctree-wrapper[^"]*">(.*?)</div>', main, flags=re.S)
+    assert not [t for t in tocs if "<a " in t], "the landing page repeats the table of contents"
+
+
+def test_docstrings_cite_the_docs_theory_pages_not_the_internal_document() -> None:
+    offenders = [f"{p.relative_to(ROOT)}:{i}" for p in (ROOT / "rnnexpr").rglob("*.py")
+                 for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if "THEORY" in line]
+    assert not offenders, f"references to the internal THEORY document: {offenders}"
+
+
+def test_committed_figures_are_legible() -> None:
+    """At least 150 dpi; drawn from the JSON, no text below 8 pt and no wider than the page (7.5 in)."""
+    pytest.importorskip("torch")
+    pytest.importorskip("sklearn")
+    import json
+
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+    from PIL import Image
+
+    from rnnexpr.experiments import FIGURES
+
+    for name, draw in FIGURES.items():
+        with Image.open(STATIC / f"{name}.png") as img:
+            assert min(img.info.get("dpi", (0, 0))) >= 149, f"{name}.png: {img.info.get('dpi')} dpi"
+        fig = draw(json.loads((STATIC / f"{name}.json").read_text()))
+        try:
+            assert fig.get_figwidth() <= 7.5, f"{name}: {fig.get_figwidth()} in wide"
+            small = {(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text)
+                     if t.get_text().strip() and t.get_visible() and t.get_fontsize() < 8}
+            assert not small, f"{name}: text below 8 pt: {sorted(small)[:3]}"
+        finally:
+            plt.close(fig)
+
+
+def test_gallery_figures_are_saved_at_150_dpi(built_docs: Path) -> None:
+    from PIL import Image
+
+    images = sorted((built_docs / "_images").glob("sphx_glr_plot_*.png"))
+    images = [p for p in images if "thumb" not in p.name]
+    assert images
+    for path in images:
+        with Image.open(path) as img:
+            assert min(img.info.get("dpi", (0, 0))) >= 149, f"{path.name}: {img.info.get('dpi')}"

@@ -234,6 +234,118 @@ def test_s3_labels_are_computed_by_a_one_layer_pure_2rnn_exactly():
     assert TASKS["s3"] == (6, 6)
 
 
+def _stack_count(w1, w2, d, K):
+    """Closed form: two linear recurrences (U, V, b, learned h0 each) and a readout with bias."""
+    return (w1 * d + w1 * w1 + 2 * w1) + (w2 * w1 + w2 * w2 + 2 * w2) + K * w2 + K
+
+
+@pytest.mark.parametrize("task", ["parity", "mod3", "s3"])
+def test_state_tracking_matched_sizes_are_within_five_percent(task):
+    from rnnexpr.experiments import state_tracking as stt
+
+    d, K = TASKS[task]
+    matched = stt.matched_sizes(task)
+    n, target = matched["linear 2RNN"]
+    assert target == n * d * n + n + K * n  # pure layer A, learned h0, readout without bias
+    for family, (size, count) in matched.items():
+        assert abs(count - target) <= 0.05 * target, (family, count, target)
+        net = stt._build(task, family, size, False)
+        assert count == sum(p.numel() for p in net.parameters())
+        if family.endswith("(2 layers)"):
+            assert count == _stack_count(*size, d, K)
+        if family == "tanh RNN":  # torch's RNN has two bias vectors
+            assert count == size * d + size * size + 2 * size + size + K * size + K
+
+
+@pytest.mark.parametrize("family", ["linear 2RNN", "relu stack (2 layers)", "tanh stack (2 layers)", "tanh RNN"])
+def test_state_tracking_arms_get_the_same_options(family):
+    """Every arm: a learned initial state, and a per-step unit-norm rescaling that keeps its class."""
+    from rnnexpr.experiments import state_tracking as stt
+
+    size = stt.matched_sizes("parity")[family][0]
+    x, y = stt._data("parity", np.random.default_rng(0), 16, 7)
+    outputs = {}
+    for normalize in (False, True):
+        _ = seed_everything(1)
+        net = stt._build("parity", family, size, normalize)
+        h0 = [p for name, p in net.named_parameters() if name.endswith("h0")]
+        assert h0 and all(p.requires_grad for p in h0)
+        stt._loss(net(x), y).backward()
+        assert all(p.grad is not None and torch.any(p.grad != 0) for p in h0)
+        with torch.no_grad():
+            outputs[normalize] = net(x)
+    assert not torch.allclose(outputs[False], outputs[True])
+    if family == "linear 2RNN":  # homogeneous in its state: the same decisions, scaled logits
+        assert torch.equal(outputs[False].argmax(-1), outputs[True].argmax(-1))
+        ratio = outputs[True] / outputs[False]
+        assert torch.allclose(ratio, ratio[..., :1].expand_as(ratio)) and bool((ratio > 0).all())
+
+
+def test_state_tracking_depthwise_arm_stays_linear_in_time():
+    """With normalization, the stack is still linear recurrences with a per-step map between layers."""
+    from rnnexpr.experiments import state_tracking as stt
+
+    _ = seed_everything(2)
+    net = stt._build("parity", "relu stack (2 layers)", (3, 2), True)
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn_like(p))
+    x, _ = stt._data("parity", np.random.default_rng(1), 4, 6)
+    one, two = net.layers
+    unit = stt._unit
+
+    def linear(layer, z):  # an independent loop of h_t = V h_{t-1} + U z_t + b
+        h, out = layer.h0.expand(z.shape[0], -1), []
+        for t in range(z.shape[1]):
+            h = h @ layer.V.T + z[:, t] @ layer.U.T + layer.b
+            out.append(h)
+        return torch.stack(out, 1)
+
+    with torch.no_grad():
+        expected = net.readout(unit(linear(two, torch.relu(unit(linear(one, x))))))
+        assert torch.allclose(net(x), expected)
+
+
+def test_quick_state_tracking_follows_the_protocol(tmp_path):
+    from rnnexpr.experiments import state_tracking as stt
+    from rnnexpr.experiments import summary_lines
+
+    res = run_experiment("state_tracking", quick=True, seed=0, out=tmp_path)
+    cfg = res["config"]
+    for row in res["summary"]:
+        assert len(row["grid"]) == len(cfg["lrs"]) * len(cfg["normalize"])
+        assert row["chosen"]["lr"] in cfg["lrs"] and row["chosen"]["normalize"] in cfg["normalize"]
+        best = max(row["grid"], key=lambda g: g["validation_accuracy"])
+        assert row["validation_accuracy"]["values"][0] == pytest.approx(best["validation_accuracy"])
+        assert row["fits"] == (np.mean(row["validation_accuracy"]["values"]) >= cfg["fit"])
+    for task, comp in res["comparison"].items():
+        assert set(comp["matched"]) == set(stt.FAMILIES)
+        P = comp["matched_parameters"]
+        assert all(abs(r["parameters"] - P) <= 0.05 * P for r in comp["matched"].values())
+        for family, row in comp["smallest_fitting"].items():
+            tried = [r for r in res["summary"] if r["task"] == task and r["model"] == family]
+            fitting = [r for r in tried if r["fits"]]
+            assert row == (min(fitting, key=lambda r: r["parameters"]) if fitting else None)
+    lines = summary_lines("state_tracking", json.loads((tmp_path / "state_tracking.json").read_text()))
+    assert lines[0].split()[:3] == ["task", "size", "family"] and len(lines) == 2 + 8 * len(cfg["tasks"])
+
+
+@pytest.mark.parametrize("name", ["memory", "degree", "digits"])
+def test_experiment_command_prints_a_summary_table(name, tmp_path, capsys):
+    from rnnexpr.cli import main
+
+    assert main(["experiment", name, "--quick", "-o", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    data = json.loads((tmp_path / f"{name}.json").read_text())
+    key = {"memory": "test_r2", "degree": "test_nmse", "digits": "test_accuracy"}[name]
+    digits_ = 3 if name == "degree" else 2
+    for row in data["summary"]:
+        assert f"{float(row[key]['mean']):.{digits_}f}" in out
+    assert "wrote" in out and str(tmp_path) in out
+    assert main(["experiment", name, "--quick", "-o", str(tmp_path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]
+
+
 def _delay_line(k):
     """One layer of width k + 1 (a shift register) computing y_t = x_{t-k}."""
     V = np.zeros((k + 1, k + 1))
@@ -294,7 +406,7 @@ def test_impulse_response_rank_of_a_trained_export_is_at_most_the_total_width():
 
 
 def test_depth1_2rnn_lies_in_the_multilinear_span_and_depth2_does_not():
-    """THEORY §3 / T4, the reference line of the degree experiment, on independent models."""
+    """docs guide/tt and theory/t4: the reference line of the degree experiment, on independent models."""
     rng = np.random.default_rng(0)
     T, d = 3, 2
     x = rng.uniform(-1, 1, size=(600, T, d))

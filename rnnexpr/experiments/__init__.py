@@ -37,7 +37,7 @@ from typing import Any
 from . import digits, memory, polynomial_degree, state_tracking
 from .harness import write_outputs
 
-__all__ = ["EXPERIMENTS", "FIGURES", "run_experiment", "DEFAULT_OUT"]
+__all__ = ["EXPERIMENTS", "FIGURES", "SUMMARIES", "run_experiment", "summary_lines", "DEFAULT_OUT"]
 
 #: name -> function ``run(quick=False, seed=0) -> (results, figure)``.
 EXPERIMENTS: dict[str, Callable[..., tuple[dict[str, Any], Any]]] = {
@@ -53,6 +53,14 @@ FIGURES: dict[str, Callable[[dict[str, Any]], Any]] = {
     "degree": polynomial_degree.figure,
     "state_tracking": state_tracking.figure,
     "digits": digits.figure,
+}
+
+#: name -> function ``summary_table(results) -> rows of text`` (a header row first).
+SUMMARIES: dict[str, Callable[[dict[str, Any]], list[list[str]]]] = {
+    "memory": memory.summary_table,
+    "degree": polynomial_degree.summary_table,
+    "state_tracking": state_tracking.summary_table,
+    "digits": digits.summary_table,
 }
 
 #: Where results go when no directory is given (ignored by git).
@@ -100,3 +108,40 @@ def run_experiment(name: str, quick: bool = False, seed: int = 0, out: str | Pat
     results["seconds"] = round(time.perf_counter() - start, 2)
     results["outputs"] = write_outputs(name, results, figure, DEFAULT_OUT if out is None else out)
     return results
+
+
+def summary_lines(name: str, results: dict[str, Any]) -> list[str]:
+    """The short summary table of an experiment's results, as aligned text lines.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`SUMMARIES`.
+    results : dict
+        The results of that experiment (as returned by :func:`run_experiment` or
+        read back from its JSON).
+
+    Returns
+    -------
+    list of str
+        A header line, a rule, then one line per row.
+
+    Examples
+    --------
+    >>> from rnnexpr.experiments.harness import summarize
+    >>> rows = [{"budget": 200, "model": "tanh RNN", "parameters": 210, "test_accuracy": summarize([0.8, 0.9])}]
+    >>> print("\\n".join(summary_lines("digits", {"summary": rows})))
+    budget  model     params  accuracy
+    ------  --------  ------  -----------
+    200     tanh RNN  210     0.85 ± 0.07
+    """
+    if name not in SUMMARIES:
+        known = ", ".join(repr(k) for k in SUMMARIES)
+        raise InvalidArgumentError(f"name: expected one of {known}, got {name!r}")
+    rows = SUMMARIES[name](results)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+
+    def fmt(row: list[str]) -> str:
+        return "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+
+    return [fmt(rows[0]), fmt(["-" * w for w in widths])] + [fmt(r) for r in rows[1:]]

@@ -143,23 +143,50 @@ def figure(results: dict[str, Any]) -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .harness import FIGURE_STYLE
+
     budgets = results["config"]["budgets"]
-    fig, axes = plt.subplots(1, len(budgets), figsize=(5.2 * len(budgets), 3.4), squeeze=False)
-    for ax, budget in zip(axes[0], budgets, strict=True):
-        rows = [r for r in results["summary"] if r["budget"] == budget]
-        ypos = np.arange(len(rows))[::-1]
-        ax.barh(ypos, [float(r["test_accuracy"]["mean"]) for r in rows],
-                xerr=[float(r["test_accuracy"]["std"]) for r in rows],
-                capsize=3, color="tab:blue", alpha=0.7)
-        for yv, r in zip(ypos, rows, strict=True):
-            vals = [float(v) for v in r["test_accuracy"]["values"]]
-            ax.plot(vals, [yv] * len(vals), "k.", ms=5, zorder=3)
-        ax.set_yticks(ypos, [f"{r['model']} ({r['parameters']} p.)" for r in rows], fontsize=7)
-        ax.set_xlabel("test accuracy (mean ± std, dots = seeds; axis zoomed)")
-        # zoom on the spread (the axis does not start at 0; chance is 0.1)
-        lowest = min(float(v) for r in rows for v in r["test_accuracy"]["values"])
-        ax.set_xlim(max(0.0, np.floor((lowest - 0.05) * 20) / 20), 1.0)
-        ax.set_title(f"budget ~{budget} parameters", fontsize=9)
-    fig.suptitle("scikit-learn digits read row by row (8 steps x 8 pixels)", fontsize=9)
-    fig.tight_layout()
+    with plt.rc_context(FIGURE_STYLE):
+        fig, axes = plt.subplots(1, len(budgets), figsize=(min(7.2, 3.6 * len(budgets)), 3.0), squeeze=False)
+        for ax, budget in zip(axes[0], budgets, strict=True):
+            rows = [r for r in results["summary"] if r["budget"] == budget]
+            ypos = np.arange(len(rows))[::-1]
+            ax.barh(ypos, [float(r["test_accuracy"]["mean"]) for r in rows], color="tab:blue", alpha=0.6)
+            for yv, r in zip(ypos, rows, strict=True):
+                vals = [float(v) for v in r["test_accuracy"]["values"]]
+                ax.plot(vals, [yv] * len(vals), "k.", ms=5, zorder=3)
+            ax.set_yticks(ypos, [f"{r['model']} ({r['parameters']})" for r in rows])
+            ax.set_xlabel("test accuracy (bar: mean, dots: seeds)")
+            # zoom on the spread (the axis does not start at 0; chance is 0.1)
+            lowest = min(float(v) for r in rows for v in r["test_accuracy"]["values"])
+            ax.set_xlim(max(0.0, np.floor((lowest - 0.05) * 20) / 20), 1.0)
+            ax.set_title(f"budget ~{budget} parameters")
+        fig.suptitle("scikit-learn digits read row by row (8 steps x 8 pixels); parameters in brackets")
+        fig.tight_layout()
     return fig
+
+
+def summary_table(results: dict[str, Any]) -> list[list[str]]:
+    """Rows ``[budget, model, parameters, test accuracy]`` as text, a header first.
+
+    Parameters
+    ----------
+    results : dict
+        The results of :func:`run` (or read back from its JSON).
+
+    Returns
+    -------
+    list of list of str
+
+    Examples
+    --------
+    >>> from rnnexpr.experiments.harness import summarize
+    >>> rows = [{"budget": 200, "model": "tanh RNN", "parameters": 210, "test_accuracy": summarize([0.8, 0.9])}]
+    >>> summary_table({"summary": rows})
+    [['budget', 'model', 'params', 'accuracy'], ['200', 'tanh RNN', '210', '0.85 ± 0.07']]
+    """
+    out = [["budget", "model", "params", "accuracy"]]
+    for r in results["summary"]:
+        s = r["test_accuracy"]
+        out.append([str(r["budget"]), r["model"], str(r["parameters"]), f"{float(s['mean']):.2f} ± {float(s['std']):.2f}"])
+    return out

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import EXPERIMENTS, FIGURES, run_experiment
+from .harness import FIGURE_DPI
 
 
 def replot(name: str, out: str | Path) -> str:
@@ -64,7 +65,7 @@ def replot(name: str, out: str | Path) -> str:
         raise FileNotFoundError(f"out: expected {path} (run the experiment first), got no such file")
     fig = FIGURES[name](json.loads(path.read_text(encoding="utf-8")))
     png = str(Path(out) / f"{name}.png")
-    fig.savefig(png, dpi=80)
+    fig.savefig(png, dpi=FIGURE_DPI)
     plt.close(fig)
     return png
 

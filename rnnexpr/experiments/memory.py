@@ -135,27 +135,68 @@ def figure(results: dict[str, Any]) -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .harness import FIGURE_STYLE
+
     budgets = sorted({row["budget"] for row in results["summary"]})
-    fig, axes = plt.subplots(1, len(budgets), figsize=(4.2 * len(budgets), 3.4), squeeze=False, sharey=True)
-    for ax, B in zip(axes[0], budgets, strict=True):
-        for name, style in (("shallow", "o-"), ("deep", "s--")):
-            rows = [r for r in results["summary"] if r["budget"] == B and r["model"] == name]
-            if not rows:
-                continue
-            ks = [r["delay"] for r in rows]
-            mean = np.array([float(r["test_r2"]["mean"]) for r in rows])
-            std = np.array([float(r["test_r2"]["std"]) for r in rows])
-            label = f"{name}: {rows[0]['depth']}x{rows[0]['width']} ({rows[0]['parameters']} params)"
-            lines = ax.errorbar(ks, mean, yerr=std, fmt=style, capsize=3, label=label)
-            # longest delay the architecture can represent exactly: width - 1 (shallow), depth (deep, width 2)
-            reach = rows[0]["width"] - 1 if name == "shallow" else rows[0]["depth"]
-            ax.axvline(reach, color=lines[0].get_color(), ls=":", lw=1)
-        ax.set_title(f"budget ~{B} parameters")
-        ax.set_xlabel("delay k")
-        ax.set_ylim(-0.1, 1.05)
-        ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("test R^2 (mean ± std over seeds)")
-    fig.suptitle("Delayed copy y_t = x_{t-k}: shallow wide vs deep narrow linear RNNs (T2); "
-                 "dotted: longest delay each can represent", fontsize=9)
-    fig.tight_layout()
+    with plt.rc_context(FIGURE_STYLE):
+        fig, axes = plt.subplots(1, len(budgets), figsize=(min(7.2, 2.4 * len(budgets) + 0.3), 3.0), squeeze=False,
+                                 sharey=True)
+        for ax, B in zip(axes[0], budgets, strict=True):
+            for k, (name, marker, ls) in enumerate((("shallow", "o", "-"), ("deep", "s", "--"))):
+                rows = [r for r in results["summary"] if r["budget"] == B and r["model"] == name]
+                if not rows:
+                    continue
+                ks = [r["delay"] for r in rows]
+                mean = np.array([float(r["test_r2"]["mean"]) for r in rows])
+                color = f"C{k}"
+                ax.plot(ks, mean, marker=marker, ls=ls, color=color, ms=4, lw=1.2,
+                        label=f"{rows[0]['depth']} x {rows[0]['width']} ({rows[0]['parameters']} p.)")
+                for kk, r in zip(ks, rows, strict=True):  # every seed: outcomes can be bimodal
+                    vals = [float(v) for v in r["test_r2"]["values"]]
+                    ax.plot([kk + (0.35 if k else -0.35)] * len(vals), vals, ls="none", marker=marker, ms=3,
+                            mfc="none", color=color, alpha=0.7)
+                # longest delay the architecture can represent exactly: width - 1 (shallow), depth (deep, width 2)
+                reach = rows[0]["width"] - 1 if name == "shallow" else rows[0]["depth"]
+                ax.axvline(reach, color=color, ls=":", lw=1)
+            ax.set_xticks(sorted({r["delay"] for r in results["summary"]}))
+            ax.set_title(f"budget ~{B} parameters")
+            ax.set_xlabel("delay k")
+            ax.set_ylim(-0.1, 1.05)
+            ax.legend(loc="best", frameon=False, handlelength=1.5)
+        axes[0][0].set_ylabel("test R²")
+        fig.suptitle("Delayed copy: one wide layer vs layers of width 2 (T2); lines: means, open markers: seeds;\n"
+                     "dotted: longest delay each network represents")
+        fig.tight_layout()
     return fig
+
+
+def summary_table(results: dict[str, Any]) -> list[list[str]]:
+    """Rows ``[budget, model, parameters, mean R^2 at each delay]`` as text, a header first.
+
+    Parameters
+    ----------
+    results : dict
+        The results of :func:`run` (or read back from its JSON).
+
+    Returns
+    -------
+    list of list of str
+
+    Examples
+    --------
+    >>> from rnnexpr.experiments.harness import summarize
+    >>> rows = [{"budget": 30, "model": "deep", "depth": 3, "width": 2, "parameters": 31, "delay": 1,
+    ...          "test_r2": summarize([0.5, 1.0])}]
+    >>> summary_table({"summary": rows})
+    [['budget', 'model', 'params', 'R2 k=1'], ['30', '3 x 2', '31', '0.75']]
+    """
+    rows = results["summary"]
+    delays = sorted({r["delay"] for r in rows})
+    out = [["budget", "model", "params"] + [f"R2 k={k}" for k in delays]]
+    keys = list(dict.fromkeys((r["budget"], r["model"]) for r in rows))
+    for budget, model in keys:
+        group = {r["delay"]: r for r in rows if r["budget"] == budget and r["model"] == model}
+        first = next(iter(group.values()))
+        out.append([str(budget), f"{first['depth']} x {first['width']}", str(first["parameters"])]
+                   + [f"{float(group[k]['test_r2']['mean']):.2f}" if k in group else "-" for k in delays])
+    return out

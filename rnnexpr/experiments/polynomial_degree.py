@@ -5,7 +5,7 @@ the teacher's output ``y_T`` (standardized).  The teacher is a random depth-2
 linear 2RNN (one per seed, :func:`make_teacher`: multiplicative terms amplified
 three-fold, see there); its output has total degree up to ``T(T+1)/2`` and
 degree up to ``T`` in each ``x_t`` (T4).  A depth-1 linear 2RNN of any width is
-multilinear in ``([1; x_1], ..., [1; x_T])`` (THEORY §3), so its best possible
+multilinear in ``([1; x_1], ..., [1; x_T])`` (:doc:`/guide/tt`), so its best possible
 fit is the least-squares projection of the target onto the ``3^T`` multilinear
 monomials: that "any-width depth-1 floor" is computed exactly (least squares on
 a large sample) and drawn on the figure.  Students of depth 1 and depth 2 at
@@ -211,20 +211,58 @@ def figure(results: dict[str, Any]) -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(5.2, 3.6))
-    for key, style, label in (("depth1", "o-", "depth-1 student"), ("depth2", "s--", "depth-2 student")):
-        rows = [r for r in results["summary"] if r["model"] == key]
-        ps = [r["parameters"] for r in rows]
-        mean = np.array([float(r["test_nmse"]["mean"]) for r in rows])
-        std = np.array([float(r["test_nmse"]["std"]) for r in rows])
-        ax.errorbar(ps, mean, yerr=std, fmt=style, capsize=3, label=label)
-    floor = results["floor"]["depth1_any_width_nmse"]
-    ax.axhline(float(floor["mean"]), color="gray", ls=":", label="depth-1 floor, any width (multilinear LSQ)")
-    ax.set_xlabel("parameters")
-    ax.set_ylabel("test MSE / Var (mean ± std)")
-    ax.set_yscale("log")
-    T = results["config"]["T"]
-    ax.set_title(f"Depth-2 2RNN teacher, T={T}: depth-1 vs depth-2 students (T4/T5)", fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    from .harness import FIGURE_STYLE
+
+    with plt.rc_context(FIGURE_STYLE):
+        fig, ax = plt.subplots(figsize=(5.4, 3.4))
+        ticks: list[int] = []
+        for k, (key, marker, ls, label) in enumerate((("depth1", "o", "-", "depth-1 student"),
+                                                      ("depth2", "s", "--", "depth-2 student"))):
+            rows = [r for r in results["summary"] if r["model"] == key]
+            ps = [r["parameters"] for r in rows]
+            ticks += ps if key == "depth1" else []
+            mean = np.array([float(r["test_nmse"]["mean"]) for r in rows])
+            ax.plot(ps, mean, marker=marker, ls=ls, color=f"C{k}", ms=4, lw=1.2, label=label)
+            for p, r in zip(ps, rows, strict=True):  # every seed
+                vals = [float(v) for v in r["test_nmse"]["values"]]
+                ax.plot([p] * len(vals), vals, ls="none", marker=marker, ms=3, mfc="none", color=f"C{k}", alpha=0.7)
+        floor = results["floor"]["depth1_any_width_nmse"]
+        ax.axhline(float(floor["mean"]), color="gray", ls=":", label="depth-1 floor, any width (multilinear LSQ)")
+        if ticks:
+            ax.set_xticks(ticks)
+        ax.set_xlabel("parameters (depth-2 students within a few of the depth-1 count)")
+        ax.set_ylabel("test MSE / Var")
+        ax.set_yscale("log")
+        T = results["config"]["T"]
+        ax.set_title(f"Depth-2 2RNN teacher, T = {T}: depth-1 vs depth-2 students (T4/T5)")
+        ax.legend(frameon=False)
+        fig.tight_layout()
     return fig
+
+
+def summary_table(results: dict[str, Any]) -> list[list[str]]:
+    """Rows ``[student, parameters, test MSE / Var]`` as text, a header first, the depth-1 floor last.
+
+    Parameters
+    ----------
+    results : dict
+        The results of :func:`run` (or read back from its JSON).
+
+    Returns
+    -------
+    list of list of str
+
+    Examples
+    --------
+    >>> from rnnexpr.experiments.harness import summarize
+    >>> rows = [{"model": "depth2", "parameters": 39, "test_nmse": summarize([0.1, 0.3])}]
+    >>> summary_table({"summary": rows, "floor": {"depth1_any_width_nmse": summarize([0.25])}})[1:]
+    [['depth2', '39', '0.200 ± 0.141'], ['depth-1 floor (any width)', '-', '0.250 ± 0.000']]
+    """
+    out = [["student", "params", "MSE/Var"]]
+    for r in results["summary"]:
+        s = r["test_nmse"]
+        out.append([r["model"], str(r["parameters"]), f"{float(s['mean']):.3f} ± {float(s['std']):.3f}"])
+    f = results["floor"]["depth1_any_width_nmse"]
+    out.append(["depth-1 floor (any width)", "-", f"{float(f['mean']):.3f} ± {float(f['std']):.3f}"])
+    return out

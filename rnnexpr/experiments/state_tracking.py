@@ -53,7 +53,7 @@ from torch import nn
 from ..errors import InvalidArgumentError
 from ..models import Stack
 from .analysis import hankel_rank_of, tt_ranks_of
-from .harness import progress, seed_everything, summarize, train
+from .harness import FIGURE_STYLE, progress, seed_everything, summarize, train
 from .nets import TorchStack, count_parameters
 
 __all__ = ["FULL", "QUICK", "TASKS", "FAMILIES", "labels", "matched_sizes", "run", "figure", "summary_table"]
@@ -465,9 +465,9 @@ def figure(results: dict[str, Any]) -> Any:
     lengths = [int(L) for L in cfg["test_lengths"]]
     colors = {"linear 2RNN": "C0", "relu stack (2 layers)": "C1", "tanh stack (2 layers)": "C2", "tanh RNN": "C3"}
     markers = {"linear 2RNN": "o", "relu stack (2 layers)": "s", "tanh stack (2 layers)": "^", "tanh RNN": "D"}
-    with plt.rc_context({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 8,
-                         "ytick.labelsize": 8, "legend.fontsize": 8}):
-        fig, axes = plt.subplots(2, len(tasks), figsize=(2.4 * len(tasks) + 0.2, 5.6), squeeze=False, sharey=True)
+    with plt.rc_context(FIGURE_STYLE):
+        fig, axes = plt.subplots(2, len(tasks), figsize=(min(7.2, 2.4 * len(tasks) + 0.2), 5.6), squeeze=False,
+                                 sharey=True)
         for col, task in enumerate(tasks):
             K = TASKS[task][1]
             comp = results.get("comparison", {}).get(task, {})
@@ -476,7 +476,9 @@ def figure(results: dict[str, Any]) -> Any:
                 notes = []
                 for k, (family, row) in enumerate(_rows(results, task, which)):
                     if row is None:
-                        notes.append(f"{_SHORT[family]}: no fit up to {comp.get('cap', '?')} p.")
+                        tried = [r["parameters"] for r in results.get("summary", [])
+                                 if r["task"] == task and r["model"] == family]
+                        notes.append(f"{_SHORT[family]}: no fit up to {max(tried, default='?')} p.")
                         continue
                     Ls = sorted(row["accuracy"], key=int)  # JSON turns the integer keys into strings
                     xs = [int(L) for L in Ls]
