@@ -239,3 +239,149 @@ def test_bad_input_is_refused_with_clear_errors():
         empirical_frequencies([], 2)
     with pytest.raises(AlphabetError):
         empirical_frequencies([[3]], 2)
+
+
+# ---------------------------------------------------------------------------
+# Sample Hankel blocks (vectorized), variants, scoring
+# ---------------------------------------------------------------------------
+
+from rnnexpr.data import sample_words  # noqa: E402
+from rnnexpr.spectral import (  # noqa: E402
+    VARIANTS,
+    convert_variant,
+    learn_from_sample,
+    ngram_wfa,
+    perplexity,
+    sample_hankel_blocks,
+    smooth_values,
+    word_error_rate,
+)
+
+
+def _variant_counts(words, variant):
+    """The function each variant estimates, counted by brute force from its definition."""
+    f: dict = {}
+    for w in map(tuple, words):
+        if variant == "classic":
+            items = [w]
+        elif variant == "prefix":
+            items = [w[:k] for k in range(len(w) + 1)]
+        elif variant == "suffix":
+            items = [w[len(w) - k:] for k in range(len(w) + 1)]
+        else:
+            items = [w[i:j] for i in range(len(w) + 1) for j in range(i, len(w) + 1)]
+        for it in items:
+            f[it] = f.get(it, 0) + 1
+    return {k: v / len(words) for k, v in f.items()}
+
+
+samples_st = st.integers(1, 3).flatmap(lambda d: st.tuples(
+    st.just(d), st.lists(st.lists(st.integers(0, d - 1), max_size=6), min_size=1, max_size=25), st.integers(0, 2)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=samples_st, variant=st.sampled_from(VARIANTS), sparse=st.booleans())
+def test_sample_hankel_blocks_against_brute_force(data, variant, sparse):
+    d, words, l = data
+    b = sample_hankel_blocks(words, d, variant=variant, max_length=l, sparse=sparse)
+    f = _variant_counts(words, variant)
+    dense = b.to_dense()
+    P, S = b.prefixes, b.suffixes
+    assert np.array_equal(dense.H, [[f.get(u + v, 0) for v in S] for u in P])
+    assert np.array_equal(dense.H_sigma, [[[f.get(u + (s,) + v, 0) for v in S] for u in P] for s in range(d)])
+    assert np.array_equal(b.h_P, [f.get(u, 0) for u in P]) and np.array_equal(b.h_S, [f.get(v, 0) for v in S])
+    # default rows/columns: the observed words of length <= l, in splearn's order (length, word)
+    row_kind = "prefix" if variant in ("classic", "prefix") else "factor"
+    col_kind = "suffix" if variant in ("classic", "suffix") else "factor"
+    assert list(P) == sorted((w for w in _variant_counts(words, row_kind) if len(w) <= l), key=lambda w: (len(w), w))
+    assert list(S) == sorted((w for w in _variant_counts(words, col_kind) if len(w) <= l), key=lambda w: (len(w), w))
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=samples_st)
+def test_vectorized_mapping_path_equals_the_generic_one(data):
+    d, words, l = data
+    freq = empirical_frequencies(words, d)
+    P = all_words(d, l)
+    fast = hankel_blocks(freq, P, P, alphabet_size=d)
+    slow = hankel_blocks(lambda w: freq.get(tuple(w), 0.0), P, P, alphabet_size=d)  # callables: per word
+    assert np.array_equal(fast.H, slow.H) and np.array_equal(fast.H_sigma, slow.H_sigma)
+    assert np.array_equal(fast.h_P, slow.h_P) and np.array_equal(fast.h_S, slow.h_S)
+
+
+def test_sample_hankel_blocks_explicit_words_and_errors():
+    b = sample_hankel_blocks([[0, 1], [1]], 2, prefixes=[(1,), ()], suffixes=[(), (1,)], sparse=False)
+    assert b.H.tolist() == [[0.5, 0.0], [0.0, 0.5]]  # f(1), f(11); f(), f(1): in the caller's order
+    with pytest.raises(ValueError, match="distinct"):
+        sample_hankel_blocks([[0]], 2, prefixes=[(), ()])
+    with pytest.raises(ValueError, match="variant"):
+        sample_hankel_blocks([[0]], 2, variant="infix")
+    with pytest.raises(ValueError, match="at least one"):
+        sample_hankel_blocks([], 2)
+    with pytest.raises(AlphabetError):
+        sample_hankel_blocks([[0, 2]], 2)
+
+
+PFA = WFA([0.6, 0.4], [[[0.1, 0.3], [0.2, 0.1]], [[0.0, 0.4], [0.3, 0.0]]], [0.3, 0.3])
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_convert_variant_matches_the_definition(variant):
+    """prefix(w) = sum over continuations, suffix and factor likewise (series truncated at length 60)."""
+    conv = convert_variant(PFA, source="classic", target=variant)
+    A_sum = PFA.A.sum(axis=1)
+    series = sum(np.linalg.matrix_power(A_sum, k) for k in range(60))
+    for w in all_words(2, 3):
+        Aw = np.eye(2)
+        for s in w:
+            Aw = Aw @ PFA.A[:, s, :]
+        left = PFA.alpha @ (series if variant in ("suffix", "factor") else np.eye(2))
+        right = (series if variant in ("prefix", "factor") else np.eye(2)) @ PFA.omega
+        assert np.isclose(conv(w), left @ Aw @ right, rtol=1e-10)
+    back = convert_variant(conv, source=variant)
+    assert all(np.isclose(back(w), PFA(w), rtol=1e-10, atol=1e-15) for w in all_words(2, 3))
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_learn_from_sample_recovers_the_distribution(variant):
+    train = sample_words(PFA, 20000, seed=11)
+    learned = learn_from_sample(train, 2, 2, variant=variant, max_length=2)
+    words = all_words(2, 3)
+    err = held_out_error(learned, PFA, words)
+    assert err < 0.1, err  # sampling noise only: 2 states, 20,000 words
+
+
+def test_perplexity_and_word_error_rate_by_hand():
+    words = [(), (0,), (1, 0), (0, 0, 1)]
+    q = PFA.values(words)
+    assert np.isclose(perplexity(PFA, words), 2 ** (-np.mean(np.log2(q))))
+    p = np.array([0.4, 0.3, 0.2, 0.1])
+    pn, qn = p / p.sum(), q / q.sum()
+    assert np.isclose(perplexity(PFA, words, probabilities=p), 2 ** (-(pn * np.log2(qn)).sum()))
+    # word error rate: brute-force argmax over continuations, prefix probabilities by a long series
+    series = sum(np.linalg.matrix_power(PFA.A.sum(axis=1), k) for k in range(200))
+    wrong = total = 0
+    for w in words:
+        for i in range(len(w) + 1):
+            u = w[:i]
+            state = PFA.alpha.copy()
+            for s in u:
+                state = state @ PFA.A[:, s, :]
+            scores = [state @ PFA.A[:, s, :] @ series @ PFA.omega for s in range(2)] + [state @ PFA.omega]
+            truth = w[i] if i < len(w) else 2
+            wrong += int(np.argmax(scores) != truth)
+            total += 1
+    assert np.isclose(word_error_rate(PFA, words), wrong / total)
+
+
+def test_smoothing_with_a_bigram_fallback():
+    bad = WFA([1.0], [[[0.5], [-0.6]]], [0.2])  # negative on words with an odd number of 1s
+    words = [(0,), (1,), (1, 0)]
+    with pytest.raises(ValueError, match="fallback"):
+        perplexity(bad, words)
+    bigram = ngram_wfa([[0, 1], [1], [0, 0]], 2)
+    total = sum(bigram.values(all_words(2, 12)))
+    assert 0.99 < total <= 1.0 + 1e-12  # a distribution over words (mass beyond length 12 is small)
+    smoothed = smooth_values(bad.values(words), bigram.values(words))
+    assert smoothed[0] == bad([0]) and smoothed[1] == bigram([1]) and (smoothed > 0).all()
+    assert np.isclose(perplexity(bad, words, fallback=bigram), 2 ** (-np.mean(np.log2(smoothed))))
