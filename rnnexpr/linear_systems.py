@@ -61,6 +61,8 @@ __all__ = [
 GAP_WARNING = 1e3
 
 _EPS = float(np.finfo(np.float64).eps)
+#: The widest float type numpy has here (80-bit extended on x86; float64 where long double is double).
+_WIDE = np.longdouble
 #: Kept singular values below this (relative to the balanced system's scale) are
 #: too small to be told from rounding in the data (about sqrt(eps)): their rank
 #: decision is reported as unclear.
@@ -606,11 +608,11 @@ def _prescale(M: np.ndarray) -> float:
 
 def _norm(x: np.ndarray) -> float:
     """Euclidean/Frobenius norm without overflow or underflow (scaled by the largest entry)."""
-    m = float(np.max(np.abs(x))) if x.size else 0.0
-    if m == 0.0 or not math.isfinite(m):
-        return m
+    m = np.max(np.abs(x)) if x.size else 0.0
+    if m == 0.0 or not np.isfinite(m):
+        return float(m)
     y = x / m
-    return m * math.sqrt(float(np.sum(y * y)))
+    return float(m) * math.sqrt(float(np.sum(y * y)))
 
 
 def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -730,19 +732,32 @@ class _StepInfo:
 
 
 def _markov_error(A, B, C, Ar, Br, Cr, count: int) -> float:
-    """Largest relative error ``||M_j - M'_j|| / max(||M_j||, sqrt(eps) ||C|| ||A||^j ||B||)`` over j < count.
+    """The relative Markov-parameter error of a reduced system, by two measures (the larger is returned).
 
-    The floor ``sqrt(eps) ||C|| ||A||^j ||B||`` (2-norms) is where a term is
-    cancellation noise: rounding in either system is far below it.  The iterates
-    are rescaled by powers of two at each step (ratios are unchanged), so
-    nothing overflows or underflows.
+    * per term: ``||M_j - M'_j|| / max(||M_j||, sqrt(eps) ||C|| ||A||^j ||B||)``
+      (2-norms; below that floor a term is cancellation noise);
+    * overall: ``max_j ||M_j - M'_j|| / max_j ||M_j||`` with the recurrence
+      divided by its spectral radius (or its norm when that is negligible), so
+      that no term is small only because the others decay.
+
+    Computed in extended precision where the platform has it (the reference
+    terms of an ill-conditioned realization lose digits in float64), with the
+    iterates rescaled by powers of two at each step (logarithms of the scales
+    are kept), so nothing overflows or underflows.
     """
     floor = math.sqrt(_EPS)
     nA = float(np.linalg.norm(A, 2)) if A.size else 0.0
+    rho = float(np.max(np.abs(np.linalg.eigvals(A)))) if A.size else 0.0
+    s = rho if rho > 1e-12 * nA else nA
+    log_s = math.log(s) if s > 0 else 0.0
     bound = _norm(C) * _norm(B)
     empty = Ar.size == 0
+    A, B, C = (np.asarray(M, dtype=_WIDE) for M in (A, B, C))
+    Ar, Br, Cr = (np.asarray(M, dtype=_WIDE) for M in (Ar, Br, Cr))
     Xa, Xr = B.copy(), Br.copy()
     worst = 0.0
+    log_scale = 0.0  # log of the factor the iterates were divided by, so far
+    top_ref = top_err = -math.inf
     for j in range(count):
         Ma = C @ Xa
         Mr = np.zeros_like(Ma) if empty else Cr @ Xr
@@ -752,6 +767,11 @@ def _markov_error(A, B, C, Ar, Br, Cr, count: int) -> float:
             worst = max(worst, nd / den)
         elif nd > 0.0:
             worst = math.inf
+        shift = log_scale - j * log_s
+        if na > 0.0:
+            top_ref = max(top_ref, math.log(na) + shift)
+        if nd > 0.0:
+            top_err = max(top_err, math.log(nd) + shift)
         if j + 1 == count:
             break
         f = max(_norm(Xa), 0.0 if empty else _norm(Xr))
@@ -762,6 +782,10 @@ def _markov_error(A, B, C, Ar, Br, Cr, count: int) -> float:
         if not empty:
             Xr = Ar @ (Xr / g)
         bound = bound * nA / g
+        log_scale += math.log(g)
+    if top_err > -math.inf:
+        overall = math.inf if top_ref == -math.inf else math.exp(min(top_err - top_ref, 700.0))
+        worst = max(worst, overall)
     return worst
 
 
@@ -834,7 +858,7 @@ def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: flo
     info = info1.merge(info2)
     gap = math.inf if info.max_dropped == 0.0 else info.min_kept / info.max_dropped
     err = _markov_error(A, B, C, Ar, Br, Cr, 2 * n)
-    markov_tol = max(1e-6, 2 * n * math.sqrt(_EPS), 100.0 * 2 * n * rtol)
+    markov_tol = max(1e-6, 2 * n * math.sqrt(_EPS))
     reasons = []
     if info.gap < gap_warning:
         reasons.append(f"singular-value gap {info.gap:.2e} < {gap_warning:.0e} in a staircase step")

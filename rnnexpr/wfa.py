@@ -438,6 +438,9 @@ def wfa_equivalent(a: _Any, b: _Any, *, exact: bool | None = None, rtol: float =
         raise _AlphabetError(f"b: expected the alphabet size {wa.alphabet_size} of a, got {wb.alphabet_size}")
     exact = _resolve_method(wa.is_exact and wb.is_exact, None, exact, methods=("exact", "numerical")) == "exact"
     rtol = _check_rtol(rtol)
+    given_a, given_b = wa, wb  # witnesses are evaluated on the given models
+    if not exact:
+        wa, wb = _common_rescaling(wa.to_float(), wb.to_float())
     alpha, A, omega = _difference_wfa(wa, wb, exact)
     mats = A.transpose(1, 0, 2)
     # Forward search with word tracking: f_D vanishes iff it vanishes on the basis words,
@@ -449,7 +452,7 @@ def wfa_equivalent(a: _Any, b: _Any, *, exact: bool | None = None, rtol: float =
     else:
         # Float basis vectors are orthonormalized combinations: evaluate the words themselves,
         # against the threshold rtol (|w| + 1) (S_a(w) + S_b(w)) (see Notes).
-        fa, fb = wa.to_float(), wb.to_float()
+        fa, fb = wa, wb
         wvals = [float(fa(list(w))) - float(fb(list(w))) for w in basis.words]
         ref = [_abs_value(fa, w) + _abs_value(fb, w) for w in basis.words]
         nz = [k for k, v in enumerate(wvals) if abs(v) > rtol * (len(basis.words[k]) + 1) * ref[k]]
@@ -457,10 +460,32 @@ def wfa_equivalent(a: _Any, b: _Any, *, exact: bool | None = None, rtol: float =
     if not nz:
         return EquivalenceResult(True, None, exact, None, method, "all words", None if exact else rtol)
     w = basis.words[nz[0]]
-    va, vb = wa(w, exact=exact), wb(w, exact=exact)
+    va, vb = given_a(w, exact=exact), given_b(w, exact=exact)
     if exact and va == vb:  # pragma: no cover - cannot happen in exact arithmetic
         raise ArithmeticError("equivalent: witness did not verify")
     return EquivalenceResult(False, w, exact, (va, vb), method, "all words", None if exact else rtol)
+
+
+def _common_rescaling(a: WFA, b: WFA) -> tuple[WFA, WFA]:
+    """Both WFAs with alpha, A and omega divided by the same powers of two (exactly).
+
+    Both functions are multiplied by the same ``c^|w|`` on each word, so they are
+    equal (and the relative threshold decides) exactly as before, but no norm of a
+    model with weights of 1e-200 or 1e200 underflows or overflows.
+    """
+    def p2(*arrays: np.ndarray) -> float:
+        m = max((float(np.max(np.abs(x))) for x in arrays if x.size), default=0.0)
+        return 1.0 if m == 0.0 else 2.0 ** _floor_log2(m)
+
+    ka = p2(np.asarray(a.alpha), np.asarray(b.alpha))
+    kA = p2(np.asarray(a.A), np.asarray(b.A))
+    ko = p2(np.asarray(a.omega), np.asarray(b.omega))
+    return tuple(WFA(np.asarray(w.alpha) / ka, np.asarray(w.A) / kA, np.asarray(w.omega) / ko)  # type: ignore[return-value]
+                 for w in (a, b))
+
+
+def _floor_log2(x: float) -> int:
+    return int(np.floor(np.log2(x)))
 
 
 def _abs_value(wfa: WFA, word: tuple[int, ...]) -> float:
