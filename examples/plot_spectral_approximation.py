@@ -69,7 +69,7 @@ ax1.set_yscale("log")
 ax1.set_xlabel("states n of the depth-1 model")
 ax1.set_ylabel(r"lower bound $\varepsilon_n$ (relative)")
 ax1.set_title("Best possible depth-1 error\non the block (lower bound)")
-ax1.legend(fontsize=8, loc="lower left")
+ax1.legend(fontsize=8, loc="upper right")
 
 prof = profiles[4]
 ax2.plot(sizes, [max(e, floor) for e in prof.held_out_errors], "o-", color="C5", ms=4, label="depth-2 target")
