@@ -50,7 +50,7 @@ from .exact import RankResult, exact_matmul, independent_rows, matrix_rank, solv
 from .models import WFA, Stack, check_words
 from .conversions import to_wfa
 from .numbers import is_exact_scalar, to_exact_array, to_fraction
-from .validation import check_choice, check_int
+from .validation import check_choice, check_int, deprecated_positional
 
 __all__ = [
     "HankelBlocks",
@@ -263,10 +263,12 @@ class HankelBlocks:
                             conv(self.h_S), False)
 
 
+@deprecated_positional
 def hankel_blocks(
     target: Any,
     prefixes: Sequence[Sequence[int]] | None = None,
     suffixes: Sequence[Sequence[int]] | None = None,
+    *,
     alphabet_size: int | None = None,
     max_length: int | None = None,
     exact: bool = False,
@@ -396,9 +398,11 @@ def _singular_values(H: np.ndarray) -> np.ndarray:
     return np.linalg.svd(np.asarray(H, dtype=np.float64), compute_uv=False)
 
 
+@deprecated_positional
 def spectral_learn(
     target: Any,
     num_states: int | None = None,
+    *,
     prefixes: Sequence[Sequence[int]] | None = None,
     suffixes: Sequence[Sequence[int]] | None = None,
     alphabet_size: int | None = None,
@@ -466,7 +470,8 @@ def spectral_learn(
         d = _alphabet_size(target, alphabet_size)
         if max_length is None and (prefixes is None or suffixes is None):
             max_length = _default_length(d, _size_hint(target, num_states))
-        blocks = hankel_blocks(target, prefixes, suffixes, d, max_length, exact, max_entries)
+        blocks = hankel_blocks(target, prefixes, suffixes, alphabet_size=d, max_length=max_length, exact=exact,
+                               max_entries=max_entries)
     if exact:
         return _exact_spectral(blocks, num_states)
     return _float_spectral(blocks.to_float(), num_states, rtol)
@@ -567,7 +572,8 @@ def _exact_spectral(b: HankelBlocks, num_states: int | None) -> WFA:
 _METRICS = ("rmse", "max", "relative")
 
 
-def held_out_error(model: Any, target: Any, words: Sequence[Sequence[int]], metric: str = "relative") -> float:
+@deprecated_positional
+def held_out_error(model: Any, target: Any, words: Sequence[Sequence[int]], *, metric: str = "relative") -> float:
     """Error of a learned model against the target on held-out words.
 
     Parameters
@@ -690,10 +696,12 @@ class DepthOneErrorProfile:
         }
 
 
+@deprecated_positional
 def depth1_error_profile(
     target: Any,
     sizes: Sequence[int],
     test_words: Sequence[Sequence[int]],
+    *,
     prefixes: Sequence[Sequence[int]] | None = None,
     suffixes: Sequence[Sequence[int]] | None = None,
     alphabet_size: int | None = None,
@@ -744,10 +752,12 @@ def depth1_error_profile(
     # Models say whether they are exact; mappings and callables are exact when their values are.
     exact_values = bool(getattr(target, "is_exact", True))
     try:
-        blocks = hankel_blocks(target, prefixes, suffixes, d, max_length, exact_values, max_entries)
+        blocks = hankel_blocks(target, prefixes, suffixes, alphabet_size=d, max_length=max_length,
+                               exact=exact_values, max_entries=max_entries)
     except ExactnessError:
         exact_values = False
-        blocks = hankel_blocks(target, prefixes, suffixes, d, max_length, False, max_entries)
+        blocks = hankel_blocks(target, prefixes, suffixes, alphabet_size=d, max_length=max_length, exact=False,
+                               max_entries=max_entries)
     if rank_method is None:
         rank_method = "exact" if exact_values else "numerical"
     if rank_method in ("exact", "modular") and not exact_values:

@@ -151,7 +151,7 @@ def test_truncated_model_is_worse_than_the_full_one():
     target = random_wfa(6, 2, seed=3)
     words = all_words(2, 4)
     tests = _random_words(np.random.default_rng(3), 2, 40, 8)
-    errors = [held_out_error(spectral_learn(target, k, words, words), target, tests) for k in (2, 6)]
+    errors = [held_out_error(spectral_learn(target, k, prefixes=words, suffixes=words), target, tests) for k in (2, 6)]
     assert errors[1] <= 1e-8 < errors[0]
 
 
@@ -194,7 +194,7 @@ def test_lower_bound_is_a_real_bound_for_any_small_wfa():
             Hw = hankel_blocks(w, words, words).H
             scale = np.sum(H * Hw) / max(np.sum(Hw * Hw), 1e-300)  # best multiple of it
             assert np.linalg.norm(H - scale * Hw) / np.linalg.norm(H) >= lb * (1 - 1e-9)
-        learned = spectral_learn(T5, n, words, words)
+        learned = spectral_learn(T5, n, prefixes=words, suffixes=words)
         Hl = hankel_blocks(learned, words, words).H
         assert np.linalg.norm(H - Hl) / np.linalg.norm(H) >= lb * (1 - 1e-9)
 
