@@ -92,7 +92,8 @@ _EPS = float(np.finfo(np.float64).eps)
 # ---------------------------------------------------------------------------
 
 
-def tt_cores(tt: Any, exact: bool | None = None, name: str = "tt") -> list[np.ndarray]:
+@deprecated_positional
+def tt_cores(tt: Any, *, exact: bool | None = None, name: str = "tt") -> list[np.ndarray]:
     """Validated cores of a tensor train, as float64 or exact (object) arrays.
 
     Parameters
@@ -345,9 +346,11 @@ def _polynomial_cores(stack: Stack, T: int, max_features: int) -> list[np.ndarra
     return cores
 
 
+@deprecated_positional
 def to_tensor_train(
     model: Stack | WFA,
     length: int,
+    *,
     feature_map: str = "one_hot",
     output: int = 0,
     max_features: int = 10_000,
@@ -394,7 +397,7 @@ def to_tensor_train(
     >>> tt.rank, tt.shape
     ((1, 3, 3, 3, 1), (4, 4, 4, 4))
     >>> x = [[1, 0, 2], [0, 1, 1], ["1/2", 0, 0], [1, 1, 1]]
-    >>> tt_evaluate(tt, x, "affine") == s.run(x, exact=True)[-1, 0]
+    >>> tt_evaluate(tt, x, feature_map="affine") == s.run(x, exact=True)[-1, 0]
     True
     """
     T = _check_length(length)
@@ -430,7 +433,8 @@ def to_tensor_train(
 # ---------------------------------------------------------------------------
 
 
-def tt_evaluate(tt: Any, x: Any, feature_map: str = "one_hot") -> Any:
+@deprecated_positional
+def tt_evaluate(tt: Any, x: Any, *, feature_map: str = "one_hot") -> Any:
     """Value of a TT at one word (one-hot) or one real input sequence.
 
     Parameters
@@ -516,7 +520,8 @@ def _all_exact_scalars(x: Any) -> bool:
     return is_exact_scalar(x)
 
 
-def tt_to_full(tt: Any, max_entries: int = 10**7) -> np.ndarray:
+@deprecated_positional
+def tt_to_full(tt: Any, *, max_entries: int = 10**7) -> np.ndarray:
     """The full tensor of a TT (for tests and baselines), refused above a size budget.
 
     Parameters
@@ -886,9 +891,11 @@ class TTRounding:
         return iter((self.tt, self.error_bound))
 
 
+@deprecated_positional
 def tt_round(
     tt: Any,
     tol: float,
+    *,
     relative: bool = False,
     max_rank: int | None = None,
 ) -> TTRounding:

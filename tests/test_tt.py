@@ -88,7 +88,7 @@ def test_affine_tt_is_multilinear_form_of_the_layer(n, m, T, seed, kind):
     rng = np.random.default_rng(seed)
     for _ in range(3):
         x = _rational_inputs(rng, T, m)
-        assert tt_evaluate(tt, x, "affine") == literal_stack_outputs(stack, x)[-1][0]
+        assert tt_evaluate(tt, x, feature_map="affine") == literal_stack_outputs(stack, x)[-1][0]
     # The polynomial map of a depth-1 stack is the affine map ([1; x] = monomials of degree <= 1).
     poly = to_tensor_train(stack, T, feature_map="polynomial")
     assert all(np.array_equal(a, b) for a, b in zip(poly.factors, tt.factors, strict=True))
@@ -109,7 +109,7 @@ def test_float_affine_tt_matches_run():
     stack = random_stack([3], input_dim=2, seed=3)
     tt = to_tensor_train(stack, 6, feature_map="affine")
     x = np.random.default_rng(0).normal(size=(6, 2))
-    assert abs(tt_evaluate(tt, x, "affine") - stack.run(x)[-1, 0]) <= 1e-10
+    assert abs(tt_evaluate(tt, x, feature_map="affine") - stack.run(x)[-1, 0]) <= 1e-10
 
 
 @settings(max_examples=8, deadline=None)
@@ -135,7 +135,7 @@ def test_deep_stack_polynomial_tt_matches_brute_force_at_random_points(widths, m
     rng = np.random.default_rng(seed)
     for _ in range(3):
         x = _rational_inputs(rng, T, m)
-        assert tt_evaluate(tt, x, "polynomial") == literal_stack_outputs(stack, x)[-1][0]
+        assert tt_evaluate(tt, x, feature_map="polynomial") == literal_stack_outputs(stack, x)[-1][0]
 
 
 def test_float_deep_polynomial_tt_matches_run():
@@ -144,7 +144,7 @@ def test_float_deep_polynomial_tt_matches_run():
     tt = to_tensor_train(stack, T, feature_map="polynomial")
     x = np.random.default_rng(1).uniform(-1, 1, size=(T, 2))
     y = stack.run(x)[-1, 0]
-    assert abs(tt_evaluate(tt, x, "polynomial") - y) <= 1e-10 * max(1.0, abs(y))
+    assert abs(tt_evaluate(tt, x, feature_map="polynomial") - y) <= 1e-10 * max(1.0, abs(y))
 
 
 def test_t5_witness_polynomial_degree_in_first_input():
@@ -330,9 +330,9 @@ def test_bad_input_is_refused_with_clear_errors():
     stack = random_stack([2], input_dim=3, seed=0)
     tt = to_tensor_train(stack, 3, feature_map="affine")
     with pytest.raises(ShapeError, match="input of dimension 2 has dimension 3"):
-        tt_evaluate(tt, np.zeros((3, 2)), "affine")
+        tt_evaluate(tt, np.zeros((3, 2)), feature_map="affine")
     with pytest.raises(ShapeError, match="3 time steps"):
-        tt_evaluate(tt, np.zeros((2, 3)), "affine")
+        tt_evaluate(tt, np.zeros((2, 3)), feature_map="affine")
     with pytest.raises(ValueError, match="tol"):
         tt_round(tt, -1.0)
     with pytest.raises(ValueError, match="max_rank"):
