@@ -18,13 +18,14 @@ from .linear_systems import equivalent as _lti_equivalent
 from .lifted import LiftedRepresentation, _budget, _core_from_params, _homogeneous, _initial
 from .models import WFA, Stack
 from .results import EquivalenceResult
-from .validation import check_choice, check_int, check_tolerance
+from .validation import check_choice, check_int, check_tolerance, deprecated_positional
 from .wfa import DEFAULT_RTOL, _Echelon, wfa_equivalent
 
 __all__ = ["equivalent"]
 
 
-def equivalent(a: _Any, b: _Any, exact: bool | None = None, rtol: float = DEFAULT_RTOL,
+@deprecated_positional
+def equivalent(a: _Any, b: _Any, *, exact: bool | None = None, rtol: float = DEFAULT_RTOL,
                inputs: str = "one-hot", max_length: int | None = None) -> EquivalenceResult:
     """Decide whether two models compute the same function, with a verified witness if not.
 
