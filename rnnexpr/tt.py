@@ -49,15 +49,15 @@ Examples
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import combinations_with_replacement
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from tensorly.tt_tensor import TTTensor
 
 from .errors import InvalidArgumentError, ModelKindError, NonFiniteError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import exact_backend, exact_matmul, rref, solve
@@ -66,6 +66,23 @@ from .models import WFA, Linear2RNNLayer, Stack, check_word
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
 from .validation import check_choice, check_int, deprecated_positional, resolve_method
 from .conversions import augment, to_wfa
+
+if TYPE_CHECKING:  # tensorly is imported only where a TTTensor is built (import rnnexpr stays fast)
+    from tensorly.tt_tensor import TTTensor
+
+
+def _tt_tensor(cores: list[np.ndarray]) -> TTTensor:
+    from tensorly.tt_tensor import TTTensor
+
+    return TTTensor(cores)
+
+
+def _is_tt_tensor(tt: Any) -> bool:
+    # A TTTensor exists only once tensorly is imported: no import needed to rule it out.
+    if "tensorly.tt_tensor" not in sys.modules:
+        return False
+    return isinstance(tt, sys.modules["tensorly.tt_tensor"].TTTensor)
+
 
 __all__ = [
     "to_tensor_train",
@@ -127,7 +144,7 @@ def tt_cores(tt: Any, *, exact: bool | None = None, name: str = "tt") -> list[np
     if isinstance(tt, LiftedRepresentation):
         factors = tt.tt_cores()  # boundary vectors absorbed
     else:
-        factors = tt.factors if isinstance(tt, TTTensor) else tt
+        factors = tt.factors if _is_tt_tensor(tt) else tt
     if isinstance(factors, np.ndarray) or not isinstance(factors, Sequence) or len(factors) == 0:
         raise ShapeError(f"{name}: expected a TTTensor or a non-empty sequence of 3-D cores, got {type(tt).__name__}")
     if exact is None:
@@ -407,7 +424,7 @@ def to_tensor_train(
             raise ModelKindError(
                 f"feature_map: a WFA reads symbols, so only 'one_hot' fits it, got {feature_map!r}"
             )
-        return TTTensor(_wfa_cores(model, T))
+        return _tt_tensor(_wfa_cores(model, T))
     if not isinstance(model, Stack):
         raise ModelKindError(f"model: expected a WFA or a Stack, got {type(model).__name__}")
     stack = _select_output(model, output)
@@ -425,7 +442,7 @@ def to_tensor_train(
             cores = _affine_cores(stack, T)  # D_t = 1: the monomials of degree <= 1 are [1; x]
         else:
             cores = _polynomial_cores(stack, T, max_features)
-    return TTTensor(cores)
+    return _tt_tensor(cores)
 
 
 # ---------------------------------------------------------------------------
@@ -947,11 +964,11 @@ def tt_round(
     T = len(src)
     if tol == 0 and max_rank is None and _is_exact_cores(src):
         cores, inner = _exact_sweep(src)
-        return TTRounding(TTTensor(cores), 0.0, 0.0, (1, *[max(k, 1) for k in inner], 1), exact=True)
+        return TTRounding(_tt_tensor(cores), 0.0, 0.0, (1, *[max(k, 1) for k in inner], 1), exact=True)
     cores = [to_float_array(c) for c in src]
     ortho, log_norm = _left_orthogonalize(cores)
     if log_norm == -math.inf:
-        return TTRounding(TTTensor(ortho), 0.0, 0.0, (1,) * (T + 1))
+        return TTRounding(_tt_tensor(ortho), 0.0, 0.0, (1,) * (T + 1))
     # Work relative to ||F||: the sweep normalized the tensor.
     if relative or tol == 0:
         budget = float(tol)
@@ -977,4 +994,4 @@ def tt_round(
     out = [c * per_core for c in out]
     bound = rel * math.exp(log_norm) if log_norm < 709 else math.inf
     ranks = (1, *[c.shape[2] for c in out[:-1]], 1)
-    return TTRounding(TTTensor(out), bound, rel, ranks)
+    return TTRounding(_tt_tensor(out), bound, rel, ranks)
