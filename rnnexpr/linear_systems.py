@@ -615,6 +615,11 @@ def _norm(x: np.ndarray) -> float:
     return float(m) * math.sqrt(float(np.sum(y * y)))
 
 
+def _wnorm(x: np.ndarray) -> float:
+    """Frobenius norm of an extended-precision array (its exponent range makes squaring safe here)."""
+    return float(np.sqrt(np.sum(x * x)))
+
+
 def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Diagonal similarity by powers of two equalizing the state rows and columns of [[A, B], [C, 0]].
 
@@ -623,45 +628,45 @@ def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, n
     is equalized across the states.  A state whose row (or column) vanishes
     off the diagonal is uncontrollable (unobservable) alone: its column (row)
     has no effect on the map and is set to zero, so that no rank decision can
-    mistake it for structure.
+    mistake it for structure.  Sweeps update all states at once (in extended
+    precision for the norms, so tiny entries do not underflow to zero).
     """
     A, B, C = A.copy(), B.copy(), C.copy()
     n = A.shape[0]
-    off = ~np.eye(n, dtype=bool)
-    logd = [0] * n
+    if n == 0:
+        return A, B, C
+    diag = np.eye(n, dtype=bool)
+    logd = np.zeros(n, dtype=np.int64)
     for _ in range(64):
-        changed = False
-        for i in range(n):
-            col = math.hypot(_norm(A[:, i][off[:, i]]), _norm(C[:, i]))
-            row = math.hypot(_norm(A[i, :][off[i, :]]), _norm(B[i, :]))
-            if row == 0.0 and col > 0.0:
-                # x_i stays 0 from a zero state (nothing drives it): its column has no effect.
-                d = A[i, i]
-                A[:, i], C[:, i], A[i, i] = 0.0, 0.0, d
-                changed = True
-                continue
-            if col == 0.0 and row > 0.0:
-                # x_i is never read (nothing depends on it): its row has no effect.
-                d = A[i, i]
-                A[i, :], B[i, :], A[i, i] = 0.0, 0.0, d
-                changed = True
-                continue
-            if col == 0.0 or row == 0.0 or not (math.isfinite(col) and math.isfinite(row)):
-                continue
-            e = round(0.5 * math.log2(row / col))
-            # The total scaling of a state stays within 2**+-_MAX_BALANCE: on a reducible system
-            # the balancing would otherwise drive the couplings between its parts towards zero.
-            e = min(max(e, -_MAX_BALANCE - logd[i]), _MAX_BALANCE - logd[i])
-            f = 2.0**e
-            if e != 0 and (col * f) ** 2 + (row / f) ** 2 < 0.95 * (col**2 + row**2):
-                A[:, i] *= f
-                C[:, i] *= f
-                A[i, :] /= f
-                B[i, :] /= f
-                logd[i] += e
-                changed = True
-        if not changed:
+        W = np.where(diag, 0.0, A).astype(_WIDE)
+        col = np.sqrt(np.sum(W * W, axis=0) + np.sum(C.astype(_WIDE) ** 2, axis=0))
+        row = np.sqrt(np.sum(W * W, axis=1) + np.sum(B.astype(_WIDE) ** 2, axis=1))
+        dead_in = (row == 0) & (col > 0)   # nothing drives x_i from a zero state: its column has no effect
+        dead_out = (col == 0) & (row > 0)  # nothing reads x_i: its row has no effect
+        if dead_in.any() or dead_out.any():
+            keep = np.diag(A).copy()
+            A[:, dead_in] = 0.0
+            C[:, dead_in] = 0.0
+            A[dead_out, :] = 0.0
+            B[dead_out, :] = 0.0
+            A[diag] = keep
+            continue
+        ok = (row > 0) & (col > 0)
+        e = np.zeros(n, dtype=np.int64)
+        e[ok] = np.rint(0.5 * np.log2((row[ok] / col[ok]).astype(np.float64))).astype(np.int64)
+        # The total scaling of a state stays within 2**+-_MAX_BALANCE: on a reducible system
+        # the balancing would otherwise drive the couplings between its parts towards zero.
+        e = np.clip(e, -_MAX_BALANCE - logd, _MAX_BALANCE - logd)
+        f = np.ldexp(1.0, e).astype(_WIDE)
+        better = (col * f) ** 2 + (row / f) ** 2 < 0.95 * (col**2 + row**2)
+        e = np.where(better & (e != 0), e, 0)
+        if not e.any():
             break
+        f = np.ldexp(1.0, e)
+        A = A * f[None, :] / f[:, None]
+        B = B / f[:, None]
+        C = C * f[None, :]
+        logd = logd + e
     return A, B, C
 
 
@@ -761,7 +766,7 @@ def _markov_error(A, B, C, Ar, Br, Cr, count: int) -> float:
     for j in range(count):
         Ma = C @ Xa
         Mr = np.zeros_like(Ma) if empty else Cr @ Xr
-        na, nd = _norm(Ma), _norm(Ma - Mr)
+        na, nd = _wnorm(Ma), _wnorm(Ma - Mr)
         den = max(na, floor * bound)
         if den > 0.0:
             worst = max(worst, nd / den)
@@ -774,7 +779,7 @@ def _markov_error(A, B, C, Ar, Br, Cr, count: int) -> float:
             top_err = max(top_err, math.log(nd) + shift)
         if j + 1 == count:
             break
-        f = max(_norm(Xa), 0.0 if empty else _norm(Xr))
+        f = max(_wnorm(Xa), 0.0 if empty else _wnorm(Xr))
         if f == 0.0:
             break
         g = _pow2(f)
