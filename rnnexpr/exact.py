@@ -220,7 +220,9 @@ class RankResult:
                 f"rank {self.rank} (mod p={self.prime}: proven lower bound, equality fails with "
                 f"probability <= {self.error_probability:.1e})"
             )
-        text = f"rank {self.rank} (numerical, {self.method}, tol={self.tolerance:.2e}, gap={self.gap:.2e}"
+        text = f"rank {self.rank} (numerical, tol={self.tolerance:.2e}, gap={self.gap:.2e}"
+        if self.method != "svd":
+            text += f", {self.method}"
         if self.residual is not None:
             text += f", Markov residual={self.residual:.1e}"
         return text + ")"
