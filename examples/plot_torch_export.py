@@ -17,7 +17,6 @@ over Q and the TT ranks of one of its slices.
 # gains of the symbols read so far (0.5 for symbol 0, 1.5 for symbol 1): a
 # one-state WFA, which a linear 2RNN can represent exactly.
 import matplotlib.pyplot as plt
-import numpy as np
 import torch
 
 from rnnexpr.hankel import rank_profile
@@ -33,7 +32,7 @@ y = gains[words].cumprod(dim=1)[..., None]
 net = TorchStack([2, 2], input_dim=2, kind="2rnn")
 opt = torch.optim.Adam(net.parameters(), lr=0.03)
 losses = []
-for step in range(150):
+for _ in range(150):
     opt.zero_grad()
     loss = ((net(x) - y) ** 2).mean()
     loss.backward()

@@ -228,8 +228,8 @@ class HankelBlocks:
 
     prefixes: tuple[Word, ...]
     suffixes: tuple[Word, ...]
-    H: np.ndarray = field(repr=False)
-    H_sigma: np.ndarray = field(repr=False)
+    H: Any = field(repr=False)  # numpy.ndarray, or a scipy.sparse matrix when sparse
+    H_sigma: Any = field(repr=False)
     h_P: np.ndarray = field(repr=False)
     h_S: np.ndarray = field(repr=False)
     exact: bool = False
