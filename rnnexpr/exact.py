@@ -405,7 +405,7 @@ def matrix_rank(
         return modular_rank(M, **kwargs)
     if method == "numerical":
         return numerical_rank(M, **kwargs)
-    raise ValueError(f"method: expected 'exact', 'modular' or 'numerical', got {method!r}")
+    raise InvalidArgumentError(f"method: expected 'exact', 'modular' or 'numerical', got {method!r}")
 
 
 def rref(M: Any) -> tuple[np.ndarray, tuple[int, ...]]:

@@ -20,6 +20,8 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from ..validation import check_int, check_seed
+
 __all__ = ["seed_everything", "train", "summarize", "progress", "match_parameters", "write_outputs",
            "NUM_THREADS", "FIGURE_DPI", "FIGURE_STYLE"]
 
@@ -44,8 +46,7 @@ def seed_everything(seed: int) -> np.random.Generator:
     >>> int(seed_everything(3).integers(10)) == int(np.random.default_rng(3).integers(10))
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, got {seed!r}")
+    seed = check_seed(seed)
     torch.manual_seed(int(seed))
     torch.set_num_threads(NUM_THREADS)
     return np.random.default_rng(int(seed))
@@ -113,8 +114,7 @@ def train(model: nn.Module, batch: Callable[[np.random.Generator], tuple[torch.T
     >>> out["diverged"], out["final_loss"] < 0.1
     (False, True)
     """
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps: expected a positive integer, got {steps!r}")
+    steps = check_int(steps, "steps", minimum=1)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=lr)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=steps, eta_min=lr * 0.05)

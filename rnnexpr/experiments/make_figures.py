@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..errors import InvalidArgumentError, MissingFileError
 from . import EXPERIMENTS, FIGURES, run_experiment
 from .harness import FIGURE_DPI
 
@@ -34,10 +35,10 @@ def replot(name: str, out: str | Path) -> str:
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         For an unknown name.
-    FileNotFoundError
-        When the JSON of that experiment is not in ``out``.
+    MissingFileError
+        When the JSON of that experiment is not in ``out`` (a ``FileNotFoundError``).
 
     Examples
     --------
@@ -54,15 +55,15 @@ def replot(name: str, out: str | Path) -> str:
     >>> replot("digits", out)
     Traceback (most recent call last):
     ...
-    FileNotFoundError: out: expected ...digits.json (run the experiment first), got no such file
+    rnnexpr.errors.MissingFileError: out: expected ...digits.json (run the experiment first), got no such file
     """
     import matplotlib.pyplot as plt
 
     if name not in FIGURES:
-        raise ValueError(f"name: expected one of {', '.join(map(repr, FIGURES))}, got {name!r}")
+        raise InvalidArgumentError(f"name: expected one of {', '.join(map(repr, FIGURES))}, got {name!r}")
     path = Path(out) / f"{name}.json"
     if not path.exists():
-        raise FileNotFoundError(f"out: expected {path} (run the experiment first), got no such file")
+        raise MissingFileError(f"out: expected {path} (run the experiment first), got no such file")
     fig = FIGURES[name](json.loads(path.read_text(encoding="utf-8")))
     png = str(Path(out) / f"{name}.png")
     fig.savefig(png, dpi=FIGURE_DPI)
