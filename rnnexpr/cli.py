@@ -82,8 +82,10 @@ def option(*flags: str, group: str | None = None, **kwargs: Any) -> Option:
     >>> option("--quick", action="store_true", help="smaller instances").flags
     ('--quick',)
     """
-    if "help" not in kwargs:
-        raise TypeError(f"option {flags}: every argument needs a help text")  # pragma: no cover
+    if "help" not in kwargs:  # pragma: no cover - a developer's mistake in the option table
+        from .errors import InvalidTypeError
+
+        raise InvalidTypeError(f"option {flags}: every argument needs a help text")
     return Option(tuple(flags), kwargs, group)
 
 
