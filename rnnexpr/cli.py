@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -445,22 +446,15 @@ def _theorem_names(items: Sequence[str] | None) -> list[str]:
     return names
 
 
-def _seed_of(cert: Any) -> str:
-    desc = str(cert.instance.get("description", ""))
-    for part in desc.replace(";", ":").split(":"):
-        part = part.strip()
-        if part.startswith("seed="):
-            return part
-    return desc
-
-
-def _certificate_rows(certs: Sequence[Any], verbose: bool) -> list[str]:
+def _certificate_rows(certs: Sequence[Any], instances: Sequence[str], verbose: bool,
+                      verdicts: Sequence[str] | None = None) -> list[str]:
+    """The certificate table, fitted to COLUMNS; with ``verbose``, each instance and its evidence below its row."""
     from .theorems import THEOREMS
 
     rows = []
-    for c in certs:
+    for i, c in enumerate(certs):
         title = THEOREMS[c.theorem].title if c.theorem in THEOREMS else ""
-        rows.append([f"{c.theorem}  {title}", _seed_of(c), c.exactness, c.verdict])
+        rows.append([f"{c.theorem}  {title}", instances[i], c.exactness, c.verdict if verdicts is None else verdicts[i]])
     lines = _table(rows, ["statement", "instance", "exact/numerical", "verdict"], width=COLUMNS)
     if not verbose:
         return lines
@@ -470,7 +464,8 @@ def _certificate_rows(certs: Sequence[Any], verbose: bool) -> list[str]:
         for label, text in (("instance", c.instance.get("description", "")),
                             ("evidence", c.evidence.get("summary", ""))):
             if text:
-                out.append(f"    {label}: {text}")
+                out.extend(textwrap.wrap(f"{label}: {text}", COLUMNS, initial_indent="    ",
+                                         subsequent_indent="      "))
     return out
 
 
@@ -491,7 +486,7 @@ def _certificate_rows(certs: Sequence[Any], verbose: bool) -> list[str]:
          examples=["rnnexpr verify", "rnnexpr verify --theorem T2,T3 --quick --verbose",
                    "rnnexpr verify --json -o certs.json && rnnexpr check certs.json"])
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .theorems import EMPIRICAL, verify_all
+    from .theorems import EMPIRICAL, THEOREMS, verify_all
 
     names = _theorem_names(args.theorem)
     if args.output is not None:
@@ -511,7 +506,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(payload, indent=1))
         return EXIT_OK if ok else EXIT_FAIL
-    lines = _certificate_rows(certs, args.verbose)
+    per_theorem = len(certs) // max(len(names or THEOREMS), 1)
+    seeds = [f"seed={args.seed + i % max(per_theorem, 1)}" for i in range(len(certs))]
+    lines = _certificate_rows(certs, seeds, args.verbose)
     empirical = [] if names and "T6" not in names else list(EMPIRICAL.items())
     for key, note in empirical:
         lines.append(f"{key}: empirical, not certified ({note})"[:COLUMNS])
@@ -537,19 +534,17 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
     certs = load_certificates(args.file)
     results = [c.check() for c in certs]
-    rows = []
-    for c, r in zip(certs, results, strict=True):
-        rows.append([c.theorem, _seed_of(c), c.exactness, "holds" if r else f"FAILS at {r.failed_step}"])
     good = sum(bool(r) for r in results)
-    lines = _table(rows, ["statement", "instance", "exact/numerical", "re-checked verdict"], width=COLUMNS)
-    if args.verbose:
-        for c, r in zip(certs, results, strict=True):
-            for step in r.steps:
-                if not step.holds:
-                    lines.append(f"  {c.theorem}: {step.name}: {step.detail}"[:COLUMNS])
+    lines = _certificate_rows(certs, [f"#{i}" for i in range(len(certs))], args.verbose,
+                              verdicts=["holds" if r else "FAILS" for r in results])
+    for i, (c, r) in enumerate(zip(certs, results, strict=True)):
+        if not r:
+            text = f"#{i} {c.theorem} FAILS at: {r.failed_step}" + (f" (field {r.field})" if r.field else "")
+            lines.extend(textwrap.wrap(text, COLUMNS, subsequent_indent="    ") if args.verbose
+                         else [textwrap.shorten(text, COLUMNS, placeholder=" ...")])
     lines.append(f"\n{good}/{len(certs)} hold on re-checking")
-    _emit(args, [{"theorem": c.theorem, "instance": c.instance.get("description", ""), "holds": bool(r),
-                  "failed_step": r.failed_step} for c, r in zip(certs, results, strict=True)], lines)
+    _emit(args, [{"theorem": c.theorem, "instance": c.instance.get("description", ""), **r.to_dict()}
+                 for c, r in zip(certs, results, strict=True)], lines)
     return EXIT_OK if good == len(certs) else EXIT_FAIL
 
 
@@ -596,6 +591,51 @@ def _cmd_rank_profile(args: argparse.Namespace) -> int:
     rows = [[m, r] for m, r in enumerate(res.ranks)]
     how = "exact over Q" if res.exact else "numerical"
     _emit(args, res.to_dict(), _table(rows, ["max length m", f"rank of H[words <= m, words <= m] ({how})"]))
+    return EXIT_OK
+
+
+def _widths(text: str) -> list[int]:
+    """An argparse type: comma-separated positive layer widths (``2,2,2``)."""
+    parts = [p.strip() for p in text.split(",")]
+    if not text.strip() or any(not p.isdigit() or int(p) < 1 for p in parts):
+        raise argparse.ArgumentTypeError(f"expected comma-separated positive widths such as 2,2,2, got {text[:40]!r}")
+    if len(parts) > 16 or any(int(p) > 64 for p in parts):
+        raise argparse.ArgumentTypeError(f"expected at most 16 layers of width <= 64, got {text[:40]!r}")
+    return [int(p) for p in parts]
+
+
+_widths.__name__ = "widths"
+
+
+@command("growth", "Hankel-rank growth: the rank profile of a stack, its finite differences and the observed "
+         "polynomial order (an observation on the computed range)",
+         option("model", metavar="MODEL", nargs="?", default=None,
+                help="stack or WFA model file (default: a random stack of the --widths)"),
+         option("--widths", type=_widths, default=None, metavar="W1,W2,...",
+                help="widths of a random stack (nonzero integer parameters), e.g. 2,2,2"),
+         max_length_option(required=True, help="largest k of the profile"),
+         seed_option(help="seed of the random stack, the prime and the sketches (default 0)"),
+         option("--alphabet-size", type=_positive, default=2, metavar="D",
+                help="alphabet size of the random stack (default 2)"),
+         _choice(("--kind",), ["pure", "2rnn"], "terms of the random layers: pure (A only, default) or 2rnn "
+                 "(A, U, V, b)", default="pure"),
+         _choice(("--method",), ["modular", "exact"], "ranks mod a random prime, proven where full (default), "
+                 "or every rank over Q", default="modular"),
+         examples=["rnnexpr growth --widths 2,2,2 --max-length 8",
+                   f"rnnexpr growth {EXAMPLES}/2rnn-depth2.json --max-length 6 --json"])
+def _cmd_growth(args: argparse.Namespace) -> int:
+    from .growth import generic_stack, rank_growth
+
+    if (args.model is None) == (args.widths is None):
+        raise UsageError("expected either a MODEL file or --widths W1,W2,..., not "
+                         + ("both" if args.model is not None else "neither"))
+    if args.model is not None:
+        model = _load(args.model, ("stack", "wfa", "depthwise"))
+    else:
+        model = generic_stack(args.widths, args.alphabet_size, kind=args.kind, seed=args.seed)
+    _check_words([model], args.max_length)
+    res = rank_growth(model, args.max_length, method=args.method, seed=args.seed)
+    _emit(args, res.to_dict(), res.table().splitlines())
     return EXIT_OK
 
 

@@ -303,10 +303,22 @@ def test_T5_random(seed):
 
 
 def test_T5_wfa_instance_does_not_pass_for_a_witness():
-    # A depth-1 linear 2RNN (a WFA with 2 states) has Hankel rank <= 2 < N + 2: the certificate fails.
+    # A depth-1 linear 2RNN is outside the statement's class (depth-2 stacks): refused, naming it.
     s = Stack([Linear2RNNLayer(A=[[[2]]], h0=[1])], C=[[1]])
-    cert = verify_T5(s, units=3, random_witnesses=0, max_length=2)
+    with pytest.raises(ModelKindError, match=r"depth-2 .*got Stack\(widths=\(1,\)"):
+        verify_T5(s, units=3, random_witnesses=0, max_length=2)
+    # A depth-2 stack whose first layer is constant is a WFA with 1 state (f(a^T) = 2^T): rank 1 < N + 2.
+    s2 = Stack([Linear2RNNLayer(A=[[[1]]], h0=[1]), Linear2RNNLayer(A=[[[2]]], h0=[1])], C=[[1]])
+    cert = verify_T5(s2, units=3, random_witnesses=0, max_length=2)
     assert not cert.holds and "rank" in cert.failed_step
+    # A stored certificate whose witness is swapped for a depth-1 model fails, naming the class.
+    good = verify_T5(units=3, random_witnesses=0, max_length=2)
+    d = good.to_dict()
+    from rnnexpr.io import model_to_dict
+
+    d["instance"]["witness"] = model_to_dict(s)
+    res = Certificate.from_dict(d).check()
+    assert not res and "depth-2" in res.failed_step and "instance.witness" in res.field
 
 
 # ---------------------------------------------------------------------------
@@ -318,7 +330,7 @@ def test_T6_default_and_tampering():
     cert = verify_T6(seed=1)
     _assert_sound(cert)
     assert cert.evidence["polynomial"]["witness_degree"] == 5
-    assert "empirical" in cert.evidence["note"]
+    assert "note" not in cert.evidence  # T6(c) is listed by theorems.EMPIRICAL, not stored as unchecked evidence
 
     def slope(d):
         piece = d["evidence"]["relu"]["lines"][0]["pieces"][0]
@@ -406,8 +418,9 @@ def test_from_json_rejects_garbage():
 def test_registry_and_verify_all_order():
     assert list(THEOREMS) == [f"T{i}" for i in range(7)]
     certs = verify_all(["T1", "T0"], seed=3, instances=2)
-    assert [(c.theorem, c.instance["description"].split(":")[0]) for c in certs] == [
-        ("T1", "seed=3"), ("T1", "seed=4"), ("T0", "seed=3"), ("T0", "seed=4")]
+    expected = [verify_T1(seed=3), verify_T1(seed=4), verify_T0(seed=3), verify_T0(seed=4)]
+    assert [c.to_dict() for c in certs] == [c.to_dict() for c in expected]
+    assert certs[0].to_dict() != certs[1].to_dict()
     with pytest.raises(ValueError, match="theorems"):
         verify_all(["T7"])
     with pytest.raises(ValueError, match="instances"):
@@ -418,3 +431,188 @@ def test_verify_all_parallel_matches_serial():
     serial = verify_all(["T0", "T2"], instances=2, quick=True)
     parallel = verify_all(["T0", "T2"], instances=2, quick=True, jobs=2)
     assert [c.to_json() for c in serial] == [c.to_json() for c in parallel]
+
+
+# ---------------------------------------------------------------------------
+# every stored field of every certificate kind is re-derived by check()
+# ---------------------------------------------------------------------------
+
+_SMALL = {
+    "T0": dict(widths=(2, 2), input_dim=2),
+    "T1": dict(widths=(1, 2), input_dim=1),
+    "T2": dict(delay=2, depth=2, width=1),
+    "T3": dict(width=2),
+    "T4": dict(length=2, max_depth=2, large_length=5),
+    "T5": dict(units=2, random_witnesses=1, max_length=2),
+    "T6": dict(length=3, power=1, depth=2, relu_stacks=1),
+}
+
+
+def _is_model(v):
+    return isinstance(v, dict) and v.get("format") == "rnnexpr-model"
+
+
+def _edit_value(v):
+    """A different value of the same kind (a rational moved by 1, a string changed, a list edited)."""
+    if isinstance(v, bool):
+        return not v
+    if isinstance(v, int):
+        return v + 1
+    if isinstance(v, float):
+        return v + 1.0
+    if v is None:
+        return 1
+    if isinstance(v, str):
+        try:
+            return str(Fraction(v) + 1)
+        except (ValueError, ZeroDivisionError):
+            return v + " (edited)"
+    if isinstance(v, list):
+        if not v:
+            return [0]
+        return [_edit_value(v[0]), *v[1:]]
+    if isinstance(v, dict):
+        return {**v, "edited": 1}
+    raise AssertionError(type(v))
+
+
+def _field_paths(d, prefix):
+    """(path, keys) of every stored field: dict keys, elements of lists of dicts; a model is one field."""
+    items = d.items() if isinstance(d, dict) else enumerate(d)
+    for k, v in items:
+        path = f"{prefix}.{k}" if isinstance(d, dict) else f"{prefix}[{k}]"
+        keys = (k,)
+        if _is_model(v):
+            yield path, keys, "model"
+        elif isinstance(v, dict) and v:
+            for p, ks, kind in _field_paths(v, path):
+                yield p, keys + ks, kind
+        elif isinstance(v, list) and v and any(isinstance(w, dict) for w in v):
+            for p, ks, kind in _field_paths(v, path):
+                yield p, keys + ks, kind
+        else:
+            yield path, keys, "value"
+
+
+def _set(d, keys, value):
+    for k in keys[:-1]:
+        d = d[k]
+    d[keys[-1]] = value
+
+
+def _get(d, keys):
+    for k in keys:
+        d = d[k]
+    return d
+
+
+def _edit_model(m):
+    """Change one parameter of a model dictionary (the first entry of its first array)."""
+    m = copy.deepcopy(m)
+    target = m["layers"][0] if "layers" in m else m
+    key = next(k for k in ("A", "U", "V", "b", "h0", "alpha", "omega") if target.get(k) is not None)
+    target[key] = _edit_value(target[key])
+    return m
+
+
+def _ancestors(path):
+    out, cut = [path], path
+    while "." in cut or "[" in cut:
+        cut = cut[: max(cut.rfind("."), cut.rfind("["))]
+        out.append(cut)
+    return out
+
+
+#: Fields whose edit may leave a *true* certificate (check() re-derives it and it still holds), with why.
+_STILL_TRUE_AFTER_EDIT = {
+    # A generic model with one parameter moved by 1 is still generic: its degree is still the bound.
+    "T4": {"instance.cases[0].model", "instance.cases[1].model", "instance.cases[2].model",
+           "instance.cases[3].model", "instance.large.model",
+           # the seed only chooses the primes of the modular re-run; every seed gives a valid run
+           "evidence.large.seed"},
+    # Same for the polynomial-activation stack (degree p^(L-1) < T still holds); the Hessian of x_1 x_2 is
+    # constant, so it is checked correctly at any points.
+    "T6": {"instance.polynomial_stacks[0]", "evidence.relu.hessian_points"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SMALL))
+def test_check_fails_naming_every_edited_field(name):
+    """Edit each stored field of the certificate in turn: check() fails and names that field.
+
+    The exceptions (listed in _STILL_TRUE_AFTER_EDIT, with the reason) are edits after which the
+    certificate is still a true one: check() then re-derives every step on the edited data.
+    """
+    from rnnexpr.theorems import THEOREMS
+
+    cert = THEOREMS[name].verify(seed=1, **_SMALL[name])
+    assert cert.holds and cert.check()
+    base = cert.to_dict()
+    fields = [("statement", ("statement",), "value"), ("holds", ("holds",), "value"),
+              ("exact", ("exact",), "value"), ("failed_step", ("failed_step",), "value")]
+    fields += [(f"steps[{i}]", ("steps", i, "detail"), "value") for i in range(len(base["steps"]))]
+    for top in ("instance", "evidence"):
+        fields += [(p, (top, *ks), kind) for p, ks, kind in _field_paths(base[top], top)]
+    missed = []
+    for path, keys, kind in fields:
+        d = copy.deepcopy(base)
+        old = _get(d, keys)
+        special = {"exact": {"error_probability": 0.5}, "failed_step": "an edited step"}
+        new = _edit_model(old) if kind == "model" else special.get(path, _edit_value(old))
+        _set(d, keys, new)
+        res = Certificate.from_dict(d).check()
+        named = res.field is not None and any(a in res.field.split(", ") or res.field.startswith(a)
+                                              for a in _ancestors(path))
+        if res and path in _STILL_TRUE_AFTER_EDIT.get(name, ()):
+            assert all(st.holds for st in res.steps)
+            continue
+        if res or not named:
+            missed.append((path, bool(res), res.field, res.failed_step))
+    assert not missed, missed
+    # Unchecked extra evidence is refused, named.
+    d = copy.deepcopy(base)
+    d["evidence"]["extra"] = [1, 2, 3]
+    res = Certificate.from_dict(d).check()
+    assert not res and "evidence.extra" in res.field
+
+
+def test_T1_certificate_edited_to_claim_2rnn_collapse_fails():
+    # The issue's example: a T1 certificate whose statement now claims that linear 2RNN stacks collapse.
+    cert = verify_T1(seed=0)
+    d = cert.to_dict()
+    d["statement"] = "Stacks of linear 2RNNs collapse to one linear 2RNN layer."
+    res = Certificate.from_dict(d).check()
+    assert not res and res.field == "statement"
+    d = cert.to_dict()
+    d["instance"]["description"] = "seed=0: linear 2RNN stack widths (2, 3, 2)"
+    assert Certificate.from_dict(d).check().field == "instance.description"
+    d = cert.to_dict()
+    d["exact"] = {"error_probability": 0.1}
+    assert Certificate.from_dict(d).check().field == "exact"
+
+
+def test_certificate_format_and_version_are_checked():
+    d = verify_T0(seed=0).to_dict()
+    for key, value, match in (("version", 2, "version: expected 1"), ("format", "other", "format: expected"),
+                              ("holds", "yes", "holds: expected bool")):
+        bad = {**d, key: value}
+        with pytest.raises(ModelFormatError, match=match):
+            Certificate.from_dict(bad)
+    with pytest.raises(ModelFormatError, match="unknown field"):
+        Certificate.from_dict({**d, "comment": "x"})
+
+
+def test_oversized_numbers_in_a_certificate_are_refused_quickly():
+    from rnnexpr.errors import SizeLimitError
+
+    d = verify_T2(delay=2, depth=1, width=1).to_dict()
+    d["instance"]["delay"] = 10**9  # a loop of 10^18 steps if believed
+    with pytest.raises(SizeLimitError, match="instance.delay"):
+        Certificate.from_dict(d).check()
+    text = verify_T0(seed=0).to_json().replace('"1/2"', '"1e100000000"', 1)
+    with pytest.raises(SizeLimitError, match="digits"):
+        Certificate.from_json(text)
+    d = verify_T5(units=2, random_witnesses=0, max_length=1).to_dict()
+    d["instance"]["units"] = 10**6
+    with pytest.raises(SizeLimitError):
+        Certificate.from_dict(d).check()

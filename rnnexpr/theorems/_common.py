@@ -16,7 +16,8 @@ from ..models import Stack
 from ..numbers import as_array, to_exact_array, to_json_array, zeros
 from ..validation import check_int
 
-__all__ = ["load_model", "dump_model", "exact_matrix", "lti_responses", "lti_equal", "check_seed"]
+__all__ = ["load_model", "dump_model", "exact_matrix", "lti_responses", "lti_equal", "check_seed", "check_work",
+           "stored_int"]
 
 
 def load_model(d: Mapping[str, Any]) -> Any:
@@ -42,6 +43,20 @@ def json_matrix(a: np.ndarray) -> Any:
 def check_seed(seed: Any) -> int:
     """Validate a seed argument (a non-negative integer)."""
     return check_int(seed, "seed", minimum=0)
+
+
+def check_work(steps: int, what: str) -> None:
+    """Refuse a check whose estimated cost (elementary steps) exceeds the ``work`` budget, before starting."""
+    from ..limits import check_size
+
+    check_size(int(steps), f"{what}: estimated steps", "work")
+
+
+def stored_int(value: Any, name: str, *, minimum: int = 0, budget: str = "length") -> int:
+    """An integer read from a certificate, within ``[minimum, budget]`` (checked before any loop uses it)."""
+    from ..limits import check_size
+
+    return check_size(check_int(value, name, minimum=minimum), name, budget)
 
 
 def check_positive(value: Any, name: str, minimum: int = 1) -> int:

@@ -18,7 +18,7 @@ from ..errors import InvalidArgumentError
 from ..models import random_array, random_generator
 from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, exact_matrix
+from ._common import check_positive, check_seed, check_work, exact_matrix
 
 __all__ = ["verify_T0", "STATEMENT_T0"]
 
@@ -34,15 +34,29 @@ def _apply_layers(weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], x
     return x
 
 
-@register_deriver("T0")
+def describe_T0(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Description, summary and exactness of a T0 certificate, from its stored data."""
+    weights = instance["weights"]
+    dims = [len(weights[0][0]) if weights and weights[0] else 0] + [len(w) for w in weights]
+    W = evidence["W"]
+    shape = (len(W), len(W[0]) if W else 0)
+    return {"description": f"{len(weights)} affine layers " + "->".join(map(str, dims)),
+            "summary": f"{len(weights)} layers -> one layer W {shape}", "exact": True}
+
+
+@register_deriver("T0", statement=STATEMENT_T0, describe=describe_T0)
 def derive_T0(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
     """Re-derive the T0 verdict from the stored layers and the stored collapsed layer."""
     weights = [exact_matrix(w, f"weights[{i}]") for i, w in enumerate(instance["weights"])]
     biases = [exact_matrix(b, f"biases[{i}]") for i, b in enumerate(instance["biases"])]
     W = exact_matrix(evidence["W"], "W")
     b = exact_matrix(evidence["b"], "b")
+    if not weights or len(weights) != len(biases):
+        return [Step("the instance is a stack of affine layers (as many biases as weights, >= 1)", False,
+                     f"{len(weights)} weights, {len(biases)} biases")]
     d = weights[0].shape[1]
     out = weights[-1].shape[0]
+    check_work((d + 1) * sum(w.size for w in weights), "instance.weights: evaluating the layers")
     shape_ok = W.shape == (out, d) and b.shape == (out,)
     steps = [Step(f"the construction is one layer of shape ({out}, {d})", shape_ok, f"W {W.shape}, b {b.shape}")]
     if not shape_ok:
@@ -113,20 +127,18 @@ def verify_T0(
             weights.append(random_array((n, m), seed=rng, exact=True))
             biases.append(random_array((n,), seed=rng, exact=True))
             m = n
-        description = f"seed={seed}: {len(weights)} affine layers {input_dim}->" + "->".join(map(str, widths))
     else:
+        seed = None
         if not isinstance(instance, tuple | list) or len(instance) != 2:
             raise InvalidArgumentError("instance: expected a pair (weights, biases)")
         weights = [exact_matrix(w, f"weights[{i}]") for i, w in enumerate(instance[0])]
         biases = [exact_matrix(b, f"biases[{i}]") for i, b in enumerate(instance[1])]
         if not weights or len(weights) != len(biases):
             raise InvalidArgumentError(f"instance: expected as many biases as weights (>= 1), got {len(weights)} and {len(biases)}")
-        description = f"given: {len(weights)} affine layers"
+        for i, (w, bias) in enumerate(zip(weights, biases, strict=True)):
+            if w.ndim != 2 or bias.shape != (w.shape[0],) or (i and w.shape[1] != weights[i - 1].shape[0]):
+                raise InvalidArgumentError(f"instance: layer {i} is not an affine layer chained to the previous one "
+                                           f"(W shape {w.shape}, b shape {bias.shape})")
     W, b = collapse_linear_feedforward(weights, biases)
-    evidence = {
-        "W": np.asarray(W, dtype=object),
-        "b": np.asarray(b, dtype=object),
-        "summary": f"{len(weights)} layers -> one layer W {tuple(np.shape(W))}",
-    }
-    return Certificate.build("T0", STATEMENT_T0, {"description": description, "weights": weights, "biases": biases},
-                             evidence)
+    evidence = {"W": np.asarray(W, dtype=object), "b": np.asarray(b, dtype=object)}
+    return Certificate.build("T0", STATEMENT_T0, {"weights": weights, "biases": biases}, evidence)

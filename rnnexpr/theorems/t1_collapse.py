@@ -16,7 +16,7 @@ from ..errors import ModelKindError
 from ..models import Stack, random_stack
 from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, load_model, lti_equal
+from ._common import check_positive, check_seed, check_work, load_model, lti_equal
 
 __all__ = ["verify_T1", "STATEMENT_T1"]
 
@@ -26,12 +26,22 @@ STATEMENT_T1 = (
 )
 
 
-@register_deriver("T1")
+def describe_T1(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Description, summary and exactness of a T1 certificate, from its stored data."""
+    stack = load_model(instance["stack"])
+    return {"description": f"linear RNN stack widths {stack.widths}, d={stack.input_dim}",
+            "summary": f"depth {stack.depth} widths {stack.widths} -> one layer of width {sum(stack.widths)}",
+            "exact": True}
+
+
+@register_deriver("T1", statement=STATEMENT_T1, describe=describe_T1)
 def derive_T1(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
     """Re-derive the T1 verdict: shape of the construction, then exact equivalence."""
     stack = load_model(instance["stack"])
     collapsed = load_model(evidence["collapsed"])
     total = sum(stack.widths)
+    # Exact simulation of both on 2n + 2 steps, d + 1 inputs: about (d + 1) (2n + 2) n^2 per model.
+    check_work((stack.input_dim + 1) * (2 * total + 2) * (total + 1) ** 2 * 4, "instance.stack: the T1 check")
     shape_ok = (isinstance(collapsed, Stack) and collapsed.depth == 1 and collapsed.is_linear_rnn
                 and collapsed.widths == (total,))
     steps = [Step(f"the construction is one linear RNN layer of width {total}", shape_ok,
@@ -42,14 +52,15 @@ def derive_T1(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
         return steps
     equal, n_steps, detail = lti_equal(stack, collapsed)
     steps.append(Step("the construction computes the same function (Markov/free-response criterion)", equal, detail))
-    if "equivalence" in evidence:
-        # The linear-systems equivalence test, recomputed on the stored models.
-        from ..linear_systems import equivalent as lti_equivalent
+    # An independent route: the linear-systems equivalence test, recomputed on the stored models.
+    from ..linear_systems import equivalent as lti_equivalent
 
-        res = lti_equivalent(stack, collapsed)
-        same = bool(getattr(res, "equivalent", res))
-        steps.append(Step("linear_systems.equivalent agrees", same and bool(evidence["equivalence"]["equivalent"]),
-                          f"equivalent={same}"))
+    res = lti_equivalent(stack, collapsed)
+    same = bool(getattr(res, "equivalent", res))
+    stored = evidence["equivalence"]
+    steps.append(Step("linear_systems.equivalent agrees (exact)", same and bool(res.exact)
+                      and stored == {"equivalent": same, "exact": bool(res.exact)},
+                      f"equivalent={same}, exact={bool(res.exact)}; stored {stored}"))
     return steps
 
 
@@ -100,23 +111,18 @@ def verify_T1(
         widths = [check_positive(w, "widths[i]") for w in widths]
         stack = random_stack(widths, input_dim=check_positive(input_dim, "input_dim"), kind="linear", seed=seed,
                              exact=True, with_initial_state=True)
-        description = f"seed={seed}: linear RNN stack widths {tuple(widths)}, d={input_dim}"
     else:
         if not isinstance(instance, Stack) or not instance.is_linear_rnn:
-            raise ModelKindError(f"instance: expected a Stack of linear RNN layers, got {instance!r}")
+            raise ModelKindError(f"instance: expected a Stack of linear RNN layers (T1 is about linear RNN stacks), "
+                                 f"got {instance!r}")
         stack = instance.to_exact()
-        description = f"given: linear RNN stack widths {stack.widths}"
+        seed = None
+    from ..linear_systems import equivalent as lti_equivalent
+
     collapsed = collapse(stack)
+    res = lti_equivalent(stack, collapsed)
     evidence: dict[str, Any] = {
         "collapsed": collapsed,
-        "summary": f"depth {stack.depth} widths {stack.widths} -> one layer of width {sum(stack.widths)}",
+        "equivalence": {"equivalent": bool(res.equivalent), "exact": bool(res.exact)},
     }
-    try:
-        from ..linear_systems import equivalent as lti_equivalent
-    except ImportError:
-        lti_equivalent = None
-    if lti_equivalent is not None:
-        res = lti_equivalent(stack, collapsed)
-        evidence["equivalence"] = res.to_dict() if hasattr(res, "to_dict") else {"equivalent": bool(res)}
-        evidence["equivalence"].setdefault("equivalent", bool(getattr(res, "equivalent", res)))
-    return Certificate.build("T1", STATEMENT_T1, {"description": description, "stack": stack}, evidence)
+    return Certificate.build("T1", STATEMENT_T1, {"stack": stack}, evidence)

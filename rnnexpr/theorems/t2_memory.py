@@ -25,7 +25,7 @@ from ..exact import exact_rank
 from ..models import LinearRNNLayer, Stack, random_array, random_generator
 from ..validation import check_bool, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, exact_matrix, load_model, lti_responses
+from ._common import check_positive, check_seed, check_work, exact_matrix, load_model, lti_responses, stored_int
 
 __all__ = ["verify_T2", "memory_table", "STATEMENT_T2"]
 
@@ -82,18 +82,31 @@ def _markov_hankel(stack: Stack, size: int) -> np.ndarray:
     return H
 
 
-@register_deriver("T2")
+def describe_T2(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Description, summary and exactness of a T2 certificate, from its stored data."""
+    stack = load_model(instance["generic_stack"])
+    shape = f"{stack.depth}x{max(stack.widths)}"
+    sh, dp = evidence["shallow"], evidence["deep"]
+    return {"description": f"delay k={instance['delay']}; generic linear stack {shape}",
+            "summary": (f"Hankel rank {evidence['delay_hankel']['rank']}; params shallow {sh['total']} "
+                        f"(V: {sh['recurrent']}) vs deep {dp['total']}; McMillan degree {shape}"),
+            "exact": True}
+
+
+@register_deriver("T2", statement=STATEMENT_T2, describe=describe_T2)
 def derive_T2(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
     """Re-derive T2 from the stored Hankel matrices, networks and counts."""
-    k = int(instance["delay"])
+    k = stored_int(instance["delay"], "instance.delay", minimum=1)
+    check_work((k + 2) ** 3 * 8, f"instance.delay: the T2 check at k={k}")
     steps = []
-    H = exact_matrix(evidence["delay_hankel"]["matrix"], "delay_hankel")
+    dh = evidence["delay_hankel"]
+    H = exact_matrix(dh["matrix"], "delay_hankel")
     H_ok = H.shape == (k + 1, k + 1) and bool(np.all(H == _delay_hankel(k)))
     steps.append(Step(f"stored block is the Hankel matrix of M_j = [j={k}]", H_ok, f"shape {H.shape}"))
     r = exact_rank(H).rank
-    claimed = int(evidence["delay_hankel"]["rank"])
-    steps.append(Step(f"Hankel rank of the delay = {k + 1}", r == claimed == k + 1,
-                      f"recomputed exact rank {r}, stored {claimed}"))
+    claimed = dh["rank"]
+    steps.append(Step(f"Hankel rank of the delay = {k + 1} (exact)", r == claimed == k + 1 and dh["method"] == "exact",
+                      f"recomputed exact rank {r}, stored {claimed} ({dh['method']})"))
     nets = {}
     for name in ("shallow", "deep"):
         net = load_model(evidence[name]["network"])
@@ -116,24 +129,24 @@ def derive_T2(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     stack = load_model(instance["generic_stack"])
     L, n = stack.depth, max(stack.widths)
     size = sum(stack.widths) + 1
+    check_work(8 * size**3 * (size + 2), "instance.generic_stack: the McMillan-degree check")
     Hg = exact_matrix(gen["matrix"], "generic.matrix")
     Hg_ok = Hg.shape == (size, size) and bool(np.all(Hg == _markov_hankel(stack, size)))
     steps.append(Step("stored block is the Markov-parameter Hankel matrix of the generic stack", Hg_ok,
                       f"shape {Hg.shape}, recomputed by exact simulation"))
     rg = exact_rank(Hg).rank
-    steps.append(Step(f"McMillan degree of the generic stack = L*n = {L * n}",
-                      rg == int(gen["rank"]) == L * n and stack.widths == (n,) * L,
-                      f"recomputed exact rank {rg}, stored {gen['rank']}"))
-    if "mcmillan_degree" in gen:
-        # Independent route: Markov parameters C V^j U of the joint (block lower-triangular) system.
-        from ..linear_systems import markov_parameters, mcmillan_degree
+    steps.append(Step(f"McMillan degree of the generic stack = L*n = {L * n} (exact)",
+                      rg == gen["rank"] == L * n and stack.widths == (n,) * L and gen["method"] == "exact",
+                      f"recomputed exact rank {rg}, stored {gen['rank']} ({gen['method']})"))
+    # Independent route: Markov parameters C V^j U of the joint (block lower-triangular) system.
+    from ..linear_systems import markov_parameters, mcmillan_degree
 
-        M = markov_parameters(stack, 2 * size - 1, exact=True)
-        same = all(M[i + j, 0, 0] == Hg[i, j] for i in range(size) for j in range(size)) if Hg_ok else False
-        md = mcmillan_degree(stack, method="exact").rank
-        steps.append(Step("linear_systems agrees: Markov parameters C V^j U and McMillan degree",
-                          same and md == int(gen["mcmillan_degree"]) == L * n,
-                          f"mcmillan_degree = {md}, stored {gen['mcmillan_degree']}"))
+    M = markov_parameters(stack, count=2 * size - 1, exact=True)
+    same = all(M[i + j, 0, 0] == Hg[i, j] for i in range(size) for j in range(size)) if Hg_ok else False
+    md = int(mcmillan_degree(stack, method="exact"))
+    steps.append(Step("linear_systems agrees: Markov parameters C V^j U and McMillan degree",
+                      same and md == gen["mcmillan_degree"] == L * n,
+                      f"mcmillan_degree = {md}, stored {gen['mcmillan_degree']}"))
     return steps
 
 
@@ -191,7 +204,8 @@ def verify_T2(
     >>> verify_T2(delay=3, depth=2, width=2).holds
     True
     """
-    from ..constructions import delay_network_deep, delay_network_shallow, delay_parameter_counts
+    from ..constructions import delay_network_deep, delay_network_shallow
+    from ..linear_systems import mcmillan_degree
 
     seed = check_seed(seed)
     if instance is not None:
@@ -212,23 +226,10 @@ def verify_T2(
         "delay_hankel": {"matrix": H, "rank": exact_rank(H).rank, "method": "exact"},
         "shallow": {"network": shallow, **cs},
         "deep": {"network": deep, **cd},
-        "reported_counts": delay_parameter_counts(k),
-        "generic": {"matrix": Hg, "rank": exact_rank(Hg).rank, "method": "exact"},
-        "summary": (f"Hankel rank {k + 1}; params shallow {cs['total']} (V: {cs['recurrent']}) vs deep "
-                    f"{cd['total']}; McMillan degree {depth}x{width}"),
+        "generic": {"matrix": Hg, "rank": exact_rank(Hg).rank, "method": "exact",
+                    "mcmillan_degree": int(mcmillan_degree(stack, method="exact"))},
     }
-    try:
-        from ..linear_systems import mcmillan_degree
-    except ImportError:  # pragma: no cover - linear_systems is part of the package
-        mcmillan_degree = None
-    if mcmillan_degree is not None:
-        evidence["generic"]["mcmillan_degree"] = mcmillan_degree(stack, method="exact").rank
-    instance_d = {
-        "description": f"delay k={k}; seed={seed}: generic linear stack {depth}x{width}",
-        "delay": k,
-        "generic_stack": stack,
-    }
-    return Certificate.build("T2", STATEMENT_T2, instance_d, evidence)
+    return Certificate.build("T2", STATEMENT_T2, {"delay": k, "generic_stack": stack}, evidence)
 
 
 def memory_table(max_delay: int) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from ..models import WFA, Stack, random_stack
 from ..numbers import to_exact_array, zeros
 from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, exact_matrix, load_model
+from ._common import check_positive, check_seed, check_work, exact_matrix, load_model
 
 __all__ = ["verify_T3", "simulates", "STATEMENT_T3"]
 
@@ -113,13 +113,32 @@ def _block(model: Any, prefixes: list[list[int]], suffixes: list[list[int]]) -> 
     return np.asarray(vals, dtype=object).reshape(len(prefixes), len(suffixes))
 
 
-@register_deriver("T3")
+def describe_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Description, summary and exactness of a T3 certificate, from its stored data."""
+    stack = load_model(instance["stack"])
+    n, kind = stack.widths[0], "pure" if stack.is_pure else "2rnn"
+    states = load_model(evidence["wfa"]).num_states
+    minimal = 0 if evidence["minimal_wfa"] is None else load_model(evidence["minimal_wfa"]).num_states
+    return {"description": f"{kind} 2RNN width {n}, |Sigma|={stack.input_dim}",
+            "summary": (f"WFA {states} states, Hankel rank {evidence['hankel']['rank']} <= n+1 = {n + 1}, "
+                        f"minimal 2RNN width {minimal}"),
+            "exact": True}
+
+
+@register_deriver("T3", statement=STATEMENT_T3, describe=describe_T3)
 def derive_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
     """Re-derive T3: simulations, Hankel block rank, minimization."""
     from ..equivalence import equivalent
 
     stack = load_model(instance["stack"])
-    n = stack.widths[0]
+    if not (isinstance(stack, Stack) and stack.depth == 1 and stack.output_dim == 1):
+        return [Step("the instance is a depth-1 linear 2RNN with one output", False, f"got {stack!r}")]
+    n, d = stack.widths[0], stack.input_dim
+    hb = evidence["hankel"]
+    words = len(hb["prefixes"]) * len(hb["suffixes"])
+    longest = max((len(u) for u in hb["prefixes"] + hb["suffixes"]), default=0)
+    check_work(8 * (n + 2) ** 3 * (d + 1) + words * (2 * longest + 1) * (n + 1) ** 2 + (n + 2) ** 3 * d * 8,
+               "instance.stack: the T3 check")
     wfa = load_model(evidence["wfa"])
     steps = []
     expected_states = n if (stack.layers[0].is_pure and stack.is_pure) else n + 1
@@ -130,16 +149,17 @@ def derive_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     ok, why = simulates(back, wfa)
     steps.append(Step("from_wfa gives a pure 2RNN with as many units computing the WFA",
                       ok and back.depth == 1 and back.is_pure and back.widths == (wfa.num_states,), why))
-    hb = evidence["hankel"]
     prefixes, suffixes = [list(map(int, u)) for u in hb["prefixes"]], [list(map(int, v)) for v in hb["suffixes"]]
-    block = (exact_matrix(hb["block"], "hankel.block") if prefixes and suffixes
-             else np.empty((len(prefixes), len(suffixes)), dtype=object))
+    raw_block = hb["block"]
+    block = (exact_matrix(raw_block, "hankel.block") if prefixes and suffixes
+             else np.empty((len(prefixes), len(suffixes)) if raw_block == [] else (-1, -1), dtype=object))
     recomputed = _block(stack, prefixes, suffixes)
     steps.append(Step("stored Hankel block equals f(uv) on its words", block.shape == recomputed.shape
                       and bool(np.all(block == recomputed)), f"{len(prefixes)} x {len(suffixes)} block"))
     r = exact_rank(recomputed).rank if recomputed.size else 0
-    steps.append(Step(f"Hankel rank r = {hb['rank']} <= n+1 = {n + 1}", r == int(hb["rank"]) and r <= n + 1,
-                      f"recomputed exact rank {r}"))
+    steps.append(Step(f"Hankel rank r = {hb['rank']} <= n+1 = {n + 1} (exact)",
+                      r == hb["rank"] and r <= n + 1 and hb["method"] == "exact",
+                      f"recomputed exact rank {r}; stored method {hb['method']}"))
     if evidence["minimal_wfa"] is None:
         # f = 0: the minimal WFA has no state; check f = 0 against a zero WFA.
         zero = WFA([0], zeros((1, wfa.alphabet_size, 1), True), [0])
@@ -213,12 +233,12 @@ def verify_T3(
         stack = random_stack([width], input_dim=alphabet_size, kind=kind, seed=seed, exact=True)
         if seed % 2 == 1:
             stack = _with_duplicate_unit(stack)
-        description = f"seed={seed}: {kind} 2RNN width {stack.widths[0]}, |Sigma|={alphabet_size}"
     else:
         if not isinstance(instance, Stack) or instance.depth != 1 or instance.output_dim != 1:
-            raise ModelKindError(f"instance: expected a depth-1 Stack with one output, got {instance!r}")
+            raise ModelKindError(f"instance: expected a depth-1 Stack with one output (T3 is about one-layer linear "
+                                 f"2RNNs), got {instance!r}")
         stack = instance.to_exact()
-        description = f"given: 2RNN width {stack.widths[0]}, |Sigma|={stack.input_dim}"
+        seed = None
     wfa = to_wfa(stack)
     minimal = minimize(wfa)
     hc = hankel_certificate(wfa)
@@ -231,10 +251,8 @@ def verify_T3(
                    "rank": int(getattr(hc.rank, "rank", hc.rank)), "method": "exact"},
         "minimal_wfa": minimal if minimal.num_states else None,
         "minimal_2rnn": from_wfa(minimal) if minimal.num_states else None,
-        "summary": (f"WFA {wfa.num_states} states, Hankel rank {minimal.num_states} <= n+1 = "
-                    f"{stack.widths[0] + 1}, minimal 2RNN width {minimal.num_states}"),
     }
-    return Certificate.build("T3", STATEMENT_T3, {"description": description, "stack": stack}, evidence)
+    return Certificate.build("T3", STATEMENT_T3, {"stack": stack}, evidence)
 
 
 def _with_duplicate_unit(stack: Stack) -> Stack:

@@ -25,7 +25,7 @@ from ..errors import InvalidArgumentError
 from ..models import Linear2RNNLayer, LinearRNNLayer, Stack, random_array, random_generator
 from ..validation import check_bool, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import binom, check_positive, check_seed, load_model
+from ._common import binom, check_positive, check_seed, check_work, load_model, stored_int
 
 __all__ = ["verify_T4", "STATEMENT_T4"]
 
@@ -55,62 +55,106 @@ def _generic_stack(depth: int, width: int, seed: int, linear: bool) -> Stack:
     return Stack(layers, C=draw((1, width)), c=draw((1,)))
 
 
-def _degree(model: Any, length: int, method: str | None) -> Any:
+#: The fields of a degree result a T4 certificate stores (each one re-checked).
+_DEGREE_FIELDS = ("total", "per_input", "method", "error_probability")
+_LARGE_FIELDS = _DEGREE_FIELDS + ("certified", "seed")
+
+
+def _degree(model: Any, length: int, method: str | None, seed: int = 0) -> Any:
     from ..polydegree import degree
 
-    return degree(model, length) if method is None else degree(model, length, method=method)
+    check_work(2 * length**2 * model.depth, f"length: the degree at T={length} of a depth-{model.depth} stack")
+    if method is None:
+        return degree(model, length, seed=seed)
+    return degree(model, length, method=method, seed=seed)
 
 
-def _cross_check(model: Any, length: int, stored_method: str | None) -> Any:
-    """Recompute a degree with the other exact method when it fits (symbolic <-> modular)."""
+def _stored(res: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    d = res.to_dict()
+    return {k: d[k] for k in keys}
+
+
+def _other_method(model: Any, length: int, method: str) -> Any:
+    """The degree by the other exact method (symbolic <-> modular), or None when it does not fit."""
     from ..errors import SizeLimitError
 
-    other = {"symbolic": "modular", "modular": "symbolic"}.get(stored_method or "")
-    if other is not None:
-        try:
-            return _degree(model, length, other)
-        except SizeLimitError:
-            pass
-    return _degree(model, length, stored_method)
+    other = {"symbolic": "modular", "modular": "symbolic"}.get(method)
+    if other is None:
+        return None
+    try:
+        return _degree(model, length, other)
+    except SizeLimitError:
+        return None
 
 
-@register_deriver("T4")
+def describe_T4(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Description, summary and exactness (error probability) of a T4 certificate, from its stored data."""
+    T = instance["length"]
+    models = [load_model(case["model"]) for case in instance["cases"]]
+    if len(models) == 1:
+        description = f"widths {models[0].widths}, T={T}"
+    else:
+        description = (f"2RNN and linear stacks, depths 1..{max(m.depth for m in models)}, "
+                       f"width {models[0].widths[0]}, T={T}")
+    totals = [rec["total"] for rec in evidence["degrees"]]
+    summary = f"T={T}: degrees {totals} (2RNN depths then linear)"
+    probs = [float(rec["error_probability"]) for rec in evidence["degrees"] if rec["error_probability"]]
+    large = instance.get("large")
+    if large is not None:
+        rec = evidence["large"]
+        summary += f"; T={large['length']}, depth {load_model(large['model']).depth}: {rec['total']} (modular)"
+        if rec["error_probability"]:
+            probs.append(float(rec["error_probability"]))
+    exact: Any = True if not probs else {"error_probability": min(1.0, sum(probs))}
+    return {"description": description, "summary": summary, "exact": exact}
+
+
+@register_deriver("T4", statement=STATEMENT_T4, describe=describe_T4)
 def derive_T4(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
-    """Re-derive T4: recompute every degree on the stored instances, compare with the bounds."""
-    T = int(instance["length"])
+    """Re-derive T4: recompute every stored degree (all its fields), cross-check by the other method."""
+    T = stored_int(instance["length"], "instance.length", minimum=1)
     steps = []
     for case, rec in zip(instance["cases"], evidence["degrees"], strict=True):
         model = load_model(case["model"])
         L = model.depth
-        res = _cross_check(model, T, rec.get("method"))
-        total, first = int(res.total), int(res.per_input[0])
-        stored_ok = total == int(rec["total"]) and first == int(rec["per_input"][0])
+        res = _degree(model, T, rec["method"])
+        again = _stored(res, _DEGREE_FIELDS)
+        stored_ok = again == {k: rec[k] for k in _DEGREE_FIELDS} and set(rec) == set(_DEGREE_FIELDS)
+        other = _other_method(model, T, res.method)
+        cross = other is None or (other.total == res.total and tuple(other.per_input) == tuple(res.per_input))
+        how = f"recomputed ({res.method}){'' if other is None else ', and by ' + other.method}"
+        total, per = int(res.total), [int(v) for v in res.per_input]
         if case["kind"] == "linear":
             steps.append(Step(f"linear RNN stack, depth {L}: degree {total} <= 1",
-                              stored_ok and total <= 1, f"recomputed ({res.method}); stored {rec['total']}"))
-        else:
+                              stored_ok and cross and total <= 1 and model.is_linear_rnn,
+                              f"{how}; per input {per}; stored {rec['total']}, {rec['per_input']}"))
+        elif case["kind"] == "2rnn":
             bound, bound1 = binom(T + L - 1, L), binom(T + L - 2, L - 1)
             steps.append(Step(
                 f"2RNN depth {L}, T={T}: degree {total} = binom(T+L-1, L) = {bound}",
-                stored_ok and total == bound,
-                f"recomputed ({res.method}); stored {rec['total']}"))
-            steps.append(Step(f"2RNN depth {L}: degree in x_1 {first} <= binom(T+L-2, L-1) = {bound1}",
-                              stored_ok and first <= bound1, f"per input {list(res.per_input)}"))
+                stored_ok and cross and total == bound,
+                f"{how}; stored {rec['total']}"))
+            steps.append(Step(f"2RNN depth {L}: degree in x_1 {per[0]} <= binom(T+L-2, L-1) = {bound1}",
+                              stored_ok and cross and per[0] <= bound1, f"per input {per}"))
+        else:
+            steps.append(Step("the case is a 2RNN or a linear RNN stack", False, f"kind {case['kind']!r}"))
     large = instance.get("large")
     if large is not None:
-        # Large T: modular evaluation and interpolation, re-run with fresh primes (another seed).
-        from ..polydegree import degree
-
-        model, TL = load_model(large["model"]), int(large["length"])
+        # Large T: modular evaluation and interpolation, re-run with the stored seed (every field must agree)
+        # and with fresh primes (another seed: the degree must agree).
+        model, TL = load_model(large["model"]), stored_int(large["length"], "instance.large.length", minimum=1)
         rec = evidence["large"]
         L = model.depth
-        res = degree(model, TL, method="modular", seed=int(rec.get("seed") or 0) + 1)
+        seed = stored_int(rec["seed"], "evidence.large.seed", budget="entries")
+        res = _degree(model, TL, "modular", seed=seed)
+        fresh = _degree(model, TL, "modular", seed=seed + 1)
         bound = binom(TL + L - 1, L)
+        same = _stored(res, _LARGE_FIELDS) == {k: rec[k] for k in _LARGE_FIELDS} and set(rec) == set(_LARGE_FIELDS)
         steps.append(Step(
             f"2RNN depth {L}, T={TL} (modular): degree {int(res.total)} = binom(T+L-1, L) = {bound}",
-            int(res.total) == int(rec["total"]) == bound and bool(res.certified) and bool(rec["certified"]),
+            same and int(res.total) == int(fresh.total) == bound and bool(res.certified) and bool(fresh.certified),
             f"certified={res.certified} (lower bound from a nonzero value mod p meets the structural upper bound); "
-            f"error probability {res.error_probability}"))
+            f"error probability {res.error_probability}; fresh primes agree: {int(fresh.total) == int(res.total)}"))
     return steps
 
 
@@ -169,9 +213,9 @@ def verify_T4(
     width = check_positive(width, "width")
     if instance is not None:
         if not isinstance(instance, Stack) or instance.input_dim != 1 or instance.output_dim != 1:
-            raise InvalidArgumentError("instance: expected a Stack with scalar input and output")
+            raise InvalidArgumentError(f"instance: expected a Stack (linear RNN or linear 2RNN layers) with scalar "
+                                       f"input and output (T4 is about such stacks), got {instance!r}")
         cases = [{"kind": "linear" if instance.is_linear_rnn else "2rnn", "model": instance.to_exact()}]
-        description = f"given: widths {instance.widths}, T={T}"
     else:
         max_depth = check_positive(max_depth, "max_depth")
         cases = []
@@ -179,28 +223,12 @@ def verify_T4(
             cases.append({"kind": "2rnn", "model": _generic_stack(L, width, seed + 101 * L, False)})
         for L in range(1, max_depth + 1):
             cases.append({"kind": "linear", "model": _generic_stack(L, width, seed + 101 * L + 7, True)})
-        description = f"seed={seed}: 2RNN and linear stacks, depths 1..{max_depth}, width {width}, T={T}"
-    degrees, probs = [], []
-    for case in cases:
-        res = _degree(case["model"], T, method)
-        d = res.to_dict()
-        degrees.append(d)
-        if res.error_probability:
-            probs.append(float(res.error_probability))
-    totals = [d["total"] for d in degrees]
-    evidence: dict[str, Any] = {"degrees": degrees,
-                                "summary": f"T={T}: degrees {totals} (2RNN depths then linear)"}
-    inst: dict[str, Any] = {"description": description, "length": T, "cases": cases}
+    degrees = [_stored(_degree(case["model"], T, method), _DEGREE_FIELDS) for case in cases]
+    evidence: dict[str, Any] = {"degrees": degrees}
+    inst: dict[str, Any] = {"length": T, "cases": cases}
     if instance is None and large_length:
-        from ..polydegree import degree
-
         TL = check_positive(large_length, "large_length")
         model = _generic_stack(max_depth, width, seed + 999, False)
-        res = degree(model, TL, method="modular", seed=seed)
-        if res.error_probability:
-            probs.append(float(res.error_probability))
         inst["large"] = {"model": model, "length": TL}
-        evidence["large"] = res.to_dict()
-        evidence["summary"] += f"; T={TL}, depth {max_depth}: {res.total} (modular)"
-    exact: Any = True if not probs else {"error_probability": min(1.0, sum(probs))}
-    return Certificate.build("T4", STATEMENT_T4, inst, evidence, exact=exact)
+        evidence["large"] = _stored(_degree(model, TL, "modular", seed=seed), _LARGE_FIELDS)
+    return Certificate.build("T4", STATEMENT_T4, inst, evidence)

@@ -30,7 +30,7 @@ from ..models import WFA, Stack
 from ..numbers import to_exact_array, zeros
 from ..validation import check_bool, deprecated_positional, renamed_parameter
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, exact_matrix, load_model
+from ._common import check_positive, check_seed, check_work, exact_matrix, load_model, stored_int
 
 __all__ = ["verify_T5", "product_simulates", "STATEMENT_T5"]
 
@@ -119,35 +119,82 @@ def product_simulates(stack: Stack, states: list[np.ndarray], wfa: WFA) -> tuple
                   f"e_i (x) [1; h2] on {len(points)} affinely spanning layer-2 states (exact)")
 
 
-@register_deriver("T5")
+def _is_depth2_2rnn(model: Any) -> bool:
+    return isinstance(model, Stack) and model.depth == 2 and model.output_dim == 1 and not model.is_linear_rnn
+
+
+def _check_block_work(model: Any, P: list, S: list, name: str) -> None:
+    longest = max((len(u) for u in P + S), default=0)
+    n = sum(model.widths)
+    check_work(len(P) * len(S) * (2 * longest + 1) * (n + 1) ** 2 + 8 * min(len(P), len(S)) ** 3, name)
+
+
+def _check_profile_work(model: Any, max_length: int, name: str) -> int:
+    from ..limits import check_size
+
+    K = stored_int(max_length, name, minimum=0)
+    d = max(model.input_dim, 1)
+    words = K + 1 if d == 1 else (d ** (K + 1) - 1) // (d - 1)
+    check_size(words, f"{name}: the words of length <= {K}", "words")
+    check_work(8 * words**2, f"{name}: the rank profile up to length {K}")
+    return K
+
+
+def describe_T5(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Description, summary and exactness of a T5 certificate, from its stored data."""
+    w = load_model(instance["witness"])
+    N = instance["units"]
+    randoms = instance["random"]
+    cav = evidence["caveat"]
+    rprof = "; ".join(str(e["ranks"]) for e in evidence["random"])
+    return {"description": (f"witness of widths {w.widths}, N={N}; {len(randoms)} random "
+                            "(2,2) witnesses; a finite-state (DFA) stack"),
+            "summary": (f"witness rank {evidence['witness']['rank']} (N={N}); random profiles {rprof}; DFA stack = "
+                        f"WFA({load_model(cav['wfa']).num_states}), profile {cav['ranks']}"),
+            "exact": True}
+
+
+@register_deriver("T5", statement=STATEMENT_T5, describe=describe_T5)
 def derive_T5(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
     """Re-derive T5 from the stored blocks, rank profiles and the product WFA."""
     steps = []
     # (1) the witness
     w = load_model(instance["witness"])
-    N = int(instance["units"])
+    N = stored_int(instance["units"], "instance.units", minimum=1)
+    steps.append(Step("the witness is a depth-2 linear 2RNN stack with one output", _is_depth2_2rnn(w),
+                      f"got {w!r}"))
+    if not _is_depth2_2rnn(w):
+        return steps
+    # Entries of f(a^T) = 2^(T(T+1)/2) have up to (N+2)^2 bits: exact rank of an (N+2)^2 block of them.
+    check_work((N + 2) ** 5 // 16, f"instance.units: the witness block for N={N}")
     wit = evidence["witness"]
     P, S = _words(wit["prefixes"]), _words(wit["suffixes"])
+    _check_block_work(w, P, S, "evidence.witness: the witness block")
     block = exact_matrix(wit["block"], "witness.block")
     re = _block(w, P, S)
     steps.append(Step("witness Hankel block equals f(uv) on its listed words",
                       block.shape == re.shape and bool(np.all(block == re)), f"{len(P)} x {len(S)} block"))
     r = exact_rank(re).rank
-    steps.append(Step(f"witness block has exact rank {int(wit['rank'])} >= N+2 = {N + 2}: no depth-1 linear "
-                      f"2RNN with <= {N} units computes f", r == int(wit["rank"]) and r >= N + 2,
-                      f"recomputed exact rank {r}"))
+    steps.append(Step(f"witness block has exact rank {wit['rank']} >= N+2 = {N + 2}: no depth-1 linear "
+                      f"2RNN with <= {N} units computes f", r == wit["rank"] and r >= N + 2 and wit["method"] == "exact",
+                      f"recomputed exact rank {r}; stored method {wit['method']}"))
     # (2) random depth-2 witnesses
     from ..hankel import rank_profile
 
     for k, (case, rec) in enumerate(zip(instance["random"], evidence["random"], strict=True)):
         model = load_model(case)
-        prof = rank_profile(model, int(rec["max_len"]), method="exact")
+        if not _is_depth2_2rnn(model):
+            steps.append(Step(f"random witness {k} is a depth-2 linear 2RNN stack", False, f"got {model!r}"))
+            continue
+        K = _check_profile_work(model, rec["max_len"], f"evidence.random[{k}].max_len")
+        prof = rank_profile(model, K, method="exact")
         ranks = [int(v) for v in prof.ranks]
         stored = [int(v) for v in rec["ranks"]]
         growing = all(b > a for a, b in zip(ranks, ranks[1:]))
         steps.append(Step(f"random witness {k}: rank profile {ranks} grows strictly",
                           ranks == stored and growing, f"recomputed (exact); stored {stored}"))
         P, S = _words(rec["prefixes"]), _words(rec["suffixes"])
+        _check_block_work(model, P, S, f"evidence.random[{k}]: the block")
         block = exact_matrix(rec["block"], f"random[{k}].block")
         re = _block(model, P, S)
         rk = exact_rank(re).rank
@@ -159,13 +206,18 @@ def derive_T5(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     # (3) the caveat
     cav = evidence["caveat"]
     stack = load_model(instance["dfa_stack"])
+    if not (isinstance(stack, Stack) and stack.depth == 2 and stack.output_dim == 1):
+        steps.append(Step("the caveat's stack has depth 2 and one output", False, f"got {stack!r}"))
+        return steps
+    check_work(len(cav["states"]) * stack.input_dim * (sum(stack.widths) + 2) ** 3 * 4,
+               "evidence.caveat.states: the product simulation")
     states = [exact_matrix(r, "caveat.states") for r in cav["states"]]
     wfa = load_model(cav["wfa"])
     ok, why = product_simulates(stack, states, wfa)
     n2 = stack.widths[1]
     steps.append(Step(f"caveat: layer 1 reaches {len(states)} states and the product WFA with "
                       f"{len(states)} x {n2 + 1} states computes the stack", ok, why))
-    prof = rank_profile(stack, int(cav["max_len"]), method="exact")
+    prof = rank_profile(stack, _check_profile_work(stack, cav["max_len"], "evidence.caveat.max_len"), method="exact")
     ranks = [int(v) for v in prof.ranks]
     steps.append(Step(f"caveat: its rank profile {ranks} stays <= {wfa.num_states} (the product WFA's size)",
                       ranks == [int(v) for v in cav["ranks"]] and max(ranks) <= wfa.num_states,
@@ -239,8 +291,9 @@ def verify_T5(
     max_len = check_positive(max_length, "max_length")
     if check_bool(quick, "quick"):
         random_witnesses = min(random_witnesses, 1)
-    if instance is not None and (not isinstance(instance, Stack) or instance.output_dim != 1):
-        raise ModelKindError(f"instance: expected a Stack with one output, got {instance!r}")
+    if instance is not None and not _is_depth2_2rnn(instance):
+        raise ModelKindError(f"instance: expected a depth-2 Stack of linear 2RNN layers with one output (T5 is about "
+                             f"depth-2 linear 2RNN stacks), got {instance!r}")
     witness = t5_witness() if instance is None else instance.to_exact()
     words = [[0] * i for i in range(N + 2)]
     block = _block(witness, words, words)
@@ -263,11 +316,7 @@ def verify_T5(
     cav_prof = rank_profile(stack, max_len + 1, method="exact")
     evidence["caveat"] = {"states": states, "wfa": wfa, "max_len": max_len + 1,
                           "ranks": [int(v) for v in cav_prof.ranks]}
-    rprof = "; ".join(str(e["ranks"]) for e in evidence["random"])
-    evidence["summary"] = (f"witness rank {evidence['witness']['rank']} (N={N}); random profiles {rprof}; "
-                           f"{dfa} stack = WFA({wfa.num_states}), profile {evidence['caveat']['ranks']}")
     inst = {
-        "description": f"seed={seed}: T5 witness, N={N}; {random_witnesses} random (2,2) witnesses; {dfa} DFA stack",
         "witness": witness,
         "units": N,
         "random": randoms,

@@ -35,7 +35,7 @@ from ..models import DepthwiseStack, random_array, random_depthwise_stack, rando
 from ..numbers import to_exact_array, zeros
 from ..validation import check_bool, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, exact_matrix, load_model
+from ._common import check_positive, check_seed, check_work, exact_matrix, load_model, stored_int
 
 __all__ = ["verify_T6", "relu_pieces", "STATEMENT_T6", "T6C_NOTE"]
 
@@ -137,7 +137,34 @@ def relu_pieces(stack: DepthwiseStack, a: Any, b: Any) -> dict[str, Any]:
     return {"breakpoints": bps, "pieces": pieces}
 
 
-@register_deriver("T6")
+#: The fields of a degree result a T6 certificate stores (each one re-checked).
+_DEGREE_FIELDS = ("total", "per_input", "method", "error_probability")
+
+
+def _degree_record(model: Any, length: int, method: str | None = None) -> dict[str, Any]:
+    from ..polydegree import degree
+
+    check_work(2 * length**2 * model.depth, f"length: the degree at T={length} of a depth-{model.depth} stack")
+    res = degree(model, length) if method is None else degree(model, length, method=method)
+    d = res.to_dict()
+    return {k: d[k] for k in _DEGREE_FIELDS}
+
+
+def describe_T6(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """Description, summary and exactness of a T6 certificate, from its stored data."""
+    T = instance["length"]
+    first = load_model(instance["polynomial_stacks"][0])
+    lines = evidence["relu"]["lines"]
+    degs = [rec["total"] for rec in evidence["polynomial"]["degrees"]]
+    return {"description": (f"sigma of degree {first.activation.degree}, depth {first.depth}, "
+                            f"T={T}; {len(instance['relu_stacks'])} ReLU stacks (depths 2, 3)"),
+            "summary": (f"(a) degrees {degs} vs x_1..x_{T} degree {T}; (b) "
+                        f"{sum(len(ln['breakpoints']) for ln in lines)} breakpoints on {len(lines)} lines, Hessian "
+                        "[[0,1],[1,0]]"),
+            "exact": True}
+
+
+@register_deriver("T6", statement=STATEMENT_T6, describe=describe_T6)
 def derive_T6(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[Step]:
     """Re-derive T6(a) (degrees) and T6(b) (pieces, Hessian) from the stored data."""
     from ..polydegree import degree
@@ -145,22 +172,29 @@ def derive_T6(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     steps = []
     # (a)
     pa = evidence["polynomial"]
-    T = int(instance["length"])
+    T = stored_int(instance["length"], "instance.length", minimum=1)
     w = load_model(instance["product_witness"])
+    check_work(2 * T**2, f"instance.length: the degree at T={T}")
     wdeg = degree(w, T)
     ok_w = (w.depth == 1 and w.widths == (1,) and int(wdeg.total) == T == int(pa["witness_degree"]))
     steps.append(Step(f"(a) one linear 2RNN unit computes x_1...x_{T}: degree {int(wdeg.total)} = T", ok_w,
                       f"recomputed ({wdeg.method})"))
     for case, rec in zip(instance["polynomial_stacks"], pa["degrees"], strict=True):
         model = load_model(case)
+        if not (isinstance(model, DepthwiseStack) and model.activation.name in ("polynomial", "identity")):
+            steps.append(Step("(a) the stack has linear recurrences and a polynomial sigma between layers", False,
+                              f"got {model!r}"))
+            continue
         p, L = model.activation.degree, model.depth
         bound = p ** L if model.readout_activation else p ** (L - 1)
-        res = degree(model, T)
-        tot = int(res.total)
+        again = _degree_record(model, T, rec["method"])
+        tot = int(again["total"])
         steps.append(Step(
             f"(a) sigma of degree {p}, depth {L}{', sigma before readout' if model.readout_activation else ''}: "
             f"degree {tot} <= {bound} < T = {T}, so it is not x_1...x_{T}",
-            tot == int(rec["total"]) and tot <= bound < T, f"recomputed ({res.method}); stored {rec['total']}"))
+            again == {k: rec[k] for k in _DEGREE_FIELDS} and set(rec) == set(_DEGREE_FIELDS) and tot <= bound < T,
+            f"recomputed ({again['method']}), per input {again['per_input']}; stored {rec['total']}, "
+            f"{rec['per_input']}"))
     # (b)
     pb = evidence["relu"]
     hess = [exact_matrix(h, "hessian") for h in pb["hessians"]]
@@ -174,6 +208,8 @@ def derive_T6(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
                       f"at {len(base)} points)", ok_h, "a piecewise-linear function has zero Hessian a.e."))
     for k, (case, rec) in enumerate(zip(instance["relu_stacks"], pb["lines"], strict=True)):
         model = load_model(case)
+        check_work(len(rec["breakpoints"]) ** 2 * T * (sum(getattr(model, "widths", (1,))) + 1) ** 2 * 8 + T * 100,
+                   f"evidence.relu.lines[{k}]: the pieces")
         a, b = exact_matrix(rec["a"], "a"), exact_matrix(rec["b"], "b")
         stored_bps = [Fraction(v) for v in exact_matrix(rec["breakpoints"], "breakpoints").ravel()] \
             if rec["breakpoints"] else []
@@ -309,7 +345,7 @@ def verify_T6(
             _generic_depthwise([2] * max(L - 1, 1), coeffs, rng, readout_activation=True),
         ]
     witness = product_witness(T)
-    degs = [degree(m, T).to_dict() for m in poly]
+    degs = [_degree_record(m, T) for m in poly]
     relus, lines = [], []
     for k in range(relu_stacks):
         # Alternate depth 2 and depth 3 (with ReLU before the readout) stacks.
@@ -324,13 +360,8 @@ def verify_T6(
     evidence = {
         "polynomial": {"degrees": degs, "witness_degree": degree(witness, T).to_dict()["total"]},
         "relu": {"hessian_points": points, "hessians": [_hessian_2(witness, x) for x in points], "lines": lines},
-        "note": T6C_NOTE,
-        "summary": (f"(a) degrees {[d['total'] for d in degs]} vs x_1..x_{T} degree {T}; (b) "
-                    f"{sum(len(ln['breakpoints']) for ln in lines)} breakpoints on {len(lines)} lines, Hessian "
-                    "[[0,1],[1,0]]"),
     }
     inst = {
-        "description": f"seed={seed}: sigma of degree {p}, depth {L}, T={T}; {relu_stacks} ReLU stacks (depths 2, 3)",
         "length": T,
         "product_witness": witness,
         "polynomial_stacks": poly,
