@@ -367,8 +367,8 @@ def _as_object_array(M: Any, name: str) -> np.ndarray:
 def _new_fraction(num: int, den: int) -> Fraction:
     """A Fraction from an already reduced pair (no gcd)."""
     f = object.__new__(Fraction)
-    f._numerator = num
-    f._denominator = den
+    f._numerator = num  # type: ignore[attr-defined]  # CPython's slots (fractions.py), not in the stubs
+    f._denominator = den  # type: ignore[attr-defined]
     return f
 
 
