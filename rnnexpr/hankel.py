@@ -67,7 +67,8 @@ def _check_int(v: Any, name: str, low: int = 0) -> int:
     return check_int(v, name, minimum=low)
 
 
-def words_of_length(alphabet_size: int, length: int, max_words: int = DEFAULT_MAX_WORDS) -> list[tuple[int, ...]]:
+@deprecated_positional
+def words_of_length(alphabet_size: int, length: int, *, max_words: int = DEFAULT_MAX_WORDS) -> list[tuple[int, ...]]:
     """All words of one length, in lexicographic order.
 
     Raises
@@ -88,7 +89,8 @@ def words_of_length(alphabet_size: int, length: int, max_words: int = DEFAULT_MA
     return list(itertools.product(range(d), repeat=k))
 
 
-def words_up_to(alphabet_size: int, max_length: int, max_words: int = DEFAULT_MAX_WORDS) -> list[tuple[int, ...]]:
+@deprecated_positional
+def words_up_to(alphabet_size: int, max_length: int, *, max_words: int = DEFAULT_MAX_WORDS) -> list[tuple[int, ...]]:
     """All words of length ``0..max_length``, shortest first then lexicographic.
 
     Raises
@@ -109,10 +111,12 @@ def words_up_to(alphabet_size: int, max_length: int, max_words: int = DEFAULT_MA
     return [w for j in range(k + 1) for w in itertools.product(range(d), repeat=j)]
 
 
+@deprecated_positional
 def hankel_block(
     model_or_function: Stack | WFA | Callable[[tuple[int, ...]], Any],
     prefixes: Sequence[Sequence[int]],
     suffixes: Sequence[Sequence[int]],
+    *,
     exact: bool = False,
     max_entries: int = DEFAULT_MAX_BLOCK_ENTRIES,
 ) -> np.ndarray:
