@@ -552,45 +552,86 @@ def _cmd_check(args: argparse.Namespace) -> int:
                         "or of the block on words of length <= K",
          MODEL,
          max_length_option(help="use the block on words of length <= K (required for deep stacks)"),
-         *method_options(default="numerical, with its tolerance and singular-value gap"),
+         *method_options(default="the file decides: exact for an exact file, numerical (with tolerance, gap and a warning when unclear) for a float one"),
          examples=[f"rnnexpr hankel-rank {EXAMPLES}/wfa.json --exact",
                    f"rnnexpr hankel-rank {EXAMPLES}/2rnn-depth2.json --max-length 4"])
 def _cmd_hankel_rank(args: argparse.Namespace) -> int:
     from .hankel import hankel_rank, rank_profile
 
     model = _load(args.model, ("stack", "wfa"))
-    method = args.method or "numerical"
+    method = args.method  # None: the library's rule (the file's type decides)
     if args.max_length is None:
         if _is_deep(model):
             raise UsageError(f"{args.model}: a depth-{model.depth} stack is not a WFA; give --max-length K for "
                              "the block on words of length <= K")
-        res = hankel_rank(model, method=method)
-        _emit(args, res.to_dict(), [f"Hankel {res.describe()} (infinite Hankel matrix: minimal WFA size)"])
+        with _NumericalWarnings() as caught:
+            res = hankel_rank(model, method=method)
+        caught.emit(args, res.to_dict(), [f"Hankel {res.describe()} (infinite Hankel matrix: minimal WFA size)"])
         return EXIT_OK
     _check_words([model], args.max_length)
-    prof = rank_profile(model, args.max_length, method="numerical" if method == "numerical" else "exact")
+    with _NumericalWarnings() as caught:
+        prof = rank_profile(model, args.max_length, method=method)
     data = prof.to_dict()
     data["rank"] = int(prof.ranks[-1])
-    how = "exact over Q" if prof.exact else "numerical"
-    _emit(args, data, [f"Hankel rank {prof.ranks[-1]} on words of length <= {args.max_length} ({how})"])
+    caught.emit(args, data, [f"Hankel rank {prof.ranks[-1]} on words of length <= {args.max_length} "
+                             f"({_profile_how(prof)})"])
     return EXIT_OK
+
+
+class _NumericalWarnings:
+    """Collects the NumericalRankWarnings of a computation: printed as ``warning: ...`` lines on stderr.
+
+    With ``--json`` they are also in the output, as ``"warnings"``.
+    """
+
+    def __enter__(self) -> _NumericalWarnings:
+        import warnings
+
+        from .errors import NumericalRankWarning
+
+        self._manager = warnings.catch_warnings(record=True)
+        self.records = self._manager.__enter__()
+        warnings.simplefilter("always", NumericalRankWarning)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._manager.__exit__(*exc)
+
+    def emit(self, args: argparse.Namespace, data: Any, lines: Sequence[str]) -> None:
+        from .errors import NumericalRankWarning
+
+        messages = [str(w.message) for w in self.records if issubclass(w.category, NumericalRankWarning)]
+        if messages and isinstance(data, dict):
+            data = {**data, "warnings": messages}
+        _emit(args, data, lines)
+        for m in messages:
+            print(f"warning: {m}", file=sys.stderr)
+
+
+def _profile_how(prof: Any) -> str:
+    if prof.exact:
+        return "exact over Q"
+    if prof.method == "modular":
+        return "mod p, a proven lower bound"
+    gaps = [g for g in (prof.gaps or []) if g is not None]
+    return f"numerical, min gap={min(gaps):.2e}" if gaps else "numerical"
 
 
 @command("rank-profile", "Hankel ranks on words of length <= m for m = 0..K (factorized)",
          MODEL,
          max_length_option(required=True, help="largest length K of the profile"),
-         *method_options(default="exact over Q"),
+         *method_options(default="the file decides: exact for an exact file, numerical (with tolerance, gap and a warning when unclear) for a float one"),
          examples=[f"rnnexpr rank-profile {EXAMPLES}/2rnn-depth2.json --max-length 4"])
 def _cmd_rank_profile(args: argparse.Namespace) -> int:
     from .hankel import rank_profile
 
     model = _load(args.model, ("stack", "wfa"))
     _check_words([model], args.max_length)
-    method = args.method or "exact"
-    res = rank_profile(model, args.max_length, method="numerical" if method == "numerical" else "exact")
+    with _NumericalWarnings() as caught:
+        res = rank_profile(model, args.max_length, method=args.method)  # None: the file's type decides
     rows = [[m, r] for m, r in enumerate(res.ranks)]
-    how = "exact over Q" if res.exact else "numerical"
-    _emit(args, res.to_dict(), _table(rows, ["max length m", f"rank of H[words <= m, words <= m] ({how})"]))
+    how = _profile_how(res)
+    caught.emit(args, res.to_dict(), _table(rows, ["max length m", f"rank of H[words <= m, words <= m] ({how})"]))
     return EXIT_OK
 
 
@@ -682,7 +723,7 @@ def _cmd_degree(args: argparse.Namespace) -> int:
          _choice(("--feature-map",), ["one-hot", "affine", "polynomial"], "feature map of the inputs "
                                                                           "(default one-hot)",
                  default="one-hot"),
-         *method_options(default="exact over Q"),
+         *method_options(default="the file decides: exact for an exact file, numerical (with tolerance, gap and a warning when unclear) for a float one"),
          examples=[f"rnnexpr tt-ranks {EXAMPLES}/wfa.json --length 4"])
 def _cmd_tt_ranks(args: argparse.Namespace) -> int:
     from .tt import to_tensor_train, tt_ranks
@@ -691,8 +732,9 @@ def _cmd_tt_ranks(args: argparse.Namespace) -> int:
     _check_work(10 * args.length * model.alphabet_size * (_state_size(model) + 1) ** 3,
                 f"--length: the TT ranks at T={args.length}")
     tt = to_tensor_train(model, args.length, feature_map=args.feature_map.replace("-", "_"))
-    res = tt_ranks(tt, exact=(args.method or "exact") != "numerical")
-    _emit(args, res.to_dict(), [res.describe()])
+    with _NumericalWarnings() as caught:
+        res = tt_ranks(tt, method=args.method)  # None: the file's type decides
+    caught.emit(args, res.to_dict(), [res.describe()])
     return EXIT_OK
 
 
@@ -790,6 +832,143 @@ def _cmd_experiment(args: argparse.Namespace) -> int:
     if outputs:
         lines += ["", "wrote " + ", ".join(map(str, outputs.values() if isinstance(outputs, dict) else outputs))]
     _emit(args, res, lines)
+    return EXIT_OK
+
+
+# -- sequence data and extraction (issue 15) ----------------------------------
+
+_VARIANT_NAMES = ["classic", "prefix", "suffix", "factor"]
+
+
+def _float_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text[:40]!r}") from None
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1), got {text[:40]!r}")
+    return value
+
+
+def _probabilities_file(path: str, count: int) -> Any:
+    """PAutomaC's solution format: a line N, then one probability per line."""
+    import numpy as np
+
+    from .limits import check_size
+
+    check_size(os.path.getsize(path), f"{path}: file size in bytes", "file_bytes")
+    with open(path, encoding="utf-8") as fh:
+        lines = [line.strip() for line in fh if line.strip()]
+    try:
+        values = np.array([float(v) for v in lines[1:]], dtype=np.float64)
+        declared = int(lines[0]) if lines else -1
+    except ValueError as exc:
+        raise UsageError(f"--test-probabilities: {path}: expected a count line then one number per line "
+                         f"({exc})") from None
+    if declared != len(values) or len(values) != count:
+        raise UsageError(f"--test-probabilities: {path}: expected {count} probabilities (one per test word) after "
+                         f"the count line, got {len(values)} (declared {declared})")
+    return values
+
+
+@command("learn", "learn a WFA by spectral learning from a file of sequences; with --test, print its "
+                  "perplexity and word error rate on a test file",
+         option("train", metavar="TRAIN", help="training sequences: PAutomaC/SPiCe format (a header 'N "
+                                               "alphabet_size', then 'length s_1 ... s_length' per line) or "
+                                               "plain text (one sequence per line, symbols separated by spaces)"),
+         option("--rank", type=_int_at_least(1, "dimension"), required=True, metavar="R",
+                help="number of states of the learned WFA"),
+         _choice(("--variant",), _VARIANT_NAMES, "the function whose Hankel blocks are used: P(w) (classic), "
+                 "P(w Sigma*) (prefix), P(Sigma* w) (suffix) or the expected factor count (factor); default "
+                 "classic", default="classic"),
+         max_length_option(help="rows and columns: the prefixes / suffixes (or factors) of length <= K that "
+                                "occur in the sample (default 3)"),
+         option("--test", metavar="TEST", default=None, help="test sequences, same formats: perplexity (words "
+                "the WFA gives a value <= 0 are scored by the smoothed bigram model of TRAIN) and word error rate"),
+         option("--test-probabilities", metavar="FILE", default=None,
+                help="true probabilities of the test words (PAutomaC solution format: a line N, then one number "
+                     "per line): perplexity is then PAutomaC's score"),
+         OUTPUT,
+         examples=["rnnexpr learn examples/data/pautomac_train.txt --rank 5 --variant suffix "
+                   "--test examples/data/pautomac_test.txt -o learned.json"])
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from .data import read_sequences
+    from .spectral import learn_from_sample, ngram_wfa, perplexity, word_error_rate
+
+    _check_output(args.output)
+    if args.test_probabilities is not None and args.test is None:
+        raise UsageError("--test-probabilities: expected --test TEST too, got no test file")
+    train = read_sequences(args.train)
+    test = read_sequences(args.test, alphabet_size=train.alphabet_size) if args.test is not None else None
+    probs = _probabilities_file(args.test_probabilities, len(test)) if args.test_probabilities else None
+    length = 3 if args.max_length is None else args.max_length
+    d = train.alphabet_size
+    wfa = learn_from_sample(train, args.rank, d, variant=args.variant, max_length=length)
+    path = _save(wfa, args.output)
+    data: dict[str, Any] = {"path": path, "num_states": args.rank, "alphabet_size": d, "variant": args.variant,
+                            "max_length": length, "train_sequences": len(train)}
+    lines = [f"learned a WFA with {args.rank} states over {d} symbols from {len(train)} sequences "
+             f"({args.variant} Hankel blocks, words of length <= {length}); wrote {path}"]
+    if test is not None:
+        words = list(test)
+        values = wfa.values(words)
+        smoothed = int((values <= 0).sum())
+        ppl = perplexity(wfa, words, probabilities=probs, fallback=ngram_wfa(train, d))
+        wer = word_error_rate(wfa, words)
+        data.update({"test_sequences": len(words), "perplexity": ppl, "word_error_rate": wer,
+                     "smoothed": smoothed, "perplexity_kind": "pautomac" if probs is not None else "per-word"})
+        kind = "PAutomaC perplexity" if probs is not None else "perplexity (per word)"
+        lines += [f"{kind} on {len(words)} test sequences: {ppl:.6g} ({smoothed} values <= 0 scored by the "
+                  "bigram fallback)",
+                  f"word error rate (next symbol or end, {sum(len(w) + 1 for w in words)} predictions): {wer:.4f}"]
+    _emit(args, data, lines)
+    return EXIT_OK
+
+
+@command("extract", "extract a WFA from a trained torch RNN/LSTM/GRU and report its rank profile and its error "
+                    "against the Eckart-Young lower bound per size (the file is read with "
+                    "torch.load(weights_only=True): only rnnexpr.torch.save_sequence_model files, never pickles)",
+         option("model", metavar="MODEL.pt", help="a file of rnnexpr.torch.save_sequence_model (state dict and "
+                                                  "architecture); arbitrary torch files are refused, since loading "
+                                                  "them could run code"),
+         max_length_option(help="query all words of length <= 2K+1: prefixes and suffixes of length <= K "
+                                "(default 3)"),
+         option("--rtol", type=_float_arg, default=1e-6, metavar="R",
+                help="relative tolerance of the numerical ranks, about the accuracy the network was trained to "
+                     "(default 1e-6)"),
+         option("--num-states", type=_int_at_least(1, "dimension"), default=None, metavar="N",
+                help="size of the extracted WFA (default: the numerical rank)"),
+         option("--output-index", type=_nonnegative, default=0, metavar="J",
+                help="the output coordinate of the readout to extract (default 0)"),
+         seed_option(help="seed of the random held-out words (default 0)"),
+         option("-o", "--output", default=None, metavar="FILE", help="write the extracted WFA (.json or .npz)"),
+         examples=["rnnexpr extract lstm.pt --max-length 3 --rtol 1e-3 -o extracted.json"])
+def _cmd_extract(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        _check_output(args.output)
+    try:
+        from .torch import load_sequence_model, sequence_function
+    except ImportError:
+        raise UsageError('extract needs torch: pip install "rnnexpr[torch]"') from None
+    from .extraction import extract
+
+    module, readout = load_sequence_model(args.model)
+    if args.output_index >= readout.out_features:
+        raise UsageError(f"--output-index: expected an index below {readout.out_features} (the readout's outputs), "
+                         f"got {args.output_index}")
+    f = sequence_function(module, module.input_size, readout=readout, output=args.output_index)
+    length = 3 if args.max_length is None else args.max_length
+    res = extract(f, alphabet_size=module.input_size, max_length=length, num_states=args.num_states,
+                  rtol=args.rtol, seed=args.seed)
+    data = res.to_dict()
+    lines = [f"{type(module).__name__} (hidden size {module.hidden_size}, {module.num_layers} layer(s)) queried on "
+             f"{res.queries} words; extracted a WFA with {res.num_states} states "
+             f"(held-out relative error {res.test_error:.3e})", *res.describe().splitlines()]
+    if args.output is not None:
+        path = _save(res.wfa, args.output)
+        data["path"] = path
+        lines.append(f"wrote {path}")
+    _emit(args, data, lines)
     return EXIT_OK
 
 
