@@ -1,14 +1,16 @@
-"""Rank profile of a depth-2 linear 2RNN stack: lifted factorization vs brute-force blocks.
+"""Rank profiles of deep linear 2RNN stacks (issue 10): evaluation-based bases vs brute-force blocks.
 
-Issue 3 benchmark: widths (2, 2), binary alphabet, all terms (U, V, b, c), exact rational
-parameters (seed 0).  Fast: ``rank_profile(stack, 12)`` (exact; prefix-feature and
-suffix-functional bases through the lifted representation, never the block), and the same
-over GF(p) (``method="modular"``: proven lower bounds, equal w.h.p.).  Baseline
-(``tests/oracles``): for k = 0, 1, 2, ... evaluate the full block over all words of length
-<= k exactly and take its exact rank; it runs until it has used as much time as the fast
-method took for all k <= 12, and we report the largest k it finished.
+For each stack (binary alphabet, exact random parameters, seed 0): the fast path
+``rank_profile(stack, K, method="modular")`` (ranks over GF(p) of blocks on prefix and
+suffix sets grown from the reachable features; each rank labelled proven or a lower
+bound, with the prime and the error probability), timed for all k <= K.  Baseline, in the
+same run: the full block over all words of length <= k, evaluated word by word
+(``Stack.values``) and ranked exactly over Q (``tests.oracles.brute_force_rank_profile``),
+for k = 0, 1, ... until it has used as much time as the fast path; we report the largest
+k it finished, checks agreement there, and extrapolates its cost to K (x4 per k, the
+block doubles both ways) to print the ratio.
 
-Usage: python benchmarks/bench_rank_profile.py [--max-len 12] [--seed 0]
+Usage: python benchmarks/bench_rank_profile.py [--quick] [--seed 0]
 """
 
 from __future__ import annotations
@@ -25,45 +27,55 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from rnnexpr import exact_rank, random_stack, rank_profile  # noqa: E402
 from tests.oracles import all_words  # noqa: E402
 
+CASES = [
+    ((2, 2, 2), "pure", 10),
+    ((2, 2, 2), "2rnn", 10),
+    ((1, 1, 1), "pure", 10),
+    ((1, 1, 1), "2rnn", 10),
+    ((2, 1, 1, 1), "pure", 10),
+    ((2, 1, 1, 1), "2rnn", 10),
+    ((2, 2), "pure", 16),
+    ((2, 2), "2rnn", 16),
+]
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--max-len", type=int, default=12)
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    stack = random_stack([2, 2], 2, kind="2rnn", seed=args.seed, exact=True)
 
+def brute(stack, K: int, budget: float) -> tuple[list[int], list[float]]:
+    ranks, times = [], []
     t0 = time.perf_counter()
-    prof = rank_profile(stack, args.max_len)
-    t_fast = time.perf_counter() - t0
-    print(f"depth-2 stack widths (2, 2), |Sigma|=2, all terms, exact, seed={args.seed}")
-    print(f"fast   rank_profile up to k={args.max_len}: {t_fast:.1f} s")
-    print(f"       ranks {prof.ranks}")
-    t0 = time.perf_counter()
-    mod = rank_profile(stack, args.max_len, method="modular")
-    print(f"fast   rank_profile(method='modular', p={mod.prime}): {time.perf_counter() - t0:.1f} s, "
-          f"same ranks: {mod.ranks == prof.ranks}")
-
-    brute, times = [], []
-    t0 = time.perf_counter()
-    for k in range(args.max_len + 1):
+    for k in range(K + 1):
         words = all_words(2, k)
         tk = time.perf_counter()
         vals = stack.values([list(u) + list(v) for u in words for v in words], exact=True)
         H = np.asarray(vals, dtype=object).reshape(len(words), len(words))
-        brute.append(exact_rank(H).rank)
+        ranks.append(exact_rank(H).rank)
         times.append(time.perf_counter() - tk)
-        if time.perf_counter() - t0 > t_fast:
+        if time.perf_counter() - t0 > budget:
             break
-    kb = len(brute) - 1
-    print(f"brute  full blocks, k=0..{kb} in {sum(times):.1f} s (k={kb}: {len(all_words(2, kb))}^2 block, "
-          f"{times[-1]:.1f} s); ranks {brute}")
-    print(f"agree on k <= {kb}: {brute == prof.ranks[: kb + 1]}")
-    # Growth of the brute-force cost per k (about 4x per k: the block doubles in both directions).
-    growth = times[-1] / times[-2] if len(times) > 1 and times[-2] > 0 else float("nan")
-    est = times[-1] * growth ** (args.max_len - kb)
-    print(f"ratio  at k={args.max_len}: brute force would need about {est:.0f} s "
-          f"(x{growth:.1f} per k) vs {t_fast:.1f} s, i.e. about {est / t_fast:.0f}x")
+    return ranks, times
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--quick", action="store_true", help="K - 3 for every case")
+    args = ap.parse_args()
+    print(f"{'widths':>12} {'terms':>5} {'K':>3} {'fast (s)':>8} {'proven':>7} {'eps':>8} "
+          f"{'brute k':>7} {'agree':>5} {'ratio':>8}  ranks")
+    for widths, kind, K in CASES:
+        K = K - 3 if args.quick else K
+        stack = random_stack(list(widths), 2, kind=kind, seed=args.seed, exact=True, with_initial_state=True)
+        t0 = time.perf_counter()
+        prof = rank_profile(stack, K, method="modular", seed=args.seed)
+        t_fast = time.perf_counter() - t0
+        b, times = brute(stack, K, max(t_fast, 1.0))
+        kb = len(b) - 1
+        growth = max(times[-1] / times[-2], 4.0) if len(times) > 1 and times[-2] > 0 else 4.0
+        est = times[-1] * growth ** (K - kb)
+        terms = "pure" if kind == "pure" else "UVb"
+        print(f"{str(widths):>12} {terms:>5} {K:>3} {t_fast:8.1f} {sum(prof.proven):>3}/{K + 1:<3} "
+              f"{prof.error_probability:8.1e} {kb:>7} {str(b == prof.ranks[: kb + 1]):>5} {est / t_fast:8.0f}x  "
+              f"{prof.ranks}", flush=True)
+    print(f"prime p = {prof.prime} (random_prime(seed={args.seed}))")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import numpy as np
 from .errors import AlphabetError as _AlphabetError
 from .errors import InvalidArgumentError, ModelKindError
 from .linear_systems import equivalent as _lti_equivalent
-from .lifted import LiftedRepresentation, _budget, _core_from_params, _homogeneous, _initial
+from .lifted import LiftedRepresentation, homogeneous_parameters
 from .models import WFA, Stack
 from .results import EquivalenceResult
 from .validation import check_choice, check_int, check_tolerance, deprecated_positional
@@ -104,15 +104,15 @@ def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_leng
         a, b = a.to_float(), b.to_float()
     rtol = check_tolerance(rtol, "rtol")
     # Level-m cores do not depend on the length T: build each once and reuse it for every T.
-    hps = [_homogeneous(a), _homogeneous(b)]
+    hps = [homogeneous_parameters(a), homogeneous_parameters(b)]
     cores: list[dict[int, np.ndarray]] = [{}, {}]
 
     def rep(i: int, T: int) -> LiftedRepresentation:
         hp = hps[i]
         for m in range(1, T + 1):
             if m not in cores[i]:
-                cores[i][m] = _core_from_params(hp, m, _budget(hp.exact, None))
-        return LiftedRepresentation(_initial(hp, T), tuple(cores[i][T - t] for t in range(T)), hp.readout)
+                cores[i][m] = hp.core(m)
+        return LiftedRepresentation(hp.initial_features(T), tuple(cores[i][T - t] for t in range(T)), hp.readout)
 
     for T in range(max_length + 1):
         ra, rb = rep(0, T), rep(1, T)

@@ -3,11 +3,11 @@
 * :func:`hankel_block` evaluates ``H[u, v] = f(uv)`` on given word lists (guarded);
 * :func:`hankel_rank` of a WFA or a depth-1 stack from reachable and observable
   bases in ``O(n^3 |Sigma|)`` -- never by enumerating words;
-* :func:`rank_profile` of any stack of linear 2RNN layers: for ``k = 0..max_len``
+* :func:`rank_profile` of any stack of linear 2RNN layers: for ``k = 0..max_length``
   the rank of the block over all words of length ``<= k`` (as prefixes and as
-  suffixes), from the lifted factorization ``f(uv) = phi_{|v|}(u) . G_v`` of
-  :mod:`rnnexpr.lifted` -- a basis of the prefix features and a basis of the
-  suffix functionals, never the ``|Sigma|^k x |Sigma|^k`` block;
+  suffixes), from prefix and suffix sets grown from the reachable part of the
+  lifted factorization ``f(uv) = phi_{|v|}(u) . G_v`` of :mod:`rnnexpr.lifted`,
+  so that the cost follows the rank, not the number of monomials;
 * :class:`HankelCertificate`: a finite block, its exact rank and the lower bound
   it proves on the width of any depth-1 linear 2RNN computing f (T5).
 """
@@ -25,19 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgumentError, MissingDependencyError, ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
+from .errors import InvalidArgumentError, ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
 from .exact import RankResult, exact_backend, exact_rank, independent_rows, matrix_rank, numerical_rank
-from .fields import GF, QQ, error_probability, orbit_basis, random_prime, suitable_prime
-from .lifted import (
-    _budget,
-    _core_from_params,
-    _dimension,
-    _features_from_states,
-    _homogeneous,
-    _mul_table,
-    _states_after,
-    feature_degrees,
-)
+from .fields import DEFAULT_PRIME, GF, QQ, error_probability, orbit_basis, random_prime, suitable_prime
+from .lifted import entry_budget, feature_degrees, homogeneous_parameters, matmul_mod, power_mod
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
 from .validation import check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method
@@ -55,6 +46,7 @@ __all__ = [
     "hankel_certificate",
     "DEFAULT_MAX_WORDS",
     "DEFAULT_MAX_BLOCK_ENTRIES",
+    "DEFAULT_MAX_PROFILE_BLOCK",
 ]
 
 #: Default budget for word enumeration.
@@ -383,25 +375,42 @@ def hankel_basis_words(model: WFA | Stack) -> tuple[list[tuple[int, ...]], list[
 # Rank profiles of deep stacks
 # ---------------------------------------------------------------------------
 
+#: Default budget (entries) of one Hankel block evaluated by :func:`rank_profile` (the rank costs what it holds).
+DEFAULT_MAX_PROFILE_BLOCK = 2048 * 2048
+
 
 @dataclass(frozen=True)
 class RankProfile:
-    """Ranks of the Hankel blocks over all words of length ``<= k``, for ``k = 0..max_len``.
+    """Ranks of the Hankel blocks over all words of length ``<= k``, for ``k = 0..max_length``.
 
     Attributes
     ----------
     ranks : list of int
-        ``ranks[k]`` = rank of ``H[Sigma^{<=k}, Sigma^{<=k}]``.
+        ``ranks[k]`` = rank of ``H[Sigma^{<=k}, Sigma^{<=k}]`` (over GF(p) for the
+        modular method: a lower bound on the rank over Q).
     exact : bool
-        True for rational arithmetic (a proof).
+        True for the exact method (every rank is the rank over Q).  A modular
+        profile has ``exact=False`` even where ``proven`` shows ranks that are the
+        ranks over Q.
     method : str
-        ``"exact"`` or ``"numerical"``.
+        ``"exact"``, ``"modular"`` or ``"numerical"``.
     tolerances, gaps : list of float, or None
         Numerical only: the tolerance and singular-value gap of each rank.
     prefix_counts, suffix_counts : list of int
-        Sizes of the prefix-feature and suffix-functional bases used at each k.
+        Sizes of the prefix and suffix sets whose block gave each rank.
     prime : int or None
-        Modular only: the prime p (ranks over GF(p) are proven lower bounds).
+        The prime p of the modular computation (exact and modular methods).
+    proven : list of bool
+        ``proven[k]``: ``ranks[k]`` is the rank over Q, proven (exact arithmetic, or
+        a rank mod p equal to the upper bound ``upper_bounds[k]``).  Otherwise the
+        rank is a lower bound, equal to the rank over Q except with probability at
+        most ``error_probability``.
+    upper_bounds : list of int
+        ``min(number of words of length <= k, r_k)``, with ``r_k`` the dimension of the
+        level-k features (:func:`rnnexpr.lifted.level_dimension` of the augmented stack).
+    error_probability : float or None
+        Bound on the probability that some rank not proven is below the rank over Q
+        (random prime and random sketches, Schwartz-Zippel); 0 when all are proven.
 
     Examples
     --------
@@ -418,11 +427,23 @@ class RankProfile:
     prefix_counts: list[int] = field(default_factory=list)
     suffix_counts: list[int] = field(default_factory=list)
     prime: int | None = None
+    proven: list[bool] = field(default_factory=list)
+    upper_bounds: list[int] = field(default_factory=list)
+    error_probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-serializable dictionary."""
+        """JSON-serializable dictionary.
+
+        Examples
+        --------
+        >>> from rnnexpr.models import random_wfa
+        >>> sorted(rank_profile(random_wfa(2, 2, seed=0, exact=True), 1).to_dict())[:3]
+        ['error_probability', 'exact', 'method']
+        """
         d = {"ranks": list(self.ranks), "exact": self.exact, "method": self.method,
-             "prefix_counts": list(self.prefix_counts), "suffix_counts": list(self.suffix_counts)}
+             "prefix_counts": list(self.prefix_counts), "suffix_counts": list(self.suffix_counts),
+             "proven": list(self.proven), "upper_bounds": list(self.upper_bounds),
+             "error_probability": self.error_probability}
         if self.prime is not None:
             d["prime"] = self.prime
         if self.tolerances is not None:
@@ -436,7 +457,14 @@ def _independent(M: np.ndarray, exact: bool, rtol: float) -> list[int]:
     if M.shape[0] == 0 or M.shape[1] == 0:
         return []
     if exact:
-        return _independent_rows_exact(M)
+        # Rows independent mod p are independent over Q: they are a basis when their number is the
+        # rank over Q (one integer rank, on the tall orientation); otherwise exact elimination.
+        Z = _integer_rows_array(M)
+        Fp = GF(DEFAULT_PRIME)
+        idx = Fp.independent_rows(Fp.matrix(Z))
+        if len(idx) == QQ.rank(Z):
+            return idx
+        return QQ.independent_rows(Z)  # pragma: no cover - needs p to divide a minor
     import scipy.linalg
 
     A = np.asarray(M, dtype=np.float64)
@@ -452,82 +480,77 @@ def _independent(M: np.ndarray, exact: bool, rtol: float) -> list[int]:
     return sorted(int(keep[i]) for i in piv[:r])
 
 
-def _independent_rows_exact(M: np.ndarray) -> list[int]:
-    """Exact maximal independent row set: chosen mod p, then proven over Q.
-
-    Rows independent mod p are independent over Q, so they form a basis as soon
-    as their number equals the exact rank, computed by python-flint on the tall
-    orientation of the integer-scaled matrix (measured: fraction-free elimination
-    on wide matrices of these huge-entry features is 100x slower).  If the counts
-    differ (an unlucky prime), fall back to exact row reduction.
-    """
-    from . import exact as _exact
-
-    if _exact._flint is None or _exact.exact_backend() != "flint":
-        return independent_rows(M)
-    flint = _exact._flint
-    rows = _exact._integer_rows(M)  # row scaling keeps row dependencies
-    p = _exact.DEFAULT_PRIME
-    nr, nc = len(rows), len(rows[0])
-    Nt = flint.nmod_mat(nc, nr, [rows[i][j] % p for j in range(nc) for i in range(nr)], p)
-    R, rank_p = Nt.rref()
-    r = int(rank_p)
-    ent = np.array([int(v) for v in R.entries()], dtype=np.int64).reshape(nc, nr)[:r]
-    pivots = [int(np.argmax(row != 0)) for row in ent]
-    Z = flint.fmpz_mat(rows)
-    rank_q = int((Z if nr >= nc else Z.transpose()).rank())
-    if rank_q == r:
-        return pivots
-    return independent_rows(M)  # pragma: no cover - needs p to divide a minor
+def _integer_rows_array(M: np.ndarray) -> np.ndarray:
+    """Each row of an exact matrix times the lcm of its denominators (row dependencies unchanged)."""
+    out = np.empty(M.shape, dtype=object)
+    for i, row in enumerate(M):
+        fr = [v if isinstance(v, Fraction) else Fraction(v) for v in row]
+        q = math.lcm(*(v.denominator for v in fr)) if fr else 1
+        out[i] = [v.numerator * (q // v.denominator) for v in fr]
+    return out
 
 
-def _embed_index(widths: tuple[int, ...], m_from: int, m_to: int) -> np.ndarray:
-    """Index map level m_from -> level m_to (>= m_from) multiplying by powers of the constant coordinate."""
-    L = len(widths)
-    Df, Dt = feature_degrees(L, m_from), feature_degrees(L, m_to)
-    idx = np.zeros(1, dtype=np.int64)
-    for l in range(L, 0, -1):  # feature order: layer L first
-        N = widths[l - 1]
-        lay = _mul_table(N, Df[l - 1], Dt[l - 1] - Df[l - 1])[:, 0]  # times x_0^(extra): x_0 is [1; h][0] = 1
-        size_to = math.comb(N + Dt[l - 1] - 1, Dt[l - 1])
-        idx = (idx[:, None] * size_to + lay[None, :]).reshape(-1)
-    return idx
+def _word_count(d: int, k: int) -> int:
+    return k + 1 if d == 1 else (d ** (k + 1) - 1) // (d - 1)
 
 
-def rank_profile(model: Stack | WFA, max_len: int, method: str = "exact", exact: bool | None = None,
-                 rtol: float = 1e-9, max_entries: int | None = None, output: int = 0) -> RankProfile:
-    """Ranks of ``H[Sigma^{<=k}, Sigma^{<=k}]`` for ``k = 0..max_len``, by the lifted factorization.
+@renamed_parameter("max_len", "max_length")
+def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = None, exact: bool | None = None,
+                 rtol: float = 1e-9, max_entries: int | None = None, output: int = 0, prime: int | None = None,
+                 seed: int = 0, rounds: int = 1) -> RankProfile:
+    """Ranks of ``H[Sigma^{<=k}, Sigma^{<=k}]`` for ``k = 0..max_length``, for stacks of any depth.
 
-    Uses augmented homogeneous states (a constant coordinate in every layer), so
-    ``phi_j(u)`` is a coordinate restriction of ``phi_k(u)`` for ``j <= k`` and
-    ``H[u, v] = phi_k(u) . g_v`` with ``g_v`` the embedded suffix functional.  Then
-    ``rank H = rank(Phi_P* G_S*)`` for a basis of the suffix functionals (backward
-    recursion through the level cores, level by level) and a basis of the prefix
-    features (breadth-first over prefixes; a prefix of length t is pruned when its
-    level ``2k - t`` feature depends on the kept ones, which is exact since all
-    its extensions then depend on theirs).  Costs are polynomial in the feature
-    dimensions, never ``|Sigma|^k``.
+    ``H[u, v] = f(uv) = phi_k(u) . g_v`` (the lifted factorization, see
+    :doc:`/theory/index`), but no monomial feature is materialized on the default
+    paths: the rank is taken on a block ``H[P_k, S_k]`` evaluated by running the
+    stack, for a prefix set ``P_k`` and a suffix set ``S_k`` grown level by level
+    from the *reachable* part of the features, so the cost follows the rank:
+
+    * suffixes ``S_k = W_0 + ... + W_k``: ``W_j`` holds words of length j whose
+      functionals ``g_v`` span those of all words of length j, grown by prepending
+      symbols to ``W_{j-1}`` (a dependent ``g_v`` stays dependent when a symbol is
+      prepended); dependencies are decided on the values ``f_x(v)`` of the stack run
+      from random states ``x`` (a random evaluation of the polynomials ``g_v``);
+    * prefixes ``P_k``: breadth first, a prefix u of length t is pruned when
+      ``phi_{2k-t}(u)`` depends on the kept ones (then so do all its extensions),
+      decided on random functionals ``(c . h^L_u) prod_l (a_l . h^l_u)^{D_l}`` of
+      the states (products of powers of linear forms span the dual of the features);
+    * where the previous block was nearly full, the whole block (every word of
+      length ``<= 2k`` evaluated once) when it fits ``DEFAULT_MAX_PROFILE_BLOCK``.
 
     Parameters
     ----------
     model : Stack or WFA
         Any stack of linear 2RNN layers on one-hot inputs (scalar output row ``output``).
-    max_len : int
-        Largest k.
-    method : {"exact", "modular", "numerical"}
-        Exact rationals (default; float parameters at their binary value); the same
-        algorithm over GF(p) for a 31-bit prime p (each rank is the rank of the
-        reduced block: a proven lower bound on the rank over Q, equal to it unless p
-        divides one of its minors; ``prime`` is reported); or float with pivoted
-        QR / SVD and the tolerance ``rtol``.
+    max_length : int
+        Largest k (formerly ``max_len``, still accepted with a DeprecationWarning).
+    method : {"exact", "modular", "numerical"}, optional
+        By the rule of :func:`rnnexpr.validation.resolve_method` (exact input: exact;
+        float input: numerical).  ``"modular"``: ranks over GF(p) for a random 31-bit
+        prime p (lower bounds on the ranks over Q; ``proven`` marks those equal to
+        the upper bound ``min(#words, r_k)``, hence exact; the others are exact
+        except with probability ``error_probability``).  ``"exact"``: the modular
+        ranks where proven, the others recomputed over Q by the monomial-feature
+        bases (a proof; :class:`~rnnexpr.errors.SizeLimitError` when those features
+        exceed ``max_entries``).  ``"numerical"``: float, monomial-feature bases and
+        a rank grown on nested pivots, so the profile never decreases.
     exact : bool, optional
-        Alias for method (True: "exact", False: "numerical").
+        ``True`` means ``method="exact"``, ``False`` ``"numerical"``; a conflict raises.
     rtol : float
-        Numerical only.
+        Numerical only: relative tolerance.
     max_entries : int, optional
-        Budget for the lifted cores (see :func:`rnnexpr.lifted.lift`).
+        Budget of array entries for monomial features and cores (exact and numerical
+        paths) and for an evaluated block (default ``DEFAULT_MAX_PROFILE_BLOCK``).
     output : int
         Readout row.
+    prime : int, optional
+        The prime (default: drawn by :func:`rnnexpr.fields.random_prime` from ``seed``).
+    seed : int
+        Seed of the prime and of the random sketches.
+    rounds : int
+        Modular and exact methods: independent repetitions (primes and sketches from
+        ``seed, seed + 1, ...``); each rank is the largest found (still a lower bound),
+        and the error probability is the product of the rounds' bounds.
 
     Returns
     -------
@@ -536,209 +559,436 @@ def rank_profile(model: Stack | WFA, max_len: int, method: str = "exact", exact:
     Raises
     ------
     SizeLimitError
-        When a lifted core would exceed the budget.
+        When a block whose rank is needed exceeds the budget (the message names the size).
+    ConflictingArgumentsError
+        When ``method`` and ``exact`` disagree.
+
+    See Also
+    --------
+    rnnexpr.growth.rank_growth : the growth of the profile with depth.
 
     Examples
     --------
     >>> from rnnexpr.constructions import t5_witness
     >>> rank_profile(t5_witness(), 3).ranks
     [1, 2, 3, 4]
+    >>> from rnnexpr.models import random_stack
+    >>> p = rank_profile(random_stack([2, 2, 2], 2, kind="pure", seed=0, exact=True), 4, method="modular")
+    >>> p.ranks, p.proven
+    ([1, 3, 7, 15, 31], [True, True, True, True, True])
     """
-    K = _check_int(max_len, "max_len", 0)
+    K = check_int(max_length, "max_length", minimum=0)
     if not isinstance(model, Stack | WFA):
         raise ModelKindError(f"model: expected a Stack or a WFA, got {type(model).__name__}")
-    if method == "modular" and exact is None:
-        return _rank_profile_modular(model, K, max_entries, output)
-    method = _method(method, exact)
-    is_exact = method == "exact"
-    if is_exact and not model.is_exact:
-        model = model.to_exact()
-    if not is_exact and model.is_exact:
-        model = model.to_float()
-    hp = _homogeneous(model, output, force_constant=True)
-    budget = _budget(is_exact, max_entries)
+    method = resolve_method(model.is_exact, method, exact)
+    output = check_int(output, "output", minimum=0)
+    seed = check_int(seed, "seed", minimum=0)
+    rtol = check_tolerance(rtol)
+    if prime is not None:
+        GF(check_int(prime, "prime", minimum=2))  # validates primality
+    block_budget = DEFAULT_MAX_PROFILE_BLOCK if max_entries is None else check_int(max_entries, "max_entries",
+                                                                                   minimum=1)
+    if method == "numerical":
+        return _rank_profile_numerical(model.to_float() if model.is_exact else model, K, rtol, max_entries, output)
+    exact_model = model if model.is_exact else model.to_exact()
+    hp = homogeneous_parameters(exact_model, output, force_constant=True)
+    rounds = check_int(rounds, "rounds", minimum=1)
+    prof = _rank_profile_modular(hp, K, prime=prime, seed=seed, block_budget=block_budget)
+    for extra in range(1, rounds):
+        if all(prof.proven):
+            break
+        other = _rank_profile_modular(hp, K, prime=None, seed=seed + extra, block_budget=block_budget)
+        best = [max(a, b) for a, b in zip(prof.ranks, other.ranks, strict=True)]
+        proven = [r == u for r, u in zip(best, prof.upper_bounds, strict=True)]
+        eps = 0.0 if all(proven) else min(1.0, (prof.error_probability or 0.0) * (other.error_probability or 0.0))
+        prof = RankProfile(best, False, "modular", None, None,
+                           [max(a, b) for a, b in zip(prof.prefix_counts, other.prefix_counts, strict=True)],
+                           [max(a, b) for a, b in zip(prof.suffix_counts, other.suffix_counts, strict=True)],
+                           prof.prime, proven, list(prof.upper_bounds), eps)
+    if method == "modular":
+        return prof
+    # Exact: the proven modular ranks are the rational ones; the others by exact monomial-feature bases.
+    todo = [k for k in range(K + 1) if not prof.proven[k]]
+    ranks = list(prof.ranks)
+    pcounts, scounts = list(prof.prefix_counts), list(prof.suffix_counts)
     d = hp.alphabet_size
-    widths = hp.widths
-    # Suffix-functional bases per level j (columns in R^{r_j}), by the backward recursion.
-    suffix_bases: list[np.ndarray] = []
-    Sj = hp.readout.reshape(-1, 1)
-    Sj = Sj[:, _independent(Sj.T, is_exact, rtol)]
-    suffix_bases.append(Sj)
-    for j in range(1, K + 1):
-        core = _core_from_params(hp, j, budget)
-        if is_exact:
-            cand = np.concatenate([_exact_product(core[:, s, :], suffix_bases[-1]) for s in range(d)], axis=1)
-        else:
-            cand = np.concatenate([core[:, s, :] @ suffix_bases[-1] for s in range(d)], axis=1)
-        suffix_bases.append(cand[:, _independent(cand.T, is_exact, rtol)])
-    hp_int = _projective_integer(hp) if is_exact else hp
-    ranks, tols, gaps, pcounts, scounts = [], [], [], [], []
-    for k in range(K + 1):
-        # g-space basis at level k.
-        G = np.concatenate([_embed_rows(widths, j, k, suffix_bases[j], is_exact) for j in range(k + 1)], axis=1)
-        if G.shape[1]:
-            G = G[:, _independent(G.T, is_exact, rtol)]
-        # Row scaling does not change ranks: exact prefix features use projective integer states.
-        hq = hp_int if is_exact else hp
-        prefixes = _prefix_basis(hq, k, is_exact, rtol)
-        Phi = _features_from_states(hq, _states_after(hq, prefixes), k) if prefixes else np.zeros((0, G.shape[0]))
-        pcounts.append(len(prefixes))
-        scounts.append(int(G.shape[1]))
-        if Phi.shape[0] == 0 or G.shape[1] == 0:
-            ranks.append(0)
-            tols.append(0.0)
-            gaps.append(math.inf)
-            continue
-        if is_exact:
-            res = matrix_rank(_exact_product(as_fractions(Phi), G), "exact")
-        else:
-            M = Phi @ G
-            res = numerical_rank(M, rtol=rtol, warn=True)
-            tols.append(res.tolerance)
-            gaps.append(res.gap)
-        ranks.append(res.rank)
-    if is_exact:
-        return RankProfile(ranks, True, "exact", None, None, pcounts, scounts)
-    return RankProfile(ranks, False, "numerical", tols, gaps, pcounts, scounts)
+    small = [k for k in todo if _word_count(d, k) ** 2 <= min(block_budget, DEFAULT_MAX_EXACT_BLOCK)]
+    if small:
+        values = hp.word_values(2 * max(small))
+        for k in small:
+            ranks[k] = QQ.rank(_full_block(values, d, k, object))
+            pcounts[k] = scounts[k] = _word_count(d, k)
+        todo = [k for k in todo if k not in small]
+    if todo:
+        try:
+            exact_ranks = _rank_profile_features(hp, todo, True, rtol, entry_budget(True, max_entries))
+        except SizeLimitError as err:
+            k = todo[0]
+            raise SizeLimitError(
+                f"max_entries: the exact rank at k={k} (mod p it is {prof.ranks[k]} < {prof.upper_bounds[k]} = "
+                f"min(words, r_k), so it is not proven by the modular method) needs the monomial features: {err}; "
+                f"use method='modular' for a lower bound with its error probability"
+            ) from None
+        for k, (r, pc, sc) in exact_ranks.items():
+            ranks[k], pcounts[k], scounts[k] = r, pc, sc
+    return RankProfile(ranks, True, "exact", None, None, pcounts, scounts, prof.prime, [True] * (K + 1),
+                       list(prof.upper_bounds), 0.0)
 
 
-def _rank_profile_modular(model: Stack | WFA, K: int, max_entries: int | None, output: int,
-                          prime: int | None = None) -> RankProfile:
-    """rank_profile over GF(p): the exact algorithm run on the model reduced mod p."""
-    from . import exact as _exact
+# --- the modular path: evaluation only, cost following the rank ------------------------------
 
-    flint = _exact._flint
-    if flint is None:  # pragma: no cover - environment dependent
-        raise MissingDependencyError("method: 'modular' rank profiles need python-flint (pip install rnnexpr[fast])")
-    if not model.is_exact:
-        model = model.to_exact()
-    p = int(prime or _exact.DEFAULT_PRIME)
-    hp = _homogeneous(model, output, force_constant=True)
-    budget = _budget(True, max_entries)
-    d, widths = hp.alphabet_size, hp.widths
-
-    def red_array(a: np.ndarray) -> np.ndarray:
-        out = np.empty(a.shape, dtype=np.int64)
-        flat = out.reshape(-1)
-        for i, v in enumerate(a.ravel()):
-            v = v if isinstance(v, Fraction) else Fraction(v)
-            if v.denominator % p == 0:  # pragma: no cover - a 31-bit prime dividing a denominator
-                raise InvalidArgumentError(f"prime: {p} divides a denominator of the model; choose another prime")
-            flat[i] = v.numerator % p * pow(v.denominator, -1, p) % p
-        return out
-
-    def nm(a: np.ndarray):
-        return flint.nmod_mat(int(a.shape[0]), int(a.shape[1]), [int(x) for x in a.ravel()], p)
-
-    def arr(m) -> np.ndarray:
-        return np.array([int(x) for x in m.entries()], dtype=np.int64).reshape(m.nrows(), m.ncols())
-
-    def indep_rows(a: np.ndarray) -> list[int]:
-        if a.shape[0] == 0 or a.shape[1] == 0:
-            return []
-        R, r = nm(a.T).rref()
-        ent = arr(R)[: int(r)]
-        return [int(np.argmax(row != 0)) for row in ent]
-
-    suffix_bases = [red_array(hp.readout.reshape(-1, 1))]
-    suffix_bases[0] = suffix_bases[0][:, indep_rows(suffix_bases[0].T)]
-    for j in range(1, K + 1):
-        core = red_array(_core_from_params(hp, j, budget))
-        cand = np.concatenate([arr(nm(core[:, s, :]) * nm(suffix_bases[-1])) for s in range(d)], axis=1)
-        suffix_bases.append(cand[:, indep_rows(cand.T)])
-    hq = _projective_integer(hp)
-
-    def features(words: list[tuple[int, ...]], m: int) -> np.ndarray:
-        states = [red_array(st) for st in _states_after(hq, words)]
-        degs = feature_degrees(hq.depth, m)
-        out = None
-        for l in range(hq.depth, 0, -1):
-            H = states[l - 1]
-            cur = np.ones((H.shape[0], 1), dtype=np.int64)
-            for deg in range(1, degs[l - 1] + 1):
-                from .lifted import _parent_table
-
-                first, parent = _parent_table(H.shape[1], deg)
-                cur = cur[:, parent] * H[:, first] % p  # residues < 2^31: products fit in int64
-            out = cur if out is None else (out[:, :, None] * cur[:, None, :] % p).reshape(out.shape[0], -1)
-        return out
-
-    ranks, pcounts, scounts = [], [], []
-    for k in range(K + 1):
-        G = np.concatenate([_embed_rows_int(widths, j, k, suffix_bases[j]) for j in range(k + 1)], axis=1)
-        G = G[:, indep_rows(G.T)]
-        kept, frontier = [()], [()]
-        for t in range(1, k + 1):
-            words = kept + [u + (s,) for u in frontier for s in range(d)]
-            idx = indep_rows(features(words, 2 * k - t))
-            kept = [words[i] for i in idx]
-            frontier = [w for w in kept if len(w) == t]
-            if not frontier:
-                break
-        Phi = features(kept, k)
-        pcounts.append(len(kept))
-        scounts.append(int(G.shape[1]))
-        ranks.append(int((nm(Phi) * nm(G)).rank()) if G.shape[1] and Phi.shape[0] else 0)
-    return RankProfile(ranks, False, "modular", None, None, pcounts, scounts, p)
+#: Largest block (entries) ranked over Q by the exact method when the modular rank is not proven.
+DEFAULT_MAX_EXACT_BLOCK = 256 * 256
 
 
-def _embed_rows_int(widths: tuple[int, ...], j: int, k: int, S: np.ndarray) -> np.ndarray:
-    idx = _embed_index(widths, j, k)
-    out = np.zeros((_dimension(widths, k), S.shape[1]), dtype=np.int64)
-    out[idx] = S
+def _full_block(values: list[np.ndarray], d: int, k: int, dtype: Any) -> np.ndarray:
+    """H[Sigma^{<=k}, Sigma^{<=k}] from the values of every word of each length (base-d order)."""
+    M = _word_count(d, k)
+    block = np.empty((M, M), dtype=dtype)
+    r0 = 0
+    for a in range(k + 1):
+        rows = np.arange(d ** a, dtype=np.int64)
+        c0 = 0
+        for b in range(k + 1):
+            cols = np.arange(d ** b, dtype=np.int64)
+            block[r0:r0 + d ** a, c0:c0 + d ** b] = values[a + b][rows[:, None] * d ** b + cols[None, :]]
+            c0 += d ** b
+        r0 += d ** a
+    return block
+
+
+
+def _log2_bounds(hp, n_max: int, start_ones: bool = False) -> list[tuple[list[float], list[float]]]:
+    """For n = 0..n_max: per layer, log2 of a bound on the entries' absolute values and on their denominators.
+
+    Runs the network with absolute values (the largest symbol matrix entrywise), from
+    the initial states or from all-ones states (a bound on the coefficients of the
+    polynomial ``f_x(v)`` in the state ``x``).
+    """
+    def mag(a):
+        return np.array([abs(float(v)) for v in np.asarray(a).ravel()]).reshape(np.asarray(a).shape)
+
+    def log2den(a):
+        q = 1
+        for v in np.asarray(a).ravel():
+            q = math.lcm(q, (v if isinstance(v, Fraction) else Fraction(v)).denominator)
+        return math.log2(q)
+
+    first = mag(hp.first).max(axis=1)  # (N1, N1)
+    bil = [mag(B) for B in hp.bilinear]
+    qf = log2den(hp.first)
+    qb = [log2den(B) for B in hp.bilinear]
+    if start_ones:
+        vecs = [np.ones(N) for N in hp.widths]
+        dens = [0.0] * hp.depth
+    else:
+        vecs = [mag(h) for h in hp.h0]
+        dens = [log2den(h) for h in hp.h0]
+    exps = [0.0] * hp.depth
+    slack = 1 + 1e-9
+
+    def norm(v, e):
+        m = float(v.max()) if v.size else 0.0
+        if m == 0.0:
+            return v, -math.inf
+        return v / m, e + math.log2(m * slack)
+
+    for i in range(hp.depth):
+        vecs[i], exps[i] = norm(vecs[i], 0.0)
+    out = [([e for e in exps], list(dens))]
+    for _ in range(n_max):
+        new_v, new_e, new_d = [], [], []
+        v, e = norm(vecs[0] @ first, exps[0])
+        new_v.append(v), new_e.append(e), new_d.append(dens[0] + qf)
+        for l in range(1, hp.depth):
+            B = bil[l - 1]
+            w = np.einsum("a,b,abk->k", vecs[l], new_v[l - 1], B)
+            v, e = norm(w, exps[l] + new_e[l - 1])
+            new_v.append(v), new_e.append(e), new_d.append(dens[l] + new_d[l - 1] + qb[l - 1])
+        vecs, exps, dens = new_v, new_e, new_d
+        out.append((list(exps), list(dens)))
     return out
 
 
-def _embed_rows(widths: tuple[int, ...], j: int, k: int, S: np.ndarray, exact: bool) -> np.ndarray:
+def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_budget: int) -> RankProfile:
+    """rank_profile over GF(p) by evaluation (see rank_profile); every rank labelled proven or lower bound."""
+    d, L = hp.alphabet_size, hp.depth
+    p = random_prime(seed, avoid=hp.common_denominator()) if prime is None else int(prime)
+    F = GF(p)
+    hm = hp.residues(p)
+    rng = np.random.default_rng(seed)
+    readout_bits = math.log2(max(1.0, max((abs(float(v)) for v in hp.readout), default=1.0)) + 1)
+    read_den = math.log2(max(1, hp.common_denominator()))
+    state_bounds = _log2_bounds(hp, 2 * K)
+    coef_bounds = _log2_bounds(hp, 2 * K, start_ones=True)
+    eps_sketch: dict[str, float] = {}
+    eps_prime_bits: list[float] = []  # log2 bounds of the minors a test relies on
+
+    def value_bits(n: int) -> float:
+        """log2 bound on |D * f(w)|, |w| <= n, D a common denominator of all those values."""
+        e = max((b[0][-1] for b in state_bounds[: n + 1]), default=0.0)
+        e = 0.0 if e == -math.inf else e
+        return e + readout_bits + state_bounds[n][1][-1] + read_den
+
+    def random_states(c: int) -> list[np.ndarray]:
+        return [rng.integers(0, p, size=(c, N), dtype=np.int64) for N in hp.widths]
+
+    # Suffix words W_j, one length at a time (the same for every k).
+    W: list[list[tuple[int, ...]]] = []
+    dims = [hp.dimension(j) for j in range(2 * K + 1)]
+    suffix_limit = [False]  # set when W_j grows too large to be worth computing further
+
+    def grow_suffixes(j: int) -> bool:
+        """Compute W_0..W_j; False when stopped by the evaluation budget (then only W_0..W_{j'} exist)."""
+        while len(W) <= j:
+            t = len(W)
+            cands = [()] if t == 0 else [(s,) + w for s in range(d) for w in W[-1]]
+            if not cands:
+                W.append([])
+                continue
+            c = min(len(cands), dims[t] if t < len(dims) else hp.dimension(t))
+            if t > K and c * len(cands) * t > block_budget:
+                suffix_limit[0] = True
+                return False
+            Z = hm.values_from_states(random_states(c), cands).T  # (cands, c)
+            keep = F.independent_rows(Z) if Z.size else []
+            W.append([cands[i] for i in keep])
+            deg = sum(feature_degrees(L, t))
+            eps_sketch[f"s{t}"] = c * deg / p
+            cb = coef_bounds[min(t, len(coef_bounds) - 1)]
+            ent = max(cb[0][-1], 0.0) + cb[1][-1] + readout_bits + read_den
+            eps_prime_bits.append(c * (0.5 * math.log2(max(c, 1)) + max(ent, 0.0)))
+        return True
+
+    def prefix_set(k: int) -> list[tuple[int, ...]]:
+        kept: list[tuple[int, ...]] = [()]
+        frontier: list[tuple[int, ...]] = [()]
+        for t in range(1, k + 1):
+            cands = kept + [u + (s,) for u in frontier for s in range(d)]
+            n = 2 * k - t
+            # The functional of u on all suffixes of length <= n is decided on the suffix words W_0..W_n
+            # (their functionals span those of all suffixes): exact, and it prunes by the Hankel rows.
+            if len(cands) <= 32:  # too few to be worth a test: keeping them all is correct
+                kept, frontier = cands, [w for w in cands if len(w) == t]
+                continue
+            S_n = None
+            if hp.dimension(n) > len(cands) and not suffix_limit[0] and grow_suffixes(n):
+                S_n = [w for j in range(n + 1) for w in W[j]]
+                if len(cands) * len(S_n) * max(n, 1) > block_budget:
+                    S_n = None
+            if S_n is None and hp.dimension(n) >= len(cands):
+                # The feature sketch cannot prune here (as many dimensions as candidates): keep all.
+                kept, frontier = cands, [w for w in cands if len(w) == t]
+                continue
+            states = hm.states_after(cands)
+            if S_n is not None:
+                Y = hm.values_from_states(states, S_n)
+                c = len(S_n)
+                eps_prime_bits.append(min(len(cands), c) * (0.5 * math.log2(max(c, 2)) + value_bits(2 * k)))
+            else:
+                # Random functionals of the monomial features phi_n (products of powers of linear forms).
+                degs = feature_degrees(L, n)
+                c = min(len(cands), hp.dimension(n))
+                Y = matmul_mod(states[-1], rng.integers(0, p, size=(hp.widths[-1], c), dtype=np.int64), p)
+                for l in range(L - 1):
+                    lin = matmul_mod(states[l], rng.integers(0, p, size=(hp.widths[l], c), dtype=np.int64), p)
+                    Y = Y * power_mod(lin, degs[l], p) % p
+                eps_sketch[f"p{k},{t}"] = c * (1 + sum(degs[:-1])) / p
+                mags = [max(max(b[0][l] for b in state_bounds[: t + 1]), 0.0) for l in range(L)]
+                ent = sum(D * (e + q) for D, e, q in zip(degs, mags, state_bounds[t][1], strict=True))
+                eps_prime_bits.append(c * (0.5 * math.log2(max(c, 1)) + ent))
+            idx = F.independent_rows(Y)
+            kept = [cands[i] for i in idx]
+            frontier = [w for w in kept if len(w) == t]
+            if not frontier:
+                break
+        return kept
+
+    all_values: list[np.ndarray] = []  # values of every word of length n, in base-d order
+
+    def values_up_to(n: int) -> None:
+        if len(all_values) <= n:
+            all_values[:] = hm.word_values(n)
+
+    ranks, proven, bounds, pcounts, scounts = [], [], [], [], []
+    unproven_bits: list[float] = []
+    for k in range(K + 1):
+        M = _word_count(d, k)
+        bound = min(M, dims[k])
+        full_before = k == 0 or 2 * ranks[-1] > _word_count(d, k - 1)
+        if full_before and M * M <= block_budget and d ** (2 * k) * sum(hp.widths) <= 8 * block_budget:
+            values_up_to(2 * k)
+            r = F.rank(_full_block(all_values, d, k, np.int64))
+            pcounts.append(M), scounts.append(M)
+        else:
+            grow_suffixes(k)
+            S = [w for j in range(k + 1) for w in W[j]]
+            P = prefix_set(k)
+            size = len(P) * len(S)
+            if size > block_budget:
+                raise SizeLimitError(
+                    f"max_entries: the block at k={k} has {len(P)} x {len(S)} = {size} entries (its rank can be "
+                    f"up to {min(len(P), len(S))}), above the budget max_entries={block_budget}"
+                )
+            block = hm.values_from_states(hm.states_after(P), S) if P and S else np.zeros((0, 0), dtype=np.int64)
+            r = F.rank(block) if block.size else 0
+            pcounts.append(len(P)), scounts.append(len(S))
+        ranks.append(int(r))
+        bounds.append(int(bound))
+        proven.append(r == bound)
+        if r != bound and r > 0:
+            unproven_bits.append(r * (0.5 * math.log2(r) + value_bits(2 * k)))
+    if all(proven):
+        eps = 0.0
+    else:
+        eps = sum(eps_sketch.values())
+        for bits in eps_prime_bits + unproven_bits:
+            eps += error_probability(bits)
+        eps = min(1.0, eps)
+    return RankProfile(ranks, False, "modular", None, None, pcounts, scounts, p, proven, bounds, eps)
+
+
+# --- monomial-feature bases (exact proofs where not full rank; the numerical method) ----------
+
+
+def _suffix_bases(hp, K: int, exact: bool, rtol: float, budget: int) -> list[np.ndarray]:
+    """Bases (columns) of the suffix functionals at levels 0..K, by the backward recursion through the cores."""
+    d = hp.alphabet_size
+    Sj = hp.readout.reshape(-1, 1)
+    bases = [Sj[:, _independent(Sj.T, exact, rtol)]]
+    for j in range(1, K + 1):
+        core = hp.core(j, max_entries=budget)
+        if exact:
+            cand = np.concatenate([_exact_product(core[:, s, :], bases[-1]) for s in range(d)], axis=1)
+        else:
+            cand = np.concatenate([core[:, s, :] @ bases[-1] for s in range(d)], axis=1)
+        bases.append(cand[:, _independent(cand.T, exact, rtol)])
+    return bases
+
+
+def _embed_rows(hp, j: int, k: int, S: np.ndarray, exact: bool) -> np.ndarray:
     """Embed level-j functionals (columns) into level k: g = Pi S with Pi a coordinate injection."""
-    idx = _embed_index(widths, j, k)
-    out = np.zeros((_dimension(widths, k), S.shape[1]), dtype=object if exact else np.float64)
+    idx = hp.embedding_index(j, k)
+    out = np.zeros((hp.dimension(k), S.shape[1]), dtype=object if exact else np.float64)
     if exact:
         out[...] = Fraction(0)
     out[idx] = S
     return out
 
 
-def _projective_integer(hp):
-    """Integer parameters proportional to the homogeneous ones, layer by layer.
+def _prefix_basis(hp, k: int, exact: bool, rtol: float, budget: int) -> list[tuple[int, ...]]:
+    """Words u, |u| <= k, whose phi_k(u) span all phi_k(u') with |u'| <= k (pruning at level 2k - t).
 
-    States computed with them are nonzero scalar multiples of the true homogeneous
-    states (each layer is bilinear), so every feature row phi_m(u) gets multiplied by
-    a nonzero scalar: row spans, independence and ranks are unchanged, and Python
-    ints are several times faster than Fractions.
-    """
-    from dataclasses import replace
-
-    from .lifted import _integer_form
-
-    first, _ = _integer_form(hp.first)
-    bil = tuple(_integer_form(B)[0] for B in hp.bilinear)
-    h0 = tuple(_integer_form(h)[0] for h in hp.h0)
-    return replace(hp, first=first, bilinear=bil, h0=h0)
-
-
-def _prefix_basis(hp, k: int, exact: bool, rtol: float) -> list[tuple[int, ...]]:
-    """Words u, |u| <= k, whose phi_k(u) span all phi_k(u') with |u'| <= k (see rank_profile).
-
-    ``hp`` may be the projective integer form (see :func:`_projective_integer`).
+    ``hp`` may be the integer form (:meth:`~rnnexpr.lifted.HomogeneousParameters.integer_form`).
     """
     d = hp.alphabet_size
     kept: list[tuple[int, ...]] = [()]
     frontier: list[tuple[int, ...]] = [()]
     for t in range(1, k + 1):
-        cands = [u + (s,) for u in frontier for s in range(d)]
-        words = kept + cands
-        F = _features_from_states(hp, _states_after(hp, words), 2 * k - t)
+        words = kept + [u + (s,) for u in frontier for s in range(d)]
+        size = len(words) * hp.dimension(2 * k - t)
+        if size > budget:
+            raise SizeLimitError(
+                f"max_entries: the level-{2 * k - t} features of {len(words)} prefixes have {size} entries, "
+                f"above the budget max_entries={budget}"
+            )
+        F = hp.features(hp.states_after(words), 2 * k - t)
         idx = _independent(F, exact, rtol)
         kept = [words[i] for i in idx]
         frontier = [words[i] for i in idx if len(words[i]) == t]
         if not frontier:
             break
     if k == 0:
-        F = _features_from_states(hp, _states_after(hp, kept), 0)
+        F = hp.features(hp.states_after(kept), 0)
         if not np.any(F != 0):
             return []
     return kept
+
+
+def _rank_profile_features(hp, ks: list[int], exact: bool, rtol: float,
+                           budget: int) -> dict[int, tuple[int, int, int]]:
+    """Exact ranks at the levels ks from monomial-feature bases: {k: (rank, prefixes, suffixes)}."""
+    bases = _suffix_bases(hp, max(ks), exact, rtol, budget)
+    hq = hp.integer_form()
+    out = {}
+    for k in ks:
+        G = np.concatenate([_embed_rows(hp, j, k, bases[j], exact) for j in range(k + 1)], axis=1)
+        if G.shape[1]:
+            G = G[:, _independent(G.T, exact, rtol)]
+        prefixes = _prefix_basis(hq, k, exact, rtol, budget)
+        if not prefixes or G.shape[1] == 0:
+            out[k] = (0, len(prefixes), int(G.shape[1]))
+            continue
+        Phi = hq.features(hq.states_after(prefixes), k)
+        out[k] = (QQ.rank(_exact_product(as_fractions(Phi), G)), len(prefixes), int(G.shape[1]))
+    return out
+
+
+def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries: int | None,
+                            output: int) -> RankProfile:
+    """Float profile on nested pivots: the rank at k extends the pivots chosen at k - 1 (never decreases)."""
+    import scipy.linalg
+
+    hp = homogeneous_parameters(model, output, force_constant=True)
+    budget = entry_budget(False, max_entries)
+    bases = _suffix_bases(hp, K, False, rtol, budget)
+    d = hp.alphabet_size
+    ranks, tols, gaps, pcounts, scounts = [], [], [], [], []
+    piv_rows: list[tuple[int, ...]] = []  # prefix words
+    piv_cols: list[tuple[int, int]] = []  # (level j, column of bases[j])
+    for k in range(K + 1):
+        prefixes = _prefix_basis(hp, k, False, rtol, budget)
+        rows = piv_rows + [u for u in prefixes if u not in set(piv_rows)]
+        cols = piv_cols + [(j, c) for j in range(k + 1) for c in range(bases[j].shape[1])
+                           if (j, c) not in set(piv_cols)]
+        pcounts.append(len(rows))
+        scounts.append(len(cols))
+        if not rows or not cols:
+            ranks.append(len(piv_rows)), tols.append(0.0), gaps.append(math.inf)
+            continue
+        Phi = hp.features(hp.states_after(rows), k)
+        G = np.stack([_embed_rows(hp, j, k, bases[j][:, c:c + 1], False)[:, 0] for j, c in cols], axis=1)
+        B = Phi @ G
+        # Rescale rows and columns by powers of two (exact in floating point, rank unchanged).
+        rn = np.linalg.norm(B, axis=1)
+        B = B / np.exp2(np.round(np.log2(np.where(rn > 0, rn, 1.0))))[:, None]
+        cn = np.linalg.norm(B, axis=0)
+        B = B / np.exp2(np.round(np.log2(np.where(cn > 0, cn, 1.0))))[None, :]
+        r0 = len(piv_rows)
+        scale = float(np.linalg.norm(B, 2)) if B.size else 0.0
+        if r0:
+            B11, B12, B21, B22 = B[:r0, :r0], B[:r0, r0:], B[r0:, :r0], B[r0:, r0:]
+            S = B22 - B21 @ np.linalg.solve(B11, B12)
+        else:
+            S = B
+        if S.size == 0 or scale == 0.0:
+            ranks.append(r0), tols.append(0.0), gaps.append(math.inf)
+            continue
+        s = np.linalg.svd(S, compute_uv=False)
+        tol = rtol * scale
+        r_new = int(np.sum(s > tol))
+        # The gap of the decision: the smallest kept singular value over the largest dropped one, or over the
+        # tolerance when none is dropped (the candidate sets were already pruned at that tolerance).
+        if r_new == 0:
+            gap = float(tol / s[0]) if s[0] > 0 else math.inf
+        else:
+            below = float(s[r_new]) if r_new < len(s) else tol
+            gap = float(s[r_new - 1] / below) if below > 0 else math.inf
+        if gap < 1e3:
+            warnings.warn(
+                f"rank_profile: numerical rank {r0 + r_new} at k={k} has an unclear singular-value gap {gap:.2e} "
+                f"(< 1e+03) at tolerance {tol:.2e}; use method='exact' or 'modular'",
+                NumericalRankWarning, stacklevel=3)
+        if r_new:
+            # New pivots: pivoted QR on the Schur complement, rows then columns.
+            _, _, pr = scipy.linalg.qr(S.T, pivoting=True, mode="economic")
+            _, _, pc = scipy.linalg.qr(S[pr[:r_new]], pivoting=True, mode="economic")
+            piv_rows = piv_rows + [rows[r0 + i] for i in pr[:r_new]]
+            piv_cols = piv_cols + [cols[r0 + i] for i in pc[:r_new]]
+        ranks.append(len(piv_rows)), tols.append(tol), gaps.append(gap)
+    bounds = [min(_word_count(d, k), hp.dimension(k)) for k in range(K + 1)]
+    return RankProfile(ranks, False, "numerical", tols, gaps, pcounts, scounts, None, [False] * (K + 1), bounds,
+                       None)
 
 
 # ---------------------------------------------------------------------------

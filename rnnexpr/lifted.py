@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import lru_cache
 from typing import Any
@@ -48,6 +48,9 @@ from .validation import check_int
 
 __all__ = [
     "LiftedRepresentation",
+    "HomogeneousParameters",
+    "homogeneous_parameters",
+    "entry_budget",
     "lift",
     "lifted_widths",
     "feature_degrees",
@@ -56,6 +59,8 @@ __all__ = [
     "prefix_features",
     "suffix_functionals",
     "readout_functional",
+    "matmul_mod",
+    "power_mod",
     "DEFAULT_MAX_ENTRIES_EXACT",
     "DEFAULT_MAX_ENTRIES_FLOAT",
 ]
@@ -125,8 +130,39 @@ def _monomial_features(H: np.ndarray, k: int, exact: bool) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Homogeneous:
-    """Pure-stack parameters: B[l] of shape (N_l, N_{l-1}, N_l) for l >= 2, layer-1 matrices M_s."""
+class HomogeneousParameters:
+    """The parameters of a pure (homogeneous) stack, the input of every deep-stack algorithm.
+
+    A stack of linear 2RNN layers on one-hot inputs, rewritten without U, V, b and
+    readout bias (by :func:`rnnexpr.conversions.augment` when it has them): layer 1
+    reads symbol ``s`` as ``h^1' = h^1 M_s`` and layer ``l >= 2`` is the bilinear map
+    ``h^l'_k = sum_ab h^l_a h^{l-1}'_b B_l[a, b, k]`` (see :doc:`/theory/index`).
+    Build it with :func:`homogeneous_parameters`.
+
+    Attributes
+    ----------
+    widths : tuple of int
+        ``N_1..N_L`` (see :func:`lifted_widths`).
+    first : numpy.ndarray
+        Shape ``(N_1, d, N_1)``: ``first[:, s, :] = M_s``.
+    bilinear : tuple of numpy.ndarray
+        ``bilinear[l - 2]`` of shape ``(N_l, N_{l-1}, N_l)`` for ``l = 2..L``.
+    h0 : tuple of numpy.ndarray
+        Initial states of layers 1..L.
+    readout : numpy.ndarray
+        Shape ``(N_L,)``: ``f(u) = h^L_u . readout``.
+    exact : bool
+        Fractions (or Python ints) when True, float64 otherwise.
+    modulus : int or None
+        A prime p when the arrays hold int64 residues mod p (:meth:`residues`).
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack
+    >>> hp = homogeneous_parameters(random_stack([2, 2], 2, kind="pure", seed=0, exact=True))
+    >>> hp.widths, hp.depth, hp.alphabet_size, hp.dimension(3)
+    ((2, 2), 2, 2, 8)
+    """
 
     widths: tuple[int, ...]  # N_1..N_L
     first: np.ndarray  # (N_1, d, N_1): first[:, s, :] = M_s, h^1' = h^1 M_s
@@ -134,17 +170,173 @@ class _Homogeneous:
     h0: tuple[np.ndarray, ...]  # initial states, layer 1..L
     readout: np.ndarray  # (N_L,)
     exact: bool
+    modulus: int | None = None
 
     @property
     def depth(self) -> int:
+        """L, the number of layers."""
         return len(self.widths)
 
     @property
     def alphabet_size(self) -> int:
+        """d, the number of symbols."""
         return int(self.first.shape[1])
 
+    def dimension(self, m: int) -> int:
+        """``r_m``, the dimension of the level-m feature (see :func:`level_dimension`)."""
+        return _dimension(self.widths, _check_level(m))
 
-def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = False) -> _Homogeneous:
+    def core(self, m: int, *, max_entries: int | None = None) -> np.ndarray:
+        """The level-m core ``E^(m)`` (see :func:`level_core`), within the entry budget."""
+        if self.modulus is not None:
+            raise ModelKindError("self: expected rational or float parameters for the monomial core, got residues")
+        return _core_from_params(self, _check_level(m), entry_budget(self.exact, max_entries))
+
+    def initial_features(self, m: int) -> np.ndarray:
+        """``phi_m(empty word)``, the monomial features of the initial states at level m."""
+        return _initial(self, _check_level(m))
+
+    def states_after(self, words: Any) -> list[np.ndarray]:
+        """The states of every layer after each word: a list of arrays ``(len(words), N_l)``.
+
+        Residues mod p when :attr:`modulus` is set.
+        """
+        words = check_words(words, self.alphabet_size)
+        if self.modulus is not None:
+            return _states_after_mod(self, words)
+        return _states_after(self, words)
+
+    def features(self, states: list[np.ndarray], m: int) -> np.ndarray:
+        """Monomial features ``phi_m`` of a batch of states (from :meth:`states_after`): ``(B, r_m)``."""
+        if self.modulus is not None:
+            return _features_mod(self, states, _check_level(m))
+        return _features_from_states(self, states, _check_level(m))
+
+    def embedding_index(self, m_from: int, m_to: int) -> np.ndarray:
+        """Coordinates of level ``m_from`` inside level ``m_to >= m_from`` (constant-coordinate states).
+
+        With a constant first coordinate in every layer (``force_constant=True``),
+        ``phi_{m_from}(u)`` is the restriction of ``phi_{m_to}(u)`` to these coordinates.
+        """
+        return _embed_index(self.widths, _check_level(m_from), _check_level(m_to))
+
+    def integer_form(self) -> HomogeneousParameters:
+        """Integer parameters proportional to these, layer by layer (exact parameters only).
+
+        States computed with them are nonzero multiples of the true states (each
+        layer is bilinear), so every feature row ``phi_m(u)`` is multiplied by a
+        nonzero scalar: spans, independence and ranks are unchanged.
+        """
+        if not self.exact or self.modulus is not None:
+            raise ModelKindError("self: expected exact rational parameters")
+        first, _ = _integer_form(self.first)
+        bil = tuple(_integer_form(B)[0] for B in self.bilinear)
+        h0 = tuple(_integer_form(h)[0] for h in self.h0)
+        return replace(self, first=first, bilinear=bil, h0=h0)
+
+    def common_denominator(self) -> int:
+        """The lcm of the denominators of every parameter (1 for float or residue parameters)."""
+        if not self.exact or self.modulus is not None:
+            return 1
+        q = 1
+        for a in (self.first, self.readout, *self.bilinear, *self.h0):
+            q = math.lcm(q, _integer_form(a)[1])
+        return q
+
+    def residues(self, p: int) -> HomogeneousParameters:
+        """The same parameters reduced mod the prime p (int64 residues; exact parameters only).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If p divides a denominator.
+        """
+        from .fields import GF
+
+        if not self.exact or self.modulus is not None:
+            raise ModelKindError("self: expected exact rational parameters to reduce mod p")
+        F = GF(p)
+        red = F.residues
+        return HomogeneousParameters(self.widths, red(self.first), tuple(red(B) for B in self.bilinear),
+                                     tuple(red(h) for h in self.h0), red(self.readout), True, F.p)
+
+    def values_from_states(self, states: list[np.ndarray], words: Any) -> np.ndarray:
+        """``V[i, j]`` = output after reading ``words[j]`` from the states ``states[.][i]``.
+
+        ``states`` as returned by :meth:`states_after` (or any points of the state
+        space).  The words are read along the trie of their prefixes, so a shared
+        prefix is computed once per starting state.  Residues mod p when
+        :attr:`modulus` is set, else exact or float like the parameters.
+        """
+        words = check_words(words, self.alphabet_size)
+        return _values_from_states(self, states, words)
+
+    def word_values(self, max_length: int) -> list[np.ndarray]:
+        """``f(w)`` for every word w of each length ``n = 0..max_length``, in base-d order of w.
+
+        ``word_values(n)[t][c]`` is the value of the word of length t whose symbols
+        are the base-d digits of c (first symbol most significant).  Breadth first,
+        one step per word: ``d^n`` states are held at the last length.
+        """
+        n_max = _check_level(max_length, "max_length")
+        d = self.alphabet_size
+        step = _layer_steps_mod if self.modulus is not None else _step_exact_or_float
+        cur = [h[None, :].copy() for h in self.h0]
+        out = []
+        for t in range(n_max + 1):
+            if t:
+                B = cur[0].shape[0]
+                cur = step(self, [np.repeat(st, d, axis=0) for st in cur], np.tile(np.arange(d, dtype=np.int64), B))
+            top = cur[-1]
+            if self.modulus is not None:
+                out.append(matmul_mod(top, self.readout.reshape(-1, 1), self.modulus)[:, 0])
+            else:
+                out.append(top @ self.readout)
+        return out
+
+
+def homogeneous_parameters(model: Stack | WFA, output: int = 0, *,
+                           force_constant: bool = False) -> HomogeneousParameters:
+    """The pure (homogeneous) parameters of a stack or a WFA: the deep-stack kernel's input.
+
+    Parameters
+    ----------
+    model : Stack or WFA
+        Any stack of linear 2RNN layers on one-hot inputs (pure or with U, V, b), or a WFA.
+    output : int
+        Readout row.
+    force_constant : bool
+        Give every layer a constant first coordinate (augment even a pure stack), so
+        that the features of a lower level are coordinate restrictions of those of a
+        higher level (:meth:`HomogeneousParameters.embedding_index`).
+
+    Returns
+    -------
+    HomogeneousParameters
+
+    Examples
+    --------
+    >>> from rnnexpr.models import random_stack
+    >>> homogeneous_parameters(random_stack([2, 1], 2, seed=0)).widths
+    (3, 2)
+    >>> homogeneous_parameters(random_stack([2, 1], 2, kind="pure", seed=0), force_constant=True).widths
+    (3, 2)
+    """
+    return _homogeneous(model, output, force_constant)
+
+
+def entry_budget(exact: bool, max_entries: int | None = None) -> int:
+    """The budget of array entries: ``max_entries`` validated, or the default for exact/float arrays.
+
+    Examples
+    --------
+    >>> entry_budget(True), entry_budget(False, 10)
+    (2000000, 10)
+    """
+    return _budget(exact, max_entries)
+
+
+def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = False) -> HomogeneousParameters:
     """Pure (homogeneous) parameters: the stack if pure, else its affine augmentation."""
     from .conversions import augment
 
@@ -164,7 +356,7 @@ def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = Fal
             om = zeros((n + 1,), exact)
             om[1:] = omega
             A, alpha, omega = Ah, a0, om
-        return _Homogeneous((int(A.shape[0]),), A, (), (alpha,), omega, exact)
+        return HomogeneousParameters((int(A.shape[0]),), A, (), (alpha,), omega, exact)
     if not isinstance(model, Stack):
         raise ModelKindError(f"model: expected a Stack or a WFA, got {type(model).__name__}")
     if isinstance(output, bool) or not isinstance(output, int | np.integer) or not 0 <= output < model.output_dim:
@@ -189,7 +381,7 @@ def _homogeneous(model: Stack | WFA, output: int = 0, force_constant: bool = Fal
         bil.append(conv(layer.A) if layer.A is not None else zeros((layer.width, layer.input_dim, layer.width), exact))
     h0 = tuple(conv(layer.initial_state) for layer in layers)
     widths = tuple(layer.width for layer in layers)
-    return _Homogeneous(widths, first, tuple(bil), h0, C, exact)
+    return HomogeneousParameters(widths, first, tuple(bil), h0, C, exact)
 
 
 def _model_info(model: Stack | WFA) -> tuple[tuple[int, ...], int]:
@@ -342,7 +534,7 @@ def _integer_form(a: np.ndarray) -> tuple[np.ndarray, int]:
     return ints, q
 
 
-def _core_from_params(hp: _Homogeneous, m: int, budget: int) -> np.ndarray:
+def _core_from_params(hp: HomogeneousParameters, m: int, budget: int) -> np.ndarray:
     """Level-m core, shape (r_m, d, r_{m-1}): phi_{m-1}(u s)^T = phi_m(u)^T core[:, s, :]."""
     if m < 1:
         raise InvalidArgumentError(f"m: expected a level >= 1 (the core maps level m to m - 1), got {m}")
@@ -403,11 +595,11 @@ def _core_from_params(hp: _Homogeneous, m: int, budget: int) -> np.ndarray:
     return core
 
 
-def _initial(hp: _Homogeneous, m: int) -> np.ndarray:
+def _initial(hp: HomogeneousParameters, m: int) -> np.ndarray:
     return _features_from_states(hp, [h[None, :] for h in hp.h0], m)[0]
 
 
-def _features_from_states(hp: _Homogeneous, states: list[np.ndarray], m: int) -> np.ndarray:
+def _features_from_states(hp: HomogeneousParameters, states: list[np.ndarray], m: int) -> np.ndarray:
     """phi_m for a batch: states[l] of shape (B, N_l) -> (B, r_m)."""
     degs = feature_degrees(hp.depth, m)
     out = None
@@ -508,7 +700,7 @@ def prefix_features(model: Stack | WFA, words: Any, m: int, output: int = 0) -> 
     return _prefix_features(hp, model, words, m)
 
 
-def _states_after(hp: _Homogeneous, words: list[tuple[int, ...]]) -> list[np.ndarray]:
+def _states_after(hp: HomogeneousParameters, words: list[tuple[int, ...]]) -> list[np.ndarray]:
     """Homogeneous states of each layer after each word: list of (B, N_l)."""
     exact = hp.exact
     B = len(words)
@@ -542,7 +734,197 @@ def _rowmat(x: np.ndarray, M: np.ndarray) -> np.ndarray:
     return (x[:, :, None] * M).sum(axis=1)
 
 
-def _prefix_features(hp: _Homogeneous, model: Stack | WFA, words: Any, m: int) -> np.ndarray:
+def _embed_index(widths: tuple[int, ...], m_from: int, m_to: int) -> np.ndarray:
+    """Index map level m_from -> level m_to (>= m_from) multiplying by powers of the constant coordinate."""
+    if m_to < m_from:
+        raise InvalidArgumentError(f"m_to: expected a level >= m_from = {m_from}, got {m_to}")
+    L = len(widths)
+    Df, Dt = feature_degrees(L, m_from), feature_degrees(L, m_to)
+    idx = np.zeros(1, dtype=np.int64)
+    for l in range(L, 0, -1):  # feature order: layer L first
+        N = widths[l - 1]
+        lay = _mul_table(N, Df[l - 1], Dt[l - 1] - Df[l - 1])[:, 0]  # times x_0^(extra): x_0 = 1
+        idx = (idx[:, None] * _num_monomials(N, Dt[l - 1]) + lay[None, :]).reshape(-1)
+    return idx
+
+
+# ---------------------------------------------------------------------------
+# Residues mod p: int64 kernels (products of two residues < 2**31 fit in int64)
+# ---------------------------------------------------------------------------
+
+
+def matmul_mod(X: np.ndarray, Y: np.ndarray, p: int) -> np.ndarray:
+    """``X @ Y mod p`` for int64 residues in ``[0, p)``, ``p < 2**31``, without overflow.
+
+    ``X`` is split into 16-bit halves so that every partial sum stays below
+    ``2**63`` (inner dimension up to ``2**15``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = 2147483647
+    >>> matmul_mod(np.array([[p - 1, p - 1]]), np.array([[p - 1], [p - 1]]), p).tolist()
+    [[2]]
+    """
+    X = np.asarray(X, dtype=np.int64)
+    Y = np.asarray(Y, dtype=np.int64)
+    if X.shape[-1] > 2**15:
+        out = None
+        for i in range(0, X.shape[-1], 2**15):
+            part = matmul_mod(X[..., i:i + 2**15], Y[..., i:i + 2**15, :], p)
+            out = part if out is None else (out + part) % p
+        return out
+    hi, lo = X >> 16, X & 0xFFFF
+    return ((hi @ Y) % p * 65536 + lo @ Y) % p
+
+
+def power_mod(x: np.ndarray, e: int, p: int) -> np.ndarray:
+    """Elementwise ``x ** e mod p`` for int64 residues (square and multiply).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> power_mod(np.array([2, 3]), 10, 1000003).tolist()
+    [1024, 59049]
+    """
+    x = np.asarray(x, dtype=np.int64) % p
+    out = np.ones_like(x)
+    e = int(e)
+    while e:
+        if e & 1:
+            out = out * x % p
+        e >>= 1
+        if e:
+            x = x * x % p
+    return out
+
+
+def _layer_steps_mod(hp: HomogeneousParameters, cur: list[np.ndarray], sym: np.ndarray) -> list[np.ndarray]:
+    """One step of every layer for a batch of states mod p; ``sym[b]`` is the symbol of row b."""
+    p = hp.modulus
+    h1 = cur[0]
+    new1 = np.empty_like(h1)
+    for s in np.unique(sym).tolist():
+        rows = np.nonzero(sym == s)[0]
+        new1[rows] = matmul_mod(h1[rows], hp.first[:, s, :], p)
+    nxt = [new1]
+    for l in range(1, hp.depth):
+        B = hp.bilinear[l - 1]
+        x, y = cur[l], nxt[l - 1]
+        xy = (x[:, :, None] * y[:, None, :] % p).reshape(x.shape[0], -1)
+        nxt.append(matmul_mod(xy, B.reshape(-1, B.shape[2]), p))
+    return nxt
+
+
+def _states_after_mod(hp: HomogeneousParameters, words: list[tuple[int, ...]]) -> list[np.ndarray]:
+    B = len(words)
+    states = [np.broadcast_to(h, (B, h.shape[0])).copy() for h in hp.h0]
+    by_len: dict[int, list[int]] = {}
+    for i, w in enumerate(words):
+        by_len.setdefault(len(w), []).append(i)
+    for length, idx_list in by_len.items():
+        if length == 0:
+            continue
+        idx = np.array(idx_list)
+        cur = [s[idx] for s in states]
+        W = np.array([words[i] for i in idx], dtype=np.int64).reshape(len(idx), length)
+        for t in range(length):
+            cur = _layer_steps_mod(hp, cur, W[:, t])
+        for l in range(hp.depth):
+            states[l][idx] = cur[l]
+    return states
+
+
+def _features_mod(hp: HomogeneousParameters, states: list[np.ndarray], m: int) -> np.ndarray:
+    p = hp.modulus
+    degs = feature_degrees(hp.depth, m)
+    out = None
+    for l in range(hp.depth, 0, -1):
+        H = states[l - 1]
+        cur = np.ones((H.shape[0], 1), dtype=np.int64)
+        for deg in range(1, degs[l - 1] + 1):
+            first, parent = _parent_table(H.shape[1], deg)
+            cur = cur[:, parent] * H[:, first] % p
+        out = cur if out is None else (out[:, :, None] * cur[:, None, :] % p).reshape(out.shape[0], -1)
+    return out
+
+
+def _step_exact_or_float(hp: HomogeneousParameters, cur: list[np.ndarray], sym: np.ndarray) -> list[np.ndarray]:
+    M = hp.first.transpose(1, 0, 2)
+    if hp.exact:
+        new1 = _rowmat(cur[0], M[sym])
+    else:
+        new1 = np.einsum("bi,bij->bj", cur[0], M[sym])
+    nxt = [new1]
+    for l in range(1, hp.depth):
+        G = np.tensordot(cur[l], hp.bilinear[l - 1], axes=(1, 0))
+        y = nxt[l - 1]
+        nxt.append(_rowmat(y, G) if hp.exact else np.einsum("bj,bjk->bk", y, G))
+    return nxt
+
+
+def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
+                        words: list[tuple[int, ...]], chunk: int = 1 << 20) -> np.ndarray:
+    """Output after each word from each starting state, along the trie of the words' prefixes."""
+    P = int(states[0].shape[0])
+    p = hp.modulus
+    dtype = np.int64 if p is not None else (object if hp.exact else np.float64)
+    out = np.zeros((P, len(words)), dtype=dtype)
+    if P == 0 or not words:
+        return out
+    # Trie of prefixes: node id per distinct prefix, grouped by length.
+    node_of: dict[tuple[int, ...], int] = {(): 0}
+    levels: list[list[tuple[int, ...]]] = [[()]]
+    for w in words:
+        for t in range(1, len(w) + 1):
+            pre = w[:t]
+            if pre not in node_of:
+                node_of[pre] = len(node_of)
+                while len(levels) <= t:
+                    levels.append([])
+                levels[t].append(pre)
+    wanted: dict[tuple[int, ...], list[int]] = {}
+    for j, w in enumerate(words):
+        wanted.setdefault(w, []).append(j)
+
+    def readout(cur: list[np.ndarray]) -> np.ndarray:
+        top = cur[-1]
+        if p is not None:
+            return matmul_mod(top, hp.readout.reshape(-1, 1), p)[:, 0]
+        return top @ hp.readout
+
+    step = _layer_steps_mod if p is not None else _step_exact_or_float
+    # Process the starting states in chunks so that (states x nodes of a level) stays bounded.
+    width = max(len(lv) for lv in levels)
+    per = max(1, chunk // max(width, 1))
+    for a in range(0, P, per):
+        b = min(P, a + per)
+        cur_states = {(): [s[a:b] for s in states]}
+        if () in wanted:
+            v = readout(cur_states[()])
+            for j in wanted[()]:
+                out[a:b, j] = v
+        prev_index = {(): 0}
+        prev = [s[a:b] for s in states]
+        for t in range(1, len(levels)):
+            nodes = levels[t]
+            parents = np.array([prev_index[w[:-1]] for w in nodes], dtype=np.int64)
+            syms = np.array([w[-1] for w in nodes], dtype=np.int64)
+            n, nb = len(nodes), b - a
+            # Row (i, node) = state i after the node's parent, then the node's symbol.
+            cur = [st.reshape(nb, -1, st.shape[-1])[:, parents, :].reshape(nb * n, -1) for st in prev]
+            cur = step(hp, cur, np.tile(syms, nb))
+            vals = readout(cur).reshape(nb, n)
+            for c, w in enumerate(nodes):
+                for j in wanted.get(w, ()):
+                    out[a:b, j] = vals[:, c]
+            prev = cur
+            prev_index = {w: c for c, w in enumerate(nodes)}
+        del cur_states
+    return out
+
+
+def _prefix_features(hp: HomogeneousParameters, model: Stack | WFA, words: Any, m: int) -> np.ndarray:
     words = check_words(words, hp.alphabet_size)
     states = _states_after(hp, words)
     if not words:

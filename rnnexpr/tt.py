@@ -290,12 +290,12 @@ def _wfa_cores(wfa: WFA, T: int) -> list[np.ndarray]:
     return _boundary_cores(conv(wfa.alpha), [A] * T, conv(wfa.omega))
 
 
-def _one_hot_cores(model: Stack | WFA, T: int) -> list[np.ndarray]:
+def _one_hot_cores(model: Stack | WFA, T: int, max_entries: int | None = None) -> list[np.ndarray]:
     if isinstance(model, WFA):
         return _wfa_cores(model, T)
     if model.depth == 1:
         return _wfa_cores(to_wfa(model), T)
-    rep = lift(model, T)  # the lifted states (docs: theory/t5): level cores of the slice
+    rep = lift(model, T, max_entries=max_entries)  # the lifted states (docs: theory/t5): level cores of the slice
     return _boundary_cores(rep.initial, list(rep.cores), rep.final)
 
 
@@ -339,7 +339,7 @@ def _inverse_vandermonde(exponents: list[tuple[int, ...]], exact: bool) -> np.nd
     return inv if exact else to_float_array(inv)
 
 
-def _polynomial_cores(stack: Stack, T: int, max_features: int) -> list[np.ndarray]:
+def _polynomial_cores(stack: Stack, T: int, max_features: int, max_entries: int | None = None) -> list[np.ndarray]:
     exact = stack.is_exact
     m = stack.input_dim
     degrees = polynomial_degrees(stack.depth, T)
@@ -350,7 +350,7 @@ def _polynomial_cores(stack: Stack, T: int, max_features: int) -> list[np.ndarra
             f"monomials (degree {degrees[0]} in {m} variables), above max_features={max_features}"
         )
     points = monomial_exponents(m, degrees[0])  # principal lattice, as integer points
-    grid = _one_hot_cores(_point_stack(stack, points, exact), T)
+    grid = _one_hot_cores(_point_stack(stack, points, exact), T, max_entries)
     cores = []
     inverses: dict[int, np.ndarray] = {}
     for t, core in enumerate(grid):
@@ -372,6 +372,7 @@ def to_tensor_train(
     feature_map: str = "one_hot",
     output: int = 0,
     max_features: int = 10_000,
+    max_entries: int | None = None,
 ) -> TTTensor:
     """The exact tensor train of the length-T slice of a model (:doc:`/guide/tt`).
 
@@ -389,6 +390,10 @@ def to_tensor_train(
         Output coordinate of a multi-output stack.
     max_features : int
         Refuse polynomial feature maps with more monomials per position.
+    max_entries : int, optional
+        Budget of array entries of the lifted cores of a stack of depth >= 2 on
+        one-hot inputs (default: that of :func:`rnnexpr.lifted.lift`, 2e6 exact,
+        5e7 float).
 
     Returns
     -------
@@ -405,7 +410,8 @@ def to_tensor_train(
     ValueError
         For an unknown feature map or a length < 1.
     SizeLimitError
-        When the polynomial feature map has more than ``max_features`` monomials.
+        When the polynomial feature map has more than ``max_features`` monomials,
+        or the lifted cores more than ``max_entries`` entries.
 
     Examples
     --------
@@ -430,7 +436,7 @@ def to_tensor_train(
         raise ModelKindError(f"model: expected a WFA or a Stack, got {type(model).__name__}")
     stack = _select_output(model, output)
     if feature_map == "one_hot":
-        cores = _one_hot_cores(stack, T)
+        cores = _one_hot_cores(stack, T, max_entries)
     elif feature_map == "affine":
         if stack.depth != 1:
             raise ModelKindError(
@@ -442,7 +448,7 @@ def to_tensor_train(
         if stack.depth == 1:
             cores = _affine_cores(stack, T)  # D_t = 1: the monomials of degree <= 1 are [1; x]
         else:
-            cores = _polynomial_cores(stack, T, max_features)
+            cores = _polynomial_cores(stack, T, max_features, max_entries)
     return _tt_tensor(cores)
 
 

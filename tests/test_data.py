@@ -128,3 +128,46 @@ def test_sample_words_refuses_non_stochastic_automata():
     with pytest.raises(ModelKindError, match="stochastic"):
         sample_words(WFA([1.0], [[[0.9]]], [0.5]), 10)
     assert sample_words(WFA([1.0], [[[1.0]]], [0.0]), 3, max_length=4) == [(0,) * 4] * 3  # cut at max_length
+
+
+def test_cli_learn_writes_the_model_and_scores_the_test_file(tmp_path, capsys):
+    import json
+
+    from rnnexpr.cli import main
+    from rnnexpr.io import load
+    from rnnexpr.spectral import learn_from_sample, ngram_wfa, perplexity, word_error_rate
+
+    out = tmp_path / "learned.json"
+    args = ["learn", str(EXAMPLE / "pautomac_train.txt"), "--rank", "5", "--variant", "suffix", "--test",
+            str(EXAMPLE / "pautomac_test.txt"), "--test-probabilities",
+            str(EXAMPLE / "pautomac_test_probabilities.txt"), "-o", str(out), "--json"]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    wfa = load(out)
+    assert wfa.num_states == 5 and wfa.alphabet_size == 4
+    train = read_sequences(EXAMPLE / "pautomac_train.txt")
+    test = list(read_sequences(EXAMPLE / "pautomac_test.txt"))
+    probs = np.loadtxt(EXAMPLE / "pautomac_test_probabilities.txt", skiprows=1)
+    ref = learn_from_sample(train, 5, 4, variant="suffix", max_length=3)
+    assert np.allclose(wfa.values(test), ref.values(test), rtol=1e-12, atol=1e-15)
+    assert np.isclose(report["perplexity"], perplexity(ref, test, probabilities=probs, fallback=ngram_wfa(train, 4)))
+    assert np.isclose(report["word_error_rate"], word_error_rate(ref, test))
+    # close to the true automaton's score, and never below it by more than sampling noise
+    true = perplexity({w: p for w, p in zip(test, probs, strict=True)}, test, probabilities=probs)
+    assert true * 0.999 < report["perplexity"] < true * 1.01
+
+
+def test_cli_learn_errors(tmp_path, capsys):
+    from rnnexpr.cli import main
+
+    bad = tmp_path / "bad.txt"
+    bad.write_text("2 2\n2 0 1\n3 1 1\n")
+    assert main(["learn", str(bad), "--rank", "2", "-o", str(tmp_path / "m.json")]) == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err and err.count("\n") == 1
+    probs = tmp_path / "p.txt"
+    probs.write_text("2\n0.5\n0.5\n")
+    assert main(["learn", str(EXAMPLE / "pautomac_train.txt"), "--rank", "2", "--test",
+                 str(EXAMPLE / "pautomac_test.txt"), "--test-probabilities", str(probs), "-o",
+                 str(tmp_path / "m.json")]) == 2
+    assert "1000 probabilities" in capsys.readouterr().err

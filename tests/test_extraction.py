@@ -100,3 +100,26 @@ def test_extraction_of_a_torch_lstm_matches_torch():
     with torch.no_grad():
         y = float(head(lstm(x)[0][0, -1])[0])
     assert np.isclose(r.test_error, abs(r.wfa([0, 1, 1, 0, 1, 1]) - y) / abs(y), rtol=1e-9)
+
+
+def test_cli_extract_reads_weights_only_files(tmp_path, capsys):
+    import json
+
+    torch = pytest.importorskip("torch")
+    from rnnexpr.cli import main
+    from rnnexpr.io import load
+    from rnnexpr.torch import save_sequence_model, sequence_function
+
+    torch.manual_seed(2)
+    gru, head = torch.nn.GRU(2, 3, batch_first=True), torch.nn.Linear(3, 1)
+    path = save_sequence_model(tmp_path / "gru.pt", gru, head)
+    out = tmp_path / "wfa.json"
+    assert main(["extract", str(path), "--max-length", "2", "--rtol", "1e-4", "-o", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    ref = extract(sequence_function(gru, 2, readout=head), alphabet_size=2, max_length=2, rtol=1e-4)
+    assert report["rank_profile"] == [x.rank for x in ref.rank_profile]
+    assert report["num_states"] == ref.num_states == load(out).num_states
+    assert np.allclose(report["lower_bounds"], ref.profile.lower_bounds, rtol=1e-6, atol=1e-12)
+    torch.save({"module": gru}, tmp_path / "pickled.pt")  # a whole pickled module: refused, never loaded
+    assert main(["extract", str(tmp_path / "pickled.pt")]) == 2
+    assert "weights_only" in capsys.readouterr().err

@@ -127,13 +127,16 @@ def test_rank_profile_of_wfa_and_depth1_saturates_at_hankel_rank():
 
 
 def test_issue_numbers_for_a_pure_depth2_stack():
-    """The issue's exact ranks 3, 7, 15, 25, 37, 51, 67 (k = 1..7), widths (2, 2); floats lose them."""
+    """The issue's exact ranks 3, 7, 15, 25, 37, 51, 67 (k = 1..7), widths (2, 2).
+
+    Floats used to lose them (an independent SVD per block); on nested, rescaled pivots the
+    numerical profile keeps them, with clear gaps.
+    """
     s = random_stack([2, 2], 2, kind="pure", seed=0, exact=True)
     assert rank_profile(s, 7).ranks == [1, 3, 7, 15, 25, 37, 51, 67]
     assert rank_profile(s, 4).ranks == brute_profile(s, 4)
-    with pytest.warns(NumericalRankWarning):
-        num = rank_profile(s.to_float(), 7, method="numerical", rtol=1e-10)
-    assert num.ranks[:5] == [1, 3, 7, 15, 25] and num.ranks[7] != 67
+    num = rank_profile(s.to_float(), 7, method="numerical", rtol=1e-10)
+    assert num.ranks == [1, 3, 7, 15, 25, 37, 51, 67] and min(num.gaps) > 1e3
 
 
 def test_depth2_profile_grows_like_the_issue_reports():
@@ -159,10 +162,153 @@ def test_rank_profile_size_guard():
     s = random_stack([3, 3, 3], 2, seed=0, exact=True)
     with pytest.raises(SizeLimitError, match="max_entries"):
         rank_profile(s, 8, max_entries=10_000)
-    with pytest.raises(ValueError, match="max_len"):
+    with pytest.raises(ValueError, match="max_length"):
         rank_profile(s, -1)
     with pytest.raises(ValueError, match="method"):
         rank_profile(s, 1, method="magic")
+
+
+# --- rank profiles of deep stacks by evaluation (issue 10) ------------------------------------
+
+DEEP_CASES = [
+    # (widths, kind, alphabet, K): depth 1 to 4, widths 1 to 3, pure and with U, V, b, 2 and 3 letters
+    ([3], "pure", 2, 4),
+    ([2], "2rnn", 3, 3),
+    ([2, 2], "pure", 2, 4),
+    ([3, 1], "2rnn", 2, 4),
+    ([1, 3], "pure", 3, 2),
+    ([2, 2, 2], "pure", 2, 4),
+    ([1, 1, 1], "2rnn", 2, 4),
+    ([2, 1, 2], "2rnn", 3, 2),
+    ([2, 1, 1, 1], "pure", 2, 4),
+    ([1, 1, 1, 1], "2rnn", 2, 4),
+    ([1, 2, 1, 2], "pure", 3, 2),
+]
+
+
+@pytest.mark.parametrize("widths,kind,d,K", DEEP_CASES)
+@pytest.mark.parametrize("bound", [1, 3, 50])
+def test_deep_rank_profile_equals_literal_brute_force(widths, kind, d, K, bound):
+    """Modular and exact profiles agree with the literal block's exact rank (bound 1: +-1 entries, degenerate)."""
+    from rnnexpr.growth import generic_stack
+
+    s = generic_stack(widths, d, kind=kind, seed=len(widths) + bound, bound=bound)
+    brute = brute_profile(s, K)
+    mod = rank_profile(s, K, method="modular")
+    assert mod.ranks == brute
+    # Labels: proven ranks reach the upper bound; every rank is at most its bound and at most the exact one.
+    for k in range(K + 1):
+        assert mod.ranks[k] <= mod.upper_bounds[k] <= len(all_words(d, k))
+        assert mod.proven[k] == (mod.ranks[k] == mod.upper_bounds[k])
+    assert 0.0 <= mod.error_probability <= 1.0 and (mod.error_probability == 0.0) == all(mod.proven)
+    ex = rank_profile(s, K)
+    assert ex.method == "exact" and ex.exact and all(ex.proven) and ex.ranks == brute
+
+
+def test_deep_rank_profile_of_the_small_random_draws_too():
+    """random_stack's small rationals (with zeros: degenerate states) against the oracle."""
+    for widths, kind in (([2, 2, 2], "pure"), ([2, 1, 1, 1], "pure"), ([1, 1, 1], "2rnn")):
+        for seed in (0, 3):
+            s = random_stack(widths, 2, kind=kind, seed=seed, exact=True, with_initial_state=seed == 0)
+            assert rank_profile(s, 4, method="modular").ranks == brute_profile(s, 4)
+
+
+@settings(max_examples=12, deadline=None)
+@given(data=st.data())
+def test_deep_rank_profile_hypothesis(data):
+    """Small shrinking stacks: integer parameters drawn entry by entry (zeros allowed), depth 1 to 3."""
+    depth = data.draw(st.integers(1, 3))
+    widths = data.draw(st.lists(st.integers(1, 2), min_size=depth, max_size=depth))
+    d = data.draw(st.integers(1, 2))
+    ent = st.integers(-2, 2)
+    layers, m = [], d
+    for n in widths:
+        A = data.draw(st.lists(st.lists(st.lists(ent, min_size=n, max_size=n), min_size=m, max_size=m),
+                               min_size=n, max_size=n))
+        h0 = data.draw(st.lists(ent, min_size=n, max_size=n))
+        extra = {}
+        if data.draw(st.booleans()):
+            extra = {"b": data.draw(st.lists(ent, min_size=n, max_size=n)),
+                     "V": data.draw(st.lists(st.lists(ent, min_size=n, max_size=n), min_size=n, max_size=n))}
+        layers.append(Linear2RNNLayer(A=A, h0=h0, **extra))
+        m = n
+    s = Stack(layers, C=[data.draw(st.lists(ent, min_size=widths[-1], max_size=widths[-1]))])
+    K = 3 if d == 2 else 4
+    brute = brute_profile(s, K)
+    assert rank_profile(s, K, method="modular").ranks == brute
+    assert rank_profile(s, K).ranks == brute
+
+
+def test_rank_profile_full_blocks_are_proven_at_depth_3():
+    """Generic (2, 2, 2) stacks: every block full (rank = number of words), hence proven over Q."""
+    from rnnexpr.growth import generic_stack
+
+    s = generic_stack([2, 2, 2], 2, seed=1)
+    p = rank_profile(s, 7, method="modular")
+    assert p.ranks == [2 ** (k + 1) - 1 for k in range(8)] and all(p.proven) and p.error_probability == 0.0
+    assert p.prime is not None and p.to_dict()["proven"] == [True] * 8
+    assert rank_profile(s, 7).ranks == p.ranks  # exact: the proven modular ranks
+
+
+def test_rank_profile_lower_bounds_are_labelled():
+    """(2, 1, 1, 1) pure: the issue's 1, 3, 7, 15, 31, 63, 120, ... ; ranks below the bound are lower bounds."""
+    from rnnexpr.growth import generic_stack
+
+    s = generic_stack([2, 1, 1, 1], 2, seed=0)
+    p = rank_profile(s, 7, method="modular", rounds=2)
+    assert p.ranks == [1, 3, 7, 15, 31, 63, 120, 205]
+    assert p.proven == [True] * 6 + [False] * 2 and 0 < p.error_probability < 1e-3
+    assert brute_profile(s, 5) == p.ranks[:6]
+    assert rank_profile(s, 6).ranks == p.ranks[:7]  # exact: rank over Q of the whole 127 x 127 block at k = 6
+    with pytest.raises(SizeLimitError, match="k=6"):
+        rank_profile(s, 6, method="exact", max_entries=10_000)  # neither the block nor the monomials fit
+
+
+def test_rank_profile_refuses_only_when_the_rank_is_large():
+    from rnnexpr.growth import generic_stack
+
+    s = generic_stack([2, 2, 2], 2, seed=0)
+    assert rank_profile(s, 5, method="modular", max_entries=63 * 63).ranks[-1] == 63
+    with pytest.raises(SizeLimitError, match="entries"):
+        rank_profile(s, 6, method="modular", max_entries=63 * 63)
+
+
+def test_rank_profile_arguments():
+    s = t5()
+    with pytest.warns(DeprecationWarning, match="max_len"):
+        assert rank_profile(s, max_len=2).ranks == [1, 2, 3]
+    from rnnexpr.errors import ConflictingArgumentsError, InvalidTypeError
+
+    with pytest.raises(ConflictingArgumentsError):
+        rank_profile(s, 2, method="numerical", exact=True)
+    with pytest.raises(InvalidTypeError, match="max_length"):
+        rank_profile(s, 2.0)
+    assert rank_profile(s.to_float(), 2).method == "numerical"  # float input: numerical by default
+    assert rank_profile(s, 2, exact=False).method == "numerical"
+    with pytest.raises(ModelKindError):
+        rank_profile("model", 2)
+    p = rank_profile(s, 3, method="modular", prime=1_000_003)
+    assert p.prime == 1_000_003 and p.ranks == [1, 2, 3, 4]
+
+
+@settings(max_examples=8, deadline=None)
+@given(seed=st.integers(0, 10_000), widths=st.sampled_from([[2, 2], [1, 1, 1], [2, 1], [3]]),
+       scale=st.sampled_from([1e-150, 1.0, 1e150]))
+def test_numerical_rank_profile_is_monotone_and_warns_below_exact(seed, widths, scale):
+    """Nested pivots: the numerical profile never decreases; where it is below the exact one, it warned."""
+    import warnings
+
+    s = random_stack(widths, 2, kind="2rnn", seed=seed, with_initial_state=True)
+    C = np.asarray(s.C, dtype=float) * scale
+    s = Stack(s.layers, C=C, c=None if s.c is None else np.asarray(s.c, dtype=float) * scale)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        num = rank_profile(s, 4, method="numerical")
+    assert all(b >= a for a, b in zip(num.ranks, num.ranks[1:]))
+    assert len(num.tolerances) == len(num.gaps) == 5
+    exact = rank_profile(s.to_exact(), 4, method="modular").ranks
+    if num.ranks != exact:
+        assert any(issubclass(w.category, NumericalRankWarning) for w in caught)
 
 
 def test_certificate_t5_proves_no_small_wfa():

@@ -31,22 +31,7 @@ LAYERS: list[set[str]] = [
 #: Violations that exist today and are being removed (issue 13).  The test fails
 #: when an entry here no longer occurs, so this list can only shrink.
 KNOWN_VIOLATIONS: set[str] = {
-    "equivalence imports private name lifted._budget",
-    "equivalence imports private name lifted._core_from_params",
-    "equivalence imports private name lifted._homogeneous",
-    "equivalence imports private name lifted._initial",
     "equivalence imports private name wfa._Echelon",
-    "hankel imports private name exact._flint",
-    "hankel imports private name exact._integer_rows",
-    "hankel imports private name lifted._budget",
-    "hankel imports private name lifted._core_from_params",
-    "hankel imports private name lifted._dimension",
-    "hankel imports private name lifted._features_from_states",
-    "hankel imports private name lifted._homogeneous",
-    "hankel imports private name lifted._integer_form",
-    "hankel imports private name lifted._mul_table",
-    "hankel imports private name lifted._parent_table",
-    "hankel imports private name lifted._states_after",
     "linear_systems imports private name wfa._Echelon",
     "linear_systems imports private name wfa._restrict",
 }
