@@ -30,6 +30,7 @@ from .fields import is_prime as _is_prime
 from .fields import random_prime as random_prime
 from .fields import suitable_prime
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array
+from .validation import deprecated_positional
 
 __all__ = [
     "RankResult",
@@ -281,7 +282,8 @@ def exact_rank(M: Any) -> RankResult:
     return RankResult(QQ.rank(a), True, exact_backend(), shape)
 
 
-def modular_rank(M: Any, prime: int | None = None, seed: int | None = 0) -> RankResult:
+@deprecated_positional
+def modular_rank(M: Any, *, prime: int | None = None, seed: int | None = 0) -> RankResult:
     """Rank of a rational matrix over GF(p): a proven lower bound on its rank over Q.
 
     The prime is drawn at random from ``[2**30, 2**31)`` (seeded) unless given.
@@ -328,8 +330,9 @@ def modular_rank(M: Any, prime: int | None = None, seed: int | None = 0) -> Rank
     return RankResult(rank, False, "modular", shape, prime=p, error_probability=prob)
 
 
+@deprecated_positional
 def numerical_rank(
-    M: Any, rtol: float | None = None, gap_warning: float = 1e3, warn: bool = True
+    M: Any, *, rtol: float | None = None, gap_warning: float = 1e3, warn: bool = True
 ) -> RankResult:
     """Numerical rank by SVD, with the tolerance and singular-value gap reported.
 
@@ -384,11 +387,24 @@ def numerical_rank(
 def matrix_rank(
     M: Any,
     method: Literal["exact", "modular", "numerical"] | bool = "exact",
-    **kwargs: Any,
+    *,
+    prime: int | None = None,
+    seed: int | None = 0,
+    rtol: float | None = None,
+    gap_warning: float = 1e3,
+    warn: bool = True,
 ) -> RankResult:
     """Rank by the chosen method: ``"exact"`` (default), ``"modular"`` or ``"numerical"``.
 
     ``method=True`` means ``"exact"`` and ``False`` means ``"numerical"``.
+    The options are those of :func:`modular_rank` (``prime``, ``seed``) and
+    :func:`numerical_rank` (``rtol``, ``gap_warning``, ``warn``); an option of
+    another method than the one chosen is refused, not ignored.
+
+    Raises
+    ------
+    InvalidArgumentError
+        On an unknown method, or an option the chosen method does not take.
 
     Examples
     --------
@@ -399,12 +415,20 @@ def matrix_rank(
         method = "exact"
     elif method is False:
         method = "numerical"
+    given = {name for name, value, default in (("prime", prime, None), ("seed", seed, 0), ("rtol", rtol, None),
+                                                ("gap_warning", gap_warning, 1e3), ("warn", warn, True))
+             if value is not default and value != default}
+    accepted = {"exact": set(), "modular": {"prime", "seed"}, "numerical": {"rtol", "gap_warning", "warn"}}
+    if method in accepted and given - accepted[method]:
+        extra = sorted(given - accepted[method])
+        raise InvalidArgumentError(f"{extra[0]}: not an option of method={method!r} (it takes "
+                                   f"{sorted(accepted[method]) or 'no options'}), got {extra[0]}=...")
     if method == "exact":
         return exact_rank(M)
     if method == "modular":
-        return modular_rank(M, **kwargs)
+        return modular_rank(M, prime=prime, seed=seed)
     if method == "numerical":
-        return numerical_rank(M, **kwargs)
+        return numerical_rank(M, rtol=rtol, gap_warning=gap_warning, warn=warn)
     raise InvalidArgumentError(f"method: expected 'exact', 'modular' or 'numerical', got {method!r}")
 
 
