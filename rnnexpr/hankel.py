@@ -25,12 +25,20 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgumentError, ModelKindError, NumericalRankWarning, ShapeError, SizeLimitError
+from .errors import (
+    InvalidArgumentError,
+    ModelFormatError,
+    ModelKindError,
+    NumericalRankWarning,
+    ShapeError,
+    SizeLimitError,
+)
 from .exact import RankResult, exact_backend, exact_rank, independent_rows, matrix_rank, numerical_rank
 from .fields import DEFAULT_PRIME, GF, QQ, error_probability, orbit_basis, random_prime, suitable_prime
 from .lifted import entry_budget, feature_degrees, homogeneous_parameters, matmul_mod, power_mod
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
+from .results import CheckResult, Step
 from .validation import check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method
 from .wfa import DEFAULT_RTOL, as_wfa, observable_basis, reachable_basis
 
@@ -995,6 +1003,10 @@ def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries
 # Certificates
 # ---------------------------------------------------------------------------
 
+#: The ``format`` and ``version`` of a saved :class:`HankelCertificate`.
+HANKEL_CERTIFICATE_FORMAT = "rnnexpr-hankel-certificate"
+HANKEL_CERTIFICATE_VERSION = 1
+
 _STATEMENT = (
     "no depth-1 linear 2RNN with <= {n} units (with U, V, b terms) and no pure depth-1 linear 2RNN with <= {p} "
     "units computes f on one-hot inputs: the Hankel block below has {how} rank {r}, while such networks have Hankel "
@@ -1046,29 +1058,90 @@ class HankelCertificate:
     statement: str
     prime: int | None = None
 
-    def verify(self) -> bool:
-        """Recompute the rank of the stored block; True when it is at least the claimed rank."""
-        res = _block_rank(self.block, self.method, self.prime)
-        return res.rank >= self.rank
+    def check(self, model: Stack | WFA | Callable | None = None) -> CheckResult:
+        """Re-derive every stored field from the block (and, given ``model``, the block from the model).
 
-    def check(self, model: Stack | WFA | Callable) -> bool:
-        """Recompute the block from ``model`` (exactly) and its rank; True when both match.
+        Steps: the block's shape matches its words; with ``model``, the block equals
+        ``f(uv)`` on its words (exactly); the rank of the block (by the stored method and
+        prime) is the stored rank; ``exact``, ``max_units``, ``max_units_pure``, ``prime``
+        and ``statement`` are what that rank and method give.
+
+        Parameters
+        ----------
+        model : Stack, WFA or callable, optional
+            The function the certificate is about.
+
+        Returns
+        -------
+        CheckResult
+            The same result type as :meth:`rnnexpr.theorems.certificate.Certificate.check`;
+            truthy when every step holds, with ``field`` naming the stored field at fault.
+
+        Examples
+        --------
+        >>> from dataclasses import replace
+        >>> from rnnexpr.constructions import t5_witness
+        >>> c = hankel_certificate(t5_witness(), words_up_to(1, 3), words_up_to(1, 3))
+        >>> bool(c.check(t5_witness())), bool(c.check())
+        (True, True)
+        >>> r = replace(c, max_units=7).check(); bool(r), r.field
+        (False, 'max_units')
+        """
+        steps: list[Step] = []
+        fields: list[str] = []
+
+        def step(name: str, holds: bool, detail: str, field_name: str) -> bool:
+            steps.append(Step(name, bool(holds), detail))
+            if not holds:
+                fields.append(field_name)
+            return bool(holds)
+
+        shape = (len(self.prefixes), len(self.suffixes))
+        if not step(f"the block is {shape[0]} x {shape[1]} (its words)", self.block.shape == shape,
+                    f"block shape {self.block.shape}", "block"):
+            return CheckResult(False, False, steps[-1].name, tuple(steps), fields[0])
+        if model is not None:
+            again = hankel_block(model, self.prefixes, self.suffixes, exact=True)
+            step("the block equals f(uv) on its words (exact)", bool(np.all(again == self.block)),
+                 "recomputed from the model", "block")
+        res = _block_rank(self.block, self.method, self.prime)
+        step(f"the block has rank {self.rank}", res.rank == self.rank, f"recomputed rank {res.rank} ({res.method})",
+             "rank")
+        r = res.rank
+        how = "exact" if res.exact else f"modular (p={res.prime}, a proven lower bound)"
+        for name, stored, derived in (("method", self.method, res.method), ("exact", self.exact, res.exact),
+                                      ("prime", self.prime, res.prime), ("max_units", self.max_units, r - 2),
+                                      ("max_units_pure", self.max_units_pure, r - 1),
+                                      ("statement", self.statement, _STATEMENT.format(n=r - 2, p=r - 1, how=how,
+                                                                                      r=r))):
+            step(f"{name} is what rank {r} ({res.method}) gives", stored == derived,
+                 f"stored {str(stored)[:60]!r}, derived {str(derived)[:60]!r}", name)
+        failed = next((st.name for st in steps if not st.holds), None)
+        return CheckResult(failed is None, failed is None, failed, tuple(steps), fields[0] if fields else None)
+
+    def verify(self) -> bool:
+        """Whether :meth:`check` (without a model) holds: the stored block has the stored rank.
 
         Examples
         --------
         >>> from rnnexpr.constructions import t5_witness
-        >>> c = hankel_certificate(t5_witness(), words_up_to(1, 3), words_up_to(1, 3)); c.check(t5_witness())
+        >>> hankel_certificate(t5_witness(), [[], [0]], [[], [0]]).verify()
         True
         """
-        block = hankel_block(model, self.prefixes, self.suffixes, exact=True)
-        if block.shape != self.block.shape or not bool(np.all(block == self.block)):
-            return False
-        return self.verify()
+        return bool(self.check())
 
-    def to_json(self) -> str:
-        """A JSON string (exact values as ``"p/q"``)."""
-        return json.dumps({
-            "kind": "HankelCertificate",
+    def to_dict(self) -> dict[str, Any]:
+        """JSON data (exact values as ``"p/q"``), with the format and version.
+
+        Examples
+        --------
+        >>> from rnnexpr.constructions import t5_witness
+        >>> hankel_certificate(t5_witness(), [[], [0]], [[], [0]]).to_dict()["format"]
+        'rnnexpr-hankel-certificate'
+        """
+        return {
+            "format": HANKEL_CERTIFICATE_FORMAT,
+            "version": HANKEL_CERTIFICATE_VERSION,
             "prefixes": [list(u) for u in self.prefixes],
             "suffixes": [list(v) for v in self.suffixes],
             "block": [[format_fraction(Fraction(x)) for x in row] for row in self.block],
@@ -1079,11 +1152,22 @@ class HankelCertificate:
             "max_units_pure": self.max_units_pure,
             "statement": self.statement,
             "prime": self.prime,
-        })
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        """A JSON string (as :meth:`rnnexpr.theorems.certificate.Certificate.to_json`)."""
+        return json.dumps(self.to_dict(), indent=indent)
 
     @staticmethod
-    def from_json(text: str | dict) -> HankelCertificate:
-        """Inverse of :meth:`to_json` (validated).
+    def from_json(text: str | bytes | dict) -> HankelCertificate:
+        """Inverse of :meth:`to_json`: the format and version are checked, sizes bounded (:mod:`rnnexpr.limits`).
+
+        Raises
+        ------
+        ModelFormatError
+            When the text is not JSON, or the format, the version or a field is wrong.
+        SizeLimitError
+            When the text is too large, nested too deeply or holds oversized numbers.
 
         Examples
         --------
@@ -1092,18 +1176,38 @@ class HankelCertificate:
         >>> HankelCertificate.from_json(c.to_json()).rank
         2
         """
-        d = json.loads(text) if isinstance(text, str) else dict(text)
-        if d.get("kind") != "HankelCertificate":
-            raise InvalidArgumentError(f"text: expected a HankelCertificate JSON object, got kind={d.get('kind')!r}")
-        prefixes = tuple(tuple(int(s) for s in u) for u in d["prefixes"])
-        suffixes = tuple(tuple(int(s) for s in v) for v in d["suffixes"])
-        block = as_array(d["block"], "block", ndim=2, exact=True) if prefixes and suffixes else \
-            np.empty((len(prefixes), len(suffixes)), dtype=object)
+        from .io import check_numbers, parse_json
+        from .limits import check_size
+
+        if isinstance(text, dict):
+            d = dict(text)
+            check_numbers(d, "certificate")
+        else:
+            d = parse_json(text, "certificate")
+        if not isinstance(d, dict) or d.get("format") != HANKEL_CERTIFICATE_FORMAT:
+            got = d.get("format", d.get("kind")) if isinstance(d, dict) else type(d).__name__
+            raise ModelFormatError(f"certificate.format: expected {HANKEL_CERTIFICATE_FORMAT!r}, got "
+                                   f"{str(got)[:40]!r}")
+        if d.get("version") != HANKEL_CERTIFICATE_VERSION or isinstance(d.get("version"), bool):
+            raise ModelFormatError(f"certificate.version: expected {HANKEL_CERTIFICATE_VERSION}, got "
+                                   f"{str(d.get('version'))[:40]!r}")
+        try:
+            raw_p, raw_s = d["prefixes"], d["suffixes"]
+            check_size(len(raw_p) * max(len(raw_s), 1), "certificate.block: entries", "entries")
+            prefixes = tuple(tuple(int(s) for s in u) for u in raw_p)
+            suffixes = tuple(tuple(int(s) for s in v) for v in raw_s)
+            block = as_array(d["block"], "block", ndim=2, exact=True) if prefixes and suffixes else \
+                np.empty((len(prefixes), len(suffixes)), dtype=object)
+            fields = (int(d["rank"]), str(d["method"]), bool(d["exact"]), int(d["max_units"]),
+                      int(d["max_units_pure"]), str(d["statement"]), None if d.get("prime") is None else int(d["prime"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, SizeLimitError):
+                raise
+            raise ModelFormatError(f"certificate: malformed field ({type(exc).__name__}: {exc})"[:300]) from None
         if block.shape != (len(prefixes), len(suffixes)):
-            raise ShapeError(f"block: expected shape {(len(prefixes), len(suffixes))}, got {block.shape}")
-        return HankelCertificate(prefixes, suffixes, block, int(d["rank"]), str(d["method"]), bool(d["exact"]),
-                                 int(d["max_units"]), int(d["max_units_pure"]), str(d["statement"]),
-                                 None if d.get("prime") is None else int(d["prime"]))
+            raise ModelFormatError(f"certificate.block: expected shape {(len(prefixes), len(suffixes))}, got "
+                                   f"{block.shape}")
+        return HankelCertificate(prefixes, suffixes, block, *fields)
 
 
 def _block_rank(block: np.ndarray, method: str, prime: int | None) -> RankResult:

@@ -1,11 +1,15 @@
 """Result types shared by several algorithms (one definition each).
 
 :class:`EquivalenceResult` is returned by :func:`rnnexpr.equivalence.equivalent` for every model
-kind and by :func:`rnnexpr.linear_systems.equivalent`.
+kind and by :func:`rnnexpr.linear_systems.equivalent`.  :class:`CheckResult` (made of
+:class:`Step` s) is what every certificate's ``check()`` returns: the theorem certificates of
+:mod:`rnnexpr.theorems` and :class:`rnnexpr.hankel.HankelCertificate` (one certificate protocol).
 """
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -14,7 +18,12 @@ import numpy as np
 
 from .numbers import format_fraction, to_json_array
 
-__all__ = ["EquivalenceResult"]
+__all__ = ["EquivalenceResult", "Step", "CheckResult", "STEP_HOOK"]
+
+#: While set, called with every :class:`Step` created (certificate checking uses it to learn which
+#: stored fields each step read).
+STEP_HOOK: contextvars.ContextVar[Callable[[Any], None] | None] = contextvars.ContextVar("rnnexpr_step_hook",
+                                                                                       default=None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,3 +89,101 @@ class EquivalenceResult:
             "scope": self.scope,
             "tolerance": self.tolerance,
         }
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a verdict: a named claim, whether it holds, and a short detail.
+
+    Examples
+    --------
+    >>> Step("rank = 3", True, "exact over Q").to_dict()
+    {'name': 'rank = 3', 'holds': True, 'detail': 'exact over Q'}
+    """
+
+    name: str
+    holds: bool
+    detail: str = ""
+
+    def __post_init__(self) -> None:
+        hook = STEP_HOOK.get()
+        if hook is not None:
+            hook(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON data of the step."""
+        return {"name": self.name, "holds": bool(self.holds), "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of a certificate's ``check()``: theorem certificates and Hankel certificates.
+
+    Returned by :meth:`rnnexpr.theorems.certificate.Certificate.check` and
+    :meth:`rnnexpr.hankel.HankelCertificate.check`.
+
+    ``bool(result)`` is True when the re-derived verdict holds *and* every stored
+    field agrees with what is re-derived from the evidence.
+
+    Attributes
+    ----------
+    holds : bool
+        The verdict re-derived from the evidence.
+    consistent : bool
+        True when every stored field (statement, description, summary, exactness,
+        steps, verdict) agrees with its re-derivation and no stored evidence is unread.
+    failed_step : str or None
+        The first step that failed on re-derivation, or the first inconsistency.
+    steps : tuple of Step
+        The re-derived steps.
+    field : str or None
+        The stored field(s) at fault: the field that disagrees, or the fields read by
+        the step that failed (for example ``"evidence.delay_hankel.rank"``).
+
+    Examples
+    --------
+    >>> from dataclasses import replace
+    >>> from rnnexpr.theorems import verify_T0
+    >>> cert = verify_T0(seed=0)
+    >>> r = cert.check()
+    >>> bool(r), r.holds, r.consistent, r.failed_step, r.field
+    (True, True, True, None, None)
+
+    A stored verdict that the evidence does not support is caught, and named:
+
+    >>> r = replace(cert, holds=False).check()
+    >>> bool(r), r.holds, r.consistent, r.field
+    (False, True, False, 'holds')
+    """
+
+    holds: bool
+    consistent: bool
+    failed_step: str | None
+    steps: tuple[Step, ...]
+    field: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.holds and self.consistent)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON data of the result.
+
+        Examples
+        --------
+        >>> CheckResult(True, True, None, ()).to_dict()["holds"]
+        True
+        """
+        return {"holds": bool(self.holds), "consistent": bool(self.consistent), "ok": bool(self),
+                "failed_step": self.failed_step, "field": self.field, "steps": [s.to_dict() for s in self.steps]}
+
+    def describe(self) -> str:
+        """One line: ``"holds"`` or what failed and which field.
+
+        Examples
+        --------
+        >>> CheckResult(False, True, "rank = 3", (), "evidence.rank").describe()
+        'FAILS at rank = 3 (field evidence.rank)'
+        """
+        if self:
+            return "holds"
+        return f"FAILS at {self.failed_step}" + (f" (field {self.field})" if self.field else "")

@@ -326,7 +326,13 @@ def test_certificate_t5_proves_no_small_wfa():
     # A tampered rank does not verify.
     d = json.loads(cert.to_json())
     d["rank"] = 7
-    assert not HankelCertificate.from_json(d).verify()
+    res = HankelCertificate.from_json(d).check()
+    assert not HankelCertificate.from_json(d).verify() and not res and res.field == "rank"
+    # Every derived field is re-derived: an edited statement or unit count fails, naming it.
+    for key, value in (("statement", "no WFA at all computes f"), ("max_units", 5), ("exact", False)):
+        res = HankelCertificate.from_json({**json.loads(cert.to_json()), key: value}).check(s)
+        assert not res and res.field == key, (key, res)
+    assert type(res).__name__ == "CheckResult" and isinstance(cert.to_json(), str)
     with pytest.raises(ValueError, match="needs rank >= 8"):
         hankel_certificate(s, words, words, max_units=6)
     assert hankel_certificate(s, words, words, max_units=5, pure=True).rank == 6
@@ -342,5 +348,7 @@ def test_certificate_defaults_and_modular():
     assert c2.rank == rank_profile(deep, 2).ranks[2] and c2.check(deep)
     cm = hankel_certificate(deep, words_up_to(2, 2), words_up_to(2, 2), method="modular")
     assert not cm.exact and cm.prime is not None and "modular" in cm.statement and cm.verify()
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(ValueError, match="format"):
         HankelCertificate.from_json({"kind": "other"})
+    with pytest.raises(ValueError, match="version: expected 1"):
+        HankelCertificate.from_json({**cm.to_dict(), "version": 2})

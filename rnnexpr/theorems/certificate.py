@@ -26,7 +26,6 @@ check the sizes they loop over before looping.
 
 from __future__ import annotations
 
-import contextvars
 import copy
 import dataclasses
 import json
@@ -42,6 +41,7 @@ from ..errors import InvalidArgumentError, InvalidTypeError, ModelFormatError, S
 from ..limits import HOW_TO_RAISE
 from ..limits import current as current_limits
 from ..numbers import format_fraction, is_exact_array, to_json_array
+from ..results import STEP_HOOK, CheckResult, Step
 
 __all__ = [
     "Certificate",
@@ -218,7 +218,6 @@ class _ReadLog:
         self.pending = set()
 
 
-_ACTIVE_LOG: contextvars.ContextVar[_ReadLog | None] = contextvars.ContextVar("rnnexpr_cert_log", default=None)
 
 
 class _Tracked(dict):
@@ -282,101 +281,6 @@ def _brief(paths: set[str], limit: int = 24) -> str:
     return text + (f" (+{len(leaves) - limit} more)" if len(leaves) > limit else "")
 
 
-@dataclass(frozen=True)
-class Step:
-    """One step of a verdict: a named claim, whether it holds, and a short detail.
-
-    Examples
-    --------
-    >>> Step("rank = 3", True, "exact over Q").to_dict()
-    {'name': 'rank = 3', 'holds': True, 'detail': 'exact over Q'}
-    """
-
-    name: str
-    holds: bool
-    detail: str = ""
-
-    def __post_init__(self) -> None:
-        log = _ACTIVE_LOG.get()
-        if log is not None:
-            log.close_step()
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON data of the step."""
-        return {"name": self.name, "holds": bool(self.holds), "detail": self.detail}
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """Outcome of a certificate's ``check()`` (:class:`Certificate` and :class:`~rnnexpr.hankel.HankelCertificate`).
-
-    ``bool(result)`` is True when the re-derived verdict holds *and* every stored
-    field agrees with what is re-derived from the evidence.
-
-    Attributes
-    ----------
-    holds : bool
-        The verdict re-derived from the evidence.
-    consistent : bool
-        True when every stored field (statement, description, summary, exactness,
-        steps, verdict) agrees with its re-derivation and no stored evidence is unread.
-    failed_step : str or None
-        The first step that failed on re-derivation, or the first inconsistency.
-    steps : tuple of Step
-        The re-derived steps.
-    field : str or None
-        The stored field(s) at fault: the field that disagrees, or the fields read by
-        the step that failed (for example ``"evidence.delay_hankel.rank"``).
-
-    Examples
-    --------
-    >>> from dataclasses import replace
-    >>> from rnnexpr.theorems import verify_T0
-    >>> cert = verify_T0(seed=0)
-    >>> r = cert.check()
-    >>> bool(r), r.holds, r.consistent, r.failed_step, r.field
-    (True, True, True, None, None)
-
-    A stored verdict that the evidence does not support is caught, and named:
-
-    >>> r = replace(cert, holds=False).check()
-    >>> bool(r), r.holds, r.consistent, r.field
-    (False, True, False, 'holds')
-    """
-
-    holds: bool
-    consistent: bool
-    failed_step: str | None
-    steps: tuple[Step, ...]
-    field: str | None = None
-
-    def __bool__(self) -> bool:
-        return bool(self.holds and self.consistent)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON data of the result.
-
-        Examples
-        --------
-        >>> CheckResult(True, True, None, ()).to_dict()["holds"]
-        True
-        """
-        return {"holds": bool(self.holds), "consistent": bool(self.consistent), "ok": bool(self),
-                "failed_step": self.failed_step, "field": self.field, "steps": [s.to_dict() for s in self.steps]}
-
-    def describe(self) -> str:
-        """One line: ``"holds"`` or what failed and which field.
-
-        Examples
-        --------
-        >>> CheckResult(False, True, "rank = 3", (), "evidence.rank").describe()
-        'FAILS at rank = 3 (field evidence.rank)'
-        """
-        if self:
-            return "holds"
-        return f"FAILS at {self.failed_step}" + (f" (field {self.field})" if self.field else "")
-
-
 def _exact_label(exact: Any) -> str:
     if exact is True:
         return "exact"
@@ -406,7 +310,7 @@ def _derive(theorem: str, instance: Mapping[str, Any], evidence: Mapping[str, An
     data_instance = {k: v for k, v in instance.items() if k != "description"}
     data_evidence = {k: v for k, v in evidence.items() if k != "summary"}
     log = _ReadLog()
-    token = _ACTIVE_LOG.set(log)
+    token = STEP_HOOK.set(lambda step: log.close_step())
     try:
         try:
             steps = list(reg.deriver(_Tracked(data_instance, "instance", log), _Tracked(data_evidence, "evidence", log)))
@@ -418,7 +322,7 @@ def _derive(theorem: str, instance: Mapping[str, Any], evidence: Mapping[str, An
                 raise
             steps = [Step("evidence is well formed", False, f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}")]
     finally:
-        _ACTIVE_LOG.reset(token)
+        STEP_HOOK.reset(token)
     unread = _unread(data_instance, "instance", log.reads) + _unread(data_evidence, "evidence", log.reads)
     described: dict[str, Any] = {"description": None, "summary": None, "exact": True}
     if reg.describe is not None:
