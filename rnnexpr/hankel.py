@@ -221,8 +221,10 @@ def hankel_rank(model: WFA | Stack, *, method: str | None = None, exact: bool | 
         Numerical only: warn (NumericalRankWarning) when the gap is unclear.
     gap_warning : float
         Numerical only: the reported gap is the smallest of the searches' gaps
-        (smallest accepted relative residual over the largest rejected one) and the
-        final SVD gap; below this value the rank is doubtful.
+        (smallest accepted relative residual over the largest rejected one), the
+        final SVD gap, and the margins of what was discarded (the tolerance over the
+        largest rejected residual or discarded singular value); below this value the
+        rank is doubtful (it may be below the exact one) and a warning is raised.
 
     Returns
     -------
@@ -260,8 +262,17 @@ def hankel_rank(model: WFA | Stack, *, method: str | None = None, exact: bool | 
     # Orthonormal bases: the singular values of F B^T are cosines of principal angles.
     res = numerical_rank(F @ B.T, rtol=max(rtol, 1e-12) * 100, warn=False)
     # The evidence is as good as the weakest decision: the searches' own gaps
-    # (smallest accepted residual over largest rejected one) and the final SVD gap.
+    # (smallest accepted residual over largest rejected one), the final SVD gap, and the
+    # margins of what was discarded (tolerance over the largest rejected residual or
+    # discarded singular value): a vector or direction discarded close to the tolerance
+    # may be structure, and the rank then below the exact one.
     gaps = [g for g in (fb.gap, ob.gap, res.gap) if g is not None]
+    for basis in (fb, ob):
+        if basis.max_rejected:
+            gaps.append(rtol / basis.max_rejected)
+    sv = np.linalg.svd(F @ B.T, compute_uv=False)
+    if res.rank < len(sv) and sv[res.rank] > 0 and res.tolerance:
+        gaps.append(res.tolerance / float(sv[res.rank]))
     gap = min(gaps) if gaps else math.inf
     if warn and gap < gap_warning:
         warnings.warn(

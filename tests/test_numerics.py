@@ -291,3 +291,61 @@ def test_rank_result_behaves_as_an_int():
         r < "3"  # noqa: B015
     assert int(mcmillan_degree(Stack([LinearRNNLayer(U=[[1]], V=[["1/2"]])], C=[[1]]))) == 1
     assert Fraction(int(r)) == 2
+
+
+# ---------------------------------------------------------------- the command line follows the rule
+
+
+def test_cli_numerical_defaults_follow_the_file(tmp_path, capsys):
+    import json
+
+    from rnnexpr.cli import main
+    from rnnexpr.io import save
+
+    exact = random_wfa(3, 2, seed=0, exact=True)
+    save(exact, tmp_path / "exact.json")
+    save(exact.to_float(), tmp_path / "float.json")
+    assert main(["hankel-rank", str(tmp_path / "exact.json"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["exact"] is True and out["rank"] == 3
+    assert main(["hankel-rank", str(tmp_path / "float.json"), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["exact"] is False and out["rank"] == 3 and out["tolerance"] > 0 and out["gap"] is not None
+    assert main(["hankel-rank", str(tmp_path / "float.json"), "--exact", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["exact"] is True
+    # The issue's case: an exact WFA of rank 3 on a long block gets its exact rank by default.
+    assert main(["hankel-rank", str(tmp_path / "exact.json"), "--max-length", "12", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rank"] == 3 and out["exact"] is True
+    assert main(["tt-ranks", str(tmp_path / "exact.json"), "--length", "4", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["exact"] is True
+
+
+def test_cli_prints_a_warning_line_when_the_gap_is_unclear(tmp_path, capsys):
+    from rnnexpr.cli import main
+    from rnnexpr.io import save
+
+    # Two states whose weights differ by 1e-11: numerically ambiguous at the tolerance.
+    save(WFA([1.0, 1.0], [[[0.5, 0.0]], [[0.0, 0.5 + 1e-11]]], [1.0, -1.0]), tmp_path / "w.json")
+    assert main(["hankel-rank", str(tmp_path / "w.json")]) == 0
+    captured = capsys.readouterr()
+    assert "Hankel rank" in captured.out and "numerical" in captured.out
+    assert any(line.startswith("warning: ") for line in captured.err.splitlines())
+
+
+def test_cli_tt_ranks_with_an_entry_of_1e308(tmp_path, capsys):
+    """The issue's `tt-ranks --numerical` printing [1, 0, 0, 0, 1] with 'min gap=inf'."""
+    import json
+
+    from rnnexpr.cli import main
+    from rnnexpr.io import save
+
+    w = random_wfa(2, 2, seed=1, exact=True).to_float()
+    alpha = np.asarray(w.alpha).copy()
+    alpha[0] = 1e308
+    big = WFA(alpha, np.asarray(w.A) * 0.5, np.asarray(w.omega) * 0.5)
+    save(big, tmp_path / "big.json")
+    assert main(["tt-ranks", str(tmp_path / "big.json"), "--length", "4", "--numerical", "--json"]) == 0
+    numerical = json.loads(capsys.readouterr().out)["ranks"]
+    assert main(["tt-ranks", str(tmp_path / "big.json"), "--length", "4", "--exact", "--json"]) == 0
+    assert numerical == json.loads(capsys.readouterr().out)["ranks"] == [1, 2, 2, 2, 1]
