@@ -134,3 +134,71 @@ def test_equivalent_bad_inputs_and_wfa_dispatch():
         markov_parameters("stack", 3)
     with pytest.raises(ValueError, match="count"):
         markov_parameters(a, -1)
+
+
+# ---------------------------------------------------------------- LinearSystem
+
+
+def test_joint_system_is_a_frozen_linear_system():
+    from rnnexpr.linear_systems import LinearSystem
+
+    s = random_stack([2, 3], 2, kind="linear", seed=1, exact=True, with_initial_state=True)
+    js = joint_system(s)
+    assert isinstance(js, LinearSystem) and js.is_exact
+    assert (js.state_dim, js.input_dim, js.output_dim) == (5, 2, 1)
+    with pytest.raises(AttributeError):
+        js.V = js.V
+    with pytest.raises(ValueError):
+        js.V[0, 0] = 1  # read-only arrays
+    # The T1 blocks (independent construction for depth 2): V = [[V1, 0], [U2 V1, V2]], U = [U1; U2 U1].
+    l1, l2 = s.layers
+    assert np.array_equal(js.V[:2, :2], l1.V) and not np.any(js.V[:2, 2:] != 0)
+    assert np.array_equal(js.V[2:, :2], l2.U @ l1.V) and np.array_equal(js.V[2:, 2:], l2.V)
+    assert np.array_equal(js.U[2:], l2.U @ l1.U) and np.array_equal(js.b[2:], l2.U @ l1.b + l2.b)
+    assert np.array_equal(js.h0, np.concatenate([l1.initial_state, l2.initial_state]))
+    # to_stack computes the stack's function (literal oracle), and the float system is the rounded one.
+    xs = _rand_inputs(np.random.default_rng(1), 5, 2)
+    assert literal_stack_outputs(js.to_stack(), xs) == literal_stack_outputs(s, xs)
+    fl = joint_system(s, exact=False)
+    assert not fl.is_exact and np.allclose(fl.V.astype(float), js.V.astype(float))
+
+
+def test_linear_system_validation_and_deprecations():
+    from rnnexpr.linear_systems import LinearSystem
+
+    with pytest.raises(ShapeError, match="V"):
+        LinearSystem(V=[[1, 2]], U=[[1]], C=[[1]])
+    with pytest.raises(ShapeError, match="U"):
+        LinearSystem(V=[[1]], U=[[1], [2]], C=[[1]])
+    with pytest.raises(ShapeError, match="h0"):
+        LinearSystem(V=[[1]], U=[[1]], C=[[1]], h0=[1, 2])
+    s = random_stack([2], 1, kind="linear", seed=0, exact=True)
+    js = joint_system(s)
+    with pytest.warns(DeprecationWarning, match="LinearSystem"):
+        assert js["x0"] is js.h0
+    with pytest.warns(DeprecationWarning, match="count"):
+        M = markov_parameters(s, k=3)
+    assert np.array_equal(M, markov_parameters(s, 3))
+    with pytest.warns(DeprecationWarning, match="keyword"):
+        mcmillan_degree(s, "exact")
+
+
+def test_minimal_system_is_minimal_and_equivalent():
+    """Exact Kalman reduction: same Markov parameters (oracle: the stack's own), degree = exact Hankel rank."""
+    for seed in range(3):
+        s = random_stack([2, 2, 1], 1, kind="linear", seed=seed, exact=True)
+        js = joint_system(s)
+        m = js.minimal()
+        n = js.state_dim
+        assert m.is_exact and m.state_dim == mcmillan_degree(s).rank
+        assert np.array_equal(m.markov_parameters(2 * n + 2), js.markov_parameters(2 * n + 2))
+        assert m.minimal().state_dim == m.state_dim  # minimal is minimal
+
+
+def test_float_equivalence_of_linear_systems_is_scale_aware():
+    a = random_stack([2, 2], 1, kind="linear", seed=3)
+    assert equivalent(a, joint_system(a).to_stack()).equivalent
+    js = joint_system(a)
+    perturbed = type(js)(V=js.V, U=js.U * (1 + 1e-6), b=js.b, C=js.C, c=js.c, h0=js.h0)
+    res = equivalent(a, perturbed)
+    assert not res.equivalent and res.witness.shape[1] == 1
