@@ -13,7 +13,7 @@ with symbols ``0 .. d-1``::
 Plain text has one sequence per line, symbols separated by spaces (an empty
 line is the empty word).  When every symbol is a non-negative integer the
 symbols are those integers; otherwise the distinct tokens are numbered in
-sorted order (kept in :attr:`SequenceData.symbols`).
+sorted order (kept in ``SequenceData.symbols``).
 
 Every read is bounded before anything is allocated (the budgets of
 :mod:`rnnexpr.limits`): the file size (``file_bytes``), the declared number of
