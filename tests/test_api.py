@@ -90,6 +90,87 @@ def test_no_public_function_swallows_options():
     assert set(catch_alls) <= VAR_KEYWORD_ALLOWED, f"**options catch-alls: {sorted(set(catch_alls) - VAR_KEYWORD_ALLOWED)}"
 
 
+#: Optional parameters that stay positional by design: the thing a call is about, not an option of it.
+POSITIONAL_BY_DESIGN = {
+    # the model or the data, optional only because a default instance exists
+    "rnnexpr.constructions.collapse_linear_feedforward": ["biases"],
+    "rnnexpr.constructions.dfa_stack": ["transitions"],
+    "rnnexpr.constructions.product_witness": ["length"],
+    "rnnexpr.constructions.random_depth2_witness": ["seed"],
+    "rnnexpr.fields.random_prime": ["seed"],
+    "rnnexpr.models.random_generator": ["seed"],
+    "rnnexpr.hankel.HankelCertificate.check": ["model"],
+    "rnnexpr.hankel.hankel_certificate": ["prefixes", "suffixes"],
+    "rnnexpr.spectral.hankel_blocks": ["prefixes", "suffixes"],
+    "rnnexpr.spectral.spectral_learn": ["num_states"],
+    "rnnexpr.extraction.as_word_function": ["alphabet_size"],
+    "rnnexpr.growth.generic_stack": ["alphabet_size"],
+    "rnnexpr.exact.matrix_rank": ["method"],
+    "rnnexpr.theorems.verify_all": ["theorems"],
+    **{f"rnnexpr.theorems.{m}.verify_T{i}": ["instance"] for i, m in enumerate(
+        ["t0_feedforward", "t1_collapse", "t2_memory", "t3_wfa", "t4_degree", "t5_no_collapse", "t6_multiplicative"])},
+    # validators: (value, name, ...) like rnnexpr.validation.check_int
+    "rnnexpr.models.check_word": ["name"],
+    "rnnexpr.models.check_words": ["name"],
+    "rnnexpr.numbers.as_array": ["ndim", "exact"],
+    "rnnexpr.numbers.from_json_array": ["ndim"],
+    "rnnexpr.numbers.to_exact_array": ["name"],
+    "rnnexpr.numbers.to_float_array": ["name"],
+    "rnnexpr.numbers.to_fraction": ["name"],
+    "rnnexpr.io.read_json": ["name"],
+    "rnnexpr.wfa.as_wfa": ["name"],
+    "rnnexpr.validation.check_seed": ["name"],
+    "rnnexpr.validation.check_tolerance": ["name"],
+    "rnnexpr.validation.resolve_method": ["method", "exact"],
+    # the inner step of the recurrence (run_recurrence's hot loop), not an entry point
+    "rnnexpr.models.Linear2RNNLayer.step_batch": ["drive"],
+}
+
+#: Options still positional today (issue 13): this list may only shrink.
+POSITIONAL_OPTIONS_TO_FIX = {
+    "rnnexpr.hankel.HankelCertificate.to_json": ["indent"],
+    "rnnexpr.theorems.certificate.Certificate.to_json": ["indent"],
+    "rnnexpr.theorems.certificate.Certificate.build": ["exact"],
+    "rnnexpr.limits.parse_limits": ["base"],
+    "rnnexpr.lifted.entry_budget": ["max_entries"],
+    "rnnexpr.lifted.homogeneous_parameters": ["output"],
+    "rnnexpr.lifted.level_core": ["output", "max_entries"],
+    "rnnexpr.lifted.lift": ["output", "max_entries"],
+    "rnnexpr.lifted.prefix_features": ["output"],
+    "rnnexpr.lifted.readout_functional": ["output"],
+    "rnnexpr.lifted.suffix_functionals": ["output", "max_entries"],
+    "rnnexpr.torch.TorchDepthwiseStack.to_rnnexpr": ["exact"],
+    "rnnexpr.torch.TorchLayer.forward": ["normalize"],
+    "rnnexpr.torch.TorchLayer.to_rnnexpr": ["exact"],
+    "rnnexpr.torch.TorchStack.to_rnnexpr": ["exact"],
+}
+
+
+def _positional_options() -> dict[str, list[str]]:
+    out = {}
+    for q, f in _public_callables():
+        params = [p for p in inspect.signature(f).parameters.values() if p.name not in ("self", "cls")]
+        names = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is not p.empty]
+        if names:
+            out[q] = names
+    return out
+
+
+def test_options_after_the_model_are_keyword_only():
+    found = _positional_options()
+    new = {q: v for q, v in found.items()
+           if v != POSITIONAL_BY_DESIGN.get(q) and v != POSITIONAL_OPTIONS_TO_FIX.get(q)}
+    assert not new, ("options given positionally (put them after `*`, with @deprecated_positional from "
+                     f"rnnexpr.validation for one release): {new}")
+
+
+def test_positional_options_to_fix_only_shrink():
+    found = _positional_options()
+    fixed = sorted(q for q, v in POSITIONAL_OPTIONS_TO_FIX.items() if found.get(q) != v and q in found or
+                   q not in found and not q.startswith("rnnexpr.torch"))
+    assert not fixed, f"these are keyword-only now: remove them from POSITIONAL_OPTIONS_TO_FIX: {fixed}"
+
+
 def test_the_allowed_var_keywords_still_refuse_a_typo():
     limits = pytest.importorskip("rnnexpr.limits")
     with pytest.raises((TypeError, ValueError)):
