@@ -167,3 +167,69 @@ def test_output_row_and_model_kinds():
         assert list(lift(s, 3, output=o).values(words)) == list(s.values(words, exact=True)[:, o])
     with pytest.raises(ModelKindError):
         lift(random_depthwise_stack([2, 2], 2, seed=0), 2)
+
+
+# --- the public deep-stack kernel (issue 10) ---------------------------------------------------
+
+
+def test_kernel_values_states_and_residues_match_the_literal_oracle():
+    from fractions import Fraction
+
+    from rnnexpr.fields import GF
+    from rnnexpr.lifted import homogeneous_parameters
+
+    p = 1_000_003
+    for widths, kind, d in (([2, 1, 2], "2rnn", 2), ([1, 2], "pure", 3), ([2, 2, 1, 1], "2rnn", 2)):
+        s = random_stack(widths, d, kind=kind, seed=7, exact=True, with_initial_state=True)
+        hp = homogeneous_parameters(s, force_constant=True)
+        prefixes = [(), (0,), (d - 1, 0, 1 % d)]
+        suffixes = [(), (1 % d,), (0, 0), (d - 1, 1 % d, 0)]
+        want = np.array([[literal_word_value(s, list(u) + list(v))[0] for v in suffixes] for u in prefixes],
+                        dtype=object)
+        got = hp.values_from_states(hp.states_after(prefixes), suffixes)
+        assert (got == want).all()
+        hm = hp.residues(p)
+        assert hm.modulus == p
+        assert (hm.values_from_states(hm.states_after(prefixes), suffixes) == GF(p).residues(want)).all()
+        # word_values: every word of each length in base-d order.
+        vals = hm.word_values(3)
+        for t, row in enumerate(vals):
+            for c, w in enumerate(itertools.product(range(d), repeat=t)):
+                assert row[c] == GF(p).residues([literal_word_value(s, list(w))[0]])[0]
+        # Features mod p are the residues of the exact ones; the integer form is proportional row by row.
+        F = hp.features(hp.states_after(prefixes), 2)
+        assert (hm.features(hm.states_after(prefixes), 2) == GF(p).residues(F)).all()
+        hq = hp.integer_form()
+        Fq = hq.features(hq.states_after(prefixes), 2)
+        for a, b in zip(F, Fq, strict=True):
+            nz = [i for i, v in enumerate(a) if v != 0]
+            ratio = Fraction(b[nz[0]]) / a[nz[0]]
+            assert all(Fraction(b[i]) == ratio * a[i] for i in range(len(a)))
+        assert hp.common_denominator() % 1 == 0
+
+
+def test_kernel_embedding_restricts_features():
+    """With a constant coordinate, phi_j(u) is phi_k(u) restricted to embedding_index(j, k)."""
+    from rnnexpr.lifted import homogeneous_parameters
+
+    s = random_stack([2, 1, 2], 2, kind="pure", seed=3, exact=True, with_initial_state=True)
+    hp = homogeneous_parameters(s, force_constant=True)
+    states = hp.states_after([(0, 1), (1,)])
+    for j, k in ((0, 2), (1, 3), (2, 2)):
+        idx = hp.embedding_index(j, k)
+        assert (hp.features(states, k)[:, idx] == hp.features(states, j)).all()
+    with pytest.raises(ValueError, match="m_to"):
+        hp.embedding_index(3, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 2**31 - 2), min_size=6, max_size=6), st.integers(0, 200))
+def test_matmul_mod_and_power_mod_match_python_integers(vals, e):
+    from rnnexpr.lifted import matmul_mod, power_mod
+
+    p = 2**31 - 1
+    X = np.array(vals[:4], dtype=np.int64).reshape(2, 2) % p
+    Y = np.array(vals[2:], dtype=np.int64).reshape(2, 2) % p
+    want = [[sum(int(X[i, t]) * int(Y[t, j]) for t in range(2)) % p for j in range(2)] for i in range(2)]
+    assert matmul_mod(X, Y, p).tolist() == want
+    assert power_mod(X, e, p).tolist() == [[pow(int(v), e, p) for v in row] for row in X]
