@@ -93,8 +93,8 @@ def _equivalent_deep(a: _Any, b: _Any, exact: bool | None, rtol: float, max_leng
             "decided here; equality is decided exactly for every length <= max_length), got None"
         )
     max_length = check_int(max_length, "max_length", minimum=0)
-    da = a.alphabet_size if isinstance(a, WFA) else a.input_dim
-    db = b.alphabet_size if isinstance(b, WFA) else b.input_dim
+    da = a.alphabet_size
+    db = b.alphabet_size
     if da != db:
         raise _AlphabetError(f"b: expected the alphabet size {da} of a, got {db}")
     exact = (a.is_exact and b.is_exact) if exact is None else bool(exact)
