@@ -313,7 +313,7 @@ def rank_growth(model: Stack | WFA, max_length: int, *, method: str | None = Non
         raise InvalidArgumentError(f"method: expected 'modular' or 'exact', got {method!r}")
     exact_model = model if model.is_exact else model.to_exact()
     prof = rank_profile(exact_model, K, method=method, seed=seed, max_entries=max_entries)
-    d = model.alphabet_size if isinstance(model, WFA) else model.input_dim
+    d = model.alphabet_size
     words = [k + 1 if d == 1 else (d ** (k + 1) - 1) // (d - 1) for k in range(K + 1)]
     full_until = -1
     for k in range(K + 1):
