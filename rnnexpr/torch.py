@@ -536,8 +536,11 @@ def sequence_function(module: nn.Module, alphabet_size: int, *, readout: nn.Modu
     Symbols are fed one-hot; the value of a word is the output (``output``-th
     coordinate) after its last symbol.  The empty word gets the readout of the
     zero state, which is the initial state of ``nn.RNN``, ``nn.LSTM`` and
-    ``nn.GRU`` (for other modules: the module's output on a length-0 input is
-    not defined, so the empty word is evaluated as ``readout(0)`` too).
+    ``nn.GRU``; a :class:`TorchStack` or :class:`TorchDepthwiseStack` gets its
+    readout of its initial state; another module gets its ``readout``
+    attribute (an ``nn.Linear``) of the zero state, the convention of a
+    network with zero initial state such as ``rnnexpr.experiments.nets.TanhRNN``
+    (a module without one has no value on the empty word).
 
     Parameters
     ----------
@@ -615,6 +618,9 @@ def sequence_function(module: nn.Module, alphabet_size: int, *, readout: nn.Modu
             if isinstance(module, TorchDepthwiseStack) and module.readout_activation:
                 top = module._sigma(top)
             return float(module.readout(top[None, :])[0, output])
+        own = getattr(module, "readout", None)
+        if hidden is None and isinstance(own, nn.Linear):  # e.g. experiments.nets.TanhRNN: zero initial state
+            return float(head(own(torch.zeros(1, own.in_features, dtype=dtype, device=device)))[0])
         if hidden is None:
             raise ModelKindError("words: the empty word has no value for a module without a separate readout "
                                  "(its output is only defined after a symbol); leave it out of the words")

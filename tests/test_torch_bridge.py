@@ -234,3 +234,17 @@ def test_trained_linear_2rnn_exports_with_exact_certificates():
     words = [(0, 1, 1), (1, 0), ()]
     assert np.allclose(np.array(exact.values(words, exact=True), dtype=float), net.to_rnnexpr().values(words),
                        rtol=1e-12, atol=1e-12)
+
+
+def test_sequence_function_of_the_experiments_tanh_rnn():
+    nets = pytest.importorskip("rnnexpr.experiments.nets")
+    torch.manual_seed(0)
+    net = nets.TanhRNN(3, 2)
+    f = sequence_function(net, 2)
+    words = [(), (0, 1), (1,)]
+    with torch.no_grad():
+        expected = [float(net.readout(torch.zeros(1, 3, dtype=torch.float64))[0, 0])]
+        for w in words[1:]:
+            x = torch.nn.functional.one_hot(torch.tensor([w]), 2).to(torch.float64)
+            expected.append(float(net(x)[0, -1, 0]))
+    assert np.allclose(f(words), expected, rtol=1e-12, atol=1e-14)
