@@ -225,6 +225,7 @@ def degree(static: Path) -> list[str]:
 SHORT = {"linear 2RNN": "linear 2RNN", "relu stack (2 layers)": "ReLU stack", "tanh stack (2 layers)": "tanh stack",
          "tanh RNN": "tanh RNN"}
 TASK = {"parity": "parity", "mod3": "mod 3", "s3": "`S_3`"}
+TASK_CLASSES = {"parity": 2, "mod3": 3, "s3": 6}
 
 
 def _size(row: dict[str, Any]) -> str:
@@ -291,11 +292,11 @@ def state_tracking(static: Path) -> list[str]:
         nofit = [SHORT[f] for f in fams if f not in fit]
         held = [SHORT[f] for f, r in fit.items() if num(r["accuracy"][str(Lmax)]["mean"]) >= 0.99]
         part = f"{TASK[task]}: " + (
-            f"{words([SHORT[f] + ' at ' + str(r['parameters']) for f, r in fit.items()])} parameters fit the training "
-            "length" if fit else "no family fits the training length")
+            f"{words([SHORT[f] + ' at ' + str(r['parameters']) for f, r in fit.items()])} parameters "
+            f"{'fits' if len(fit) == 1 else 'fit'} the training length" if fit else "no family fits the training length")
         part += f" ({words(nofit)} at no tried size)" if nofit and fit else ""
-        part += (f"; at {Lmax // T} times the training length, {words(held) if held else 'none of them'} "
-                 "still reach 99 %" if fit else "")
+        part += (f"; at {Lmax // T} times the training length, {words(held) if held else 'none'} still "
+                 f"{'reach' if len(held) > 1 else 'reaches'} 99 %" if fit else "")
         sentences.append(part)
     out += ["At the smallest fitting sizes, " + "; ".join(sentences) + ".", ""]
     msent = []
@@ -305,6 +306,44 @@ def state_tracking(static: Path) -> list[str]:
         msent.append(f"{TASK[task]} (`P = {comp['matched_parameters']}`): "
                      + ", ".join(f"{f} {a:.2f}" for f, a in accs.items()))
     out += [f"At the matched count, the mean accuracies at length {Lmax} are: " + "; ".join(msent) + ".", ""]
+    # what the run can and cannot say about T6 (c)
+    stacks = [f for f in fams if f.endswith("(2 layers)")]
+    unfit = []
+    for task in cfg["tasks"]:
+        comp = res["comparison"][task]
+        if all(comp["smallest_fitting"].get(f) is None for f in stacks):
+            rows = [r for r in res["summary"] if r["task"] == task and r["model"] in stacks]
+            best = max(rows, key=lambda r: num(r["validation_accuracy"]["mean"]))
+            unfit.append(f"{TASK[task]} (best: {SHORT[best['model']]} at {best['parameters']} parameters, "
+                         f"{pm(best['validation_accuracy'])})")
+    if unfit:
+        out += [f"**What it does not show.** On {len(unfit)} of {len(cfg['tasks'])} tasks no depth-wise stack "
+                "reached the fitting threshold at the training length at any tried size: "
+                f"{words(unfit)}. On those tasks this run does not test the stacks' length generalization, "
+                "which is what T6 (c) is about; it shows only that, with this training budget, the stacks did "
+                "not learn the task even at the training length.", ""]
+    two = [r for r in res["summary"] if r["model"] == "linear 2RNN"]
+    off = [r for r in two if not r["chosen"]["normalize"]]
+    def tie(r: dict[str, Any]) -> bool:
+        """The other normalization setting reached the best validation accuracy too."""
+        best = max(num(g["validation_accuracy"]) for g in r["grid"])
+        return any(g["normalize"] != r["chosen"]["normalize"] and num(g["validation_accuracy"]) >= best
+                   for g in r["grid"])
+
+    tied = [r for r in two if tie(r)]
+    gen = []
+    for task in cfg["tasks"]:
+        row = res["comparison"][task]["smallest_fitting"].get("linear 2RNN")
+        if row:
+            gen.append(f"{TASK[task]} {num(row['accuracy'][str(Lmax)]['mean']):.2f} (per seed "
+                       f"{values(row['accuracy'][str(Lmax)])})")
+    if gen:
+        chance = words([f"{1 / TASK_CLASSES[t]:.2f}" for t in cfg["tasks"]])
+        out += [f"**The 2RNN's length generalization.** At its smallest fitting size the 2RNN's accuracy at length "
+                f"{Lmax} is {words(gen)} (chance: {chance}). The validation at the training length chose no normalization for "
+                f"{len(off)} of the {len(two)} 2RNN sizes; in {len(tied)} of them the other setting reached the "
+                "same validation accuracy, so the choice was made by the validation loss: a selection at the "
+                "training length cannot see length generalization.", ""]
     # 2RNN analyses
     an = [r for r in res["runs"] if r["model"] == "linear 2RNN" and "analysis" in r]
     if an:

@@ -452,7 +452,7 @@ def figure(results: dict[str, Any]) -> Any:
     >>> fig = figure({"config": {"tasks": ["parity"], "train_length": 4, "test_lengths": [4, 8]},
     ...               "comparison": comp})
     >>> [ax.get_title() for ax in fig.axes]
-    ['parity: smallest fitting size', 'parity: matched (20 p.)']
+    ['parity: smallest fitting size', 'parity: matched, 20 p. ± 5 %']
     >>> import matplotlib.pyplot as plt; plt.close(fig)
     """
     import matplotlib
@@ -476,15 +476,17 @@ def figure(results: dict[str, Any]) -> Any:
                 notes = []
                 for k, (family, row) in enumerate(_rows(results, task, which)):
                     if row is None:
-                        tried = [r["parameters"] for r in results.get("summary", [])
-                                 if r["task"] == task and r["model"] == family]
+                        tried = [x["parameters"] for x in results.get("summary", [])
+                                 if x["task"] == task and x["model"] == family]
                         notes.append(f"{_SHORT[family]}: no fit up to {max(tried, default='?')} p.")
                         continue
+                    if which == "smallest_fitting":
+                        notes.append(f"{_SHORT[family]}: {row['parameters']} p.")
                     Ls = sorted(row["accuracy"], key=int)  # JSON turns the integer keys into strings
                     xs = [int(L) for L in Ls]
                     mean = [float(row["accuracy"][L]["mean"]) for L in Ls]
                     ax.plot(xs, mean, marker=markers[family], color=colors[family], lw=1.2, ms=4,
-                            label=f"{_SHORT[family]} ({row['parameters']} p.)")
+                            label=_SHORT[family])
                     jitter = 2 ** (0.06 * (k - 1.5))
                     for L, x in zip(Ls, xs, strict=True):
                         vals = [float(v) for v in row["accuracy"][L]["values"]]
@@ -497,18 +499,20 @@ def figure(results: dict[str, Any]) -> Any:
                 ax.minorticks_off()
                 ax.set_ylim(0, 1.05)
                 if which == "matched":
-                    ax.set_title(f"{task}: matched ({comp.get('matched_parameters', '?')} p.)")
+                    ax.set_title(f"{task}: matched, {comp.get('matched_parameters', '?')} p. ± 5 %")
                     ax.set_xlabel(f"test length (trained at {cfg['train_length']})")
                 else:
                     ax.set_title(f"{task}: smallest fitting size")
                 if notes:
-                    ax.text(0.03, 0.03, "\n".join(notes), transform=ax.transAxes, fontsize=8, va="bottom")
-                if ax.get_legend_handles_labels()[0]:
-                    ax.legend(loc="center left", handlelength=1.5, frameon=False, borderaxespad=0.2)
+                    ax.text(0.03, 0.03, "\n".join(notes), transform=ax.transAxes, fontsize=8, va="bottom",
+                            bbox={"facecolor": "white", "alpha": 0.6, "edgecolor": "none", "pad": 1.5})
             axes[0][0].set_ylabel("last-step accuracy")
             axes[1][0].set_ylabel("last-step accuracy")
-        fig.suptitle("State tracking (T6c): mean over seeds (lines), seeds (open markers); dotted = chance")
-        fig.tight_layout()
+        handles = [matplotlib.lines.Line2D([], [], color=colors[f], marker=markers[f], lw=1.2, ms=4, label=_SHORT[f])
+                   for f in results.get("families", FAMILIES)]
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False)
+        fig.suptitle("State tracking (T6c): lines are means over seeds, open markers the seeds; dotted: chance")
+        fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
 
 
