@@ -349,7 +349,7 @@ class DelayParameterCounts:
 
     @property
     def k(self) -> int:
-        """Deprecated name of :attr:`delay`."""
+        """Deprecated name of ``delay``."""
         warnings.warn("DelayParameterCounts.k is renamed delay; k will stop working in the next release",
                       DeprecationWarning, stacklevel=2)
         return self.delay
