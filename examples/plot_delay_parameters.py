@@ -57,7 +57,7 @@ assert mcmillan_degree(delay_network_deep(k)).rank == k + 1
 delays = list(range(1, 21))
 counts = [delay_parameter_counts(d) for d in delays]
 fig, ax = plt.subplots(figsize=(6, 4))
-assert all(c.shallow_recurrent == (c.k + 1) ** 2 for c in counts)  # the single-layer lower bound, attained
+assert all(c.shallow_recurrent == (c.delay + 1) ** 2 for c in counts)  # the single-layer lower bound, attained
 ax.plot(delays, [c.shallow_recurrent for c in counts], "o-", label="one layer, width k+1 (recurrent): $(k+1)^2$, the minimum")
 ax.plot(delays, [c.shallow_total for c in counts], "o:", color="C0", alpha=0.5, label="one layer (all parameters)")
 ax.plot(delays, [c.deep_recurrent for c in counts], "s-", color="C1", label="k layers of width 2 (recurrent)")
@@ -73,4 +73,4 @@ plt.show()
 
 print(f"{'k':>3} {'shallow':>8} {'deep':>6}")
 for c in counts[::4]:
-    print(f"{c.k:>3} {c.shallow_total:>8} {c.deep_total:>6}")
+    print(f"{c.delay:>3} {c.shallow_total:>8} {c.deep_total:>6}")
