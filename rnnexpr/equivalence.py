@@ -45,7 +45,10 @@ def equivalent(a: _Any, b: _Any, *, exact: bool | None = None, rtol: float = DEF
         Rational arithmetic (default: when both models are exact; floats are
         then taken at their binary value).
     rtol : float
-        Float only: relative tolerance.
+        Float only: the relative threshold.  Two values differ when
+        ``|f_a(w) - f_b(w)| > rtol (|w| + 1) (S_a(w) + S_b(w))``, with ``S`` the
+        evaluation on absolute values: it scales with the models' norms and the
+        word length (see :ref:`exact-or-numerical`).
     inputs : {"one-hot", "real"}
     max_length : int, optional
         Required for stacks of depth >= 2 on one-hot inputs.
