@@ -742,6 +742,141 @@ class RationalField(Field):
         C = np.ascontiguousarray(Ct.T)
         return C if np.array_equal(self.matmul(C, x), y) else None
 
+    def orbit_vectors(self, start: Any, mats: Any, words: Any) -> np.ndarray:
+        """The rows ``start M_w`` for words whose prefixes come before them (breadth-first order).
+
+        Examples
+        --------
+        >>> QQ.orbit_vectors([1, 0], [[[0, 1], [1, 0]]], [(), (0,), (0, 0)]).tolist()
+        [[Fraction(1, 1), Fraction(0, 1)], [Fraction(0, 1), Fraction(1, 1)], [Fraction(1, 1), Fraction(0, 1)]]
+        """
+        x = self.vector(np.asarray(start, dtype=object) if not isinstance(start, np.ndarray) else start)
+        m = np.asarray(mats, dtype=object) if not isinstance(mats, np.ndarray) else mats
+        words = [tuple(int(s) for s in w) for w in words]
+        n = x.shape[0]
+        index = {w: i for i, w in enumerate(words)}
+        for w in words[1:] if words and words[0] == () else words:
+            if w[:-1] not in index or index[w[:-1]] >= index[w]:
+                raise InvalidArgumentError(f"words: expected every prefix before its word, got {w} first")
+        if not words:
+            return self._zeros((0, n))
+        if _use_flint():
+            fm = [_qq_to_flint(self.matrix(m[s])) for s in range(m.shape[0])]
+            vec = {(): _qq_to_flint(x.reshape(1, n))}
+            for w in words:
+                if w not in vec:
+                    vec[w] = vec[w[:-1]] * fm[w[-1]]
+            return _qq_from_flint(_fl.fmpq_mat(len(words), n, [q for w in words for q in vec[w].entries()]))
+        X = self._zeros((len(words), n))
+        for i, w in enumerate(words):
+            X[i] = x if not w else self.matmul(X[index[w[:-1]]].reshape(1, n), self.matrix(m[w[-1]]))[0]
+        return X
+
+    def is_invariant(self, X: Any, mats: Any) -> bool:
+        """Whether the row span of X is invariant under every ``M_s`` (``X M_s`` in the span of X), exactly.
+
+        With python-flint: an integer basis N of the right null space of X (rows
+        scaled to integers), then ``X M_s N == 0`` in integer arithmetic for every s.
+        Otherwise: the rank of X stacked on every ``X M_s`` is that of X.
+
+        Examples
+        --------
+        >>> QQ.is_invariant([[1, 1]], [[[2, 0], [0, 2]], [[0, 1], [1, 0]]]), QQ.is_invariant([[1, 0]], [[[0, 1], [1, 0]]])
+        (True, False)
+        """
+        x = self.matrix(X)
+        m = np.asarray(mats, dtype=object) if not isinstance(mats, np.ndarray) else mats
+        r, n = x.shape
+        if r == 0 or m.shape[0] == 0:
+            return True
+        if not _use_flint():
+            images = [self.matmul(x, self.matrix(m[s])) for s in range(m.shape[0])]
+            return self.rank(np.concatenate([x, *images], axis=0)) == self.rank(x)
+        Xz = _fl.fmpz_mat(_integer_rows(x))
+        N, k = Xz.nullspace()
+        k = int(k)
+        if k == 0:
+            return True  # X spans everything
+        Nk = _fl.fmpz_mat(n, k, [N[i, j] for i in range(n) for j in range(k)])
+        for s in range(m.shape[0]):
+            Ms = self.matrix(m[s])
+            q = math.lcm(*(v.denominator for v in Ms.ravel()))
+            Mz = _fl.fmpz_mat(n, n, [v.numerator * (q // v.denominator) for v in Ms.ravel()])
+            if not (Xz * (Mz * Nk)).is_zero():
+                return False
+        return True
+
+    def restrict(self, X: Any, mats: Any, columns: Any, rows: Any = None
+                 ) -> tuple[np.ndarray, np.ndarray | None] | None:
+        """Matrices of the maps ``M_s`` restricted to the row span of X, if that span is invariant.
+
+        ``X`` (r x n) has independent rows and ``X[:, columns]`` is invertible (for
+        example the pivots found mod p).  Returns ``(C, c)`` with ``C[s] @ X == X @ M_s``
+        for every s (shape ``(d, r, r)``) and ``c @ X == rows`` (or None without
+        ``rows``), each solved on ``columns`` and verified on every entry; None when
+        some ``X M_s`` or some row of ``rows`` leaves the span.  A proof, over Q,
+        that the span is invariant.
+
+        Examples
+        --------
+        >>> C, c = QQ.restrict([[1, 1]], [[[2, 0], [0, 2]]], [0], rows=[[3, 3]])
+        >>> C.tolist(), c.tolist()
+        ([[[Fraction(2, 1)]]], [[Fraction(3, 1)]])
+        >>> QQ.restrict([[1, 0]], [[[0, 1], [1, 0]]], [0]) is None
+        True
+        """
+        x = self.matrix(X)
+        m = np.asarray(mats, dtype=object) if not isinstance(mats, np.ndarray) else mats
+        r, n = x.shape
+        d = m.shape[0]
+        cols = [int(j) for j in columns]
+        if len(cols) != r:
+            raise ShapeError(f"columns: expected {r} columns (one per row of X), got {len(cols)}")
+        extra = None if rows is None else self.matrix(rows)
+        if r == 0:
+            if extra is not None and (extra != 0).any():
+                return None
+            return self._zeros((d, 0, 0)), (None if extra is None else self._zeros((extra.shape[0], 0)))
+        if not _use_flint():
+            C = self._zeros((d, r, r))
+            for s in range(d):
+                Cs = self.row_combinations(x, self.matmul(x, self.matrix(m[s])), cols)
+                if Cs is None:
+                    return None
+                C[s] = Cs
+            c = None if extra is None else self.row_combinations(x, extra, cols)
+            if extra is not None and c is None:
+                return None
+            return C, c
+        xf = _qq_to_flint(x)
+        XJt = _qq_to_flint(np.ascontiguousarray(x[:, cols].T))
+
+        def combos(Yf):
+            k = Yf.nrows()
+            YJt = _fl.fmpq_mat(r, k, [Yf[i, j] for j in cols for i in range(k)])
+            try:
+                Cf = XJt.solve(YJt).transpose()
+            except ZeroDivisionError:
+                return None
+            return Cf if Cf * xf == Yf else None
+
+        out = []
+        for s in range(d):
+            Cf = combos(xf * _qq_to_flint(self.matrix(m[s])))
+            if Cf is None:
+                return None
+            out.append(_qq_from_flint(Cf))
+        c = None
+        if extra is not None:
+            cf = combos(_qq_to_flint(extra)) if extra.shape[0] else None
+            if extra.shape[0] and cf is None:
+                return None
+            c = _qq_from_flint(cf) if extra.shape[0] else self._zeros((0, r))
+        C = self._zeros((d, r, r))
+        for s in range(d):
+            C[s] = out[s]
+        return C, c
+
     def _zeros(self, shape: tuple[int, ...]) -> np.ndarray:
         out = np.empty(shape, dtype=object)
         out[...] = Fraction(0)

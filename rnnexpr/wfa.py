@@ -164,27 +164,6 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
     return SpanBasis(Q, tuple(words), False, rtol, min_acc, max_rej)
 
 
-def _trie_vectors(start: np.ndarray, mats: np.ndarray, words: tuple[tuple[int, ...], ...]) -> np.ndarray:
-    """Exact ``start M_w`` for breadth-first basis words (each prefix is an earlier word), level by level."""
-    n = start.shape[0]
-    X = zeros((len(words), n), True)
-    if not words:
-        return X
-    index = {w: i for i, w in enumerate(words)}
-    X[0] = start
-    by_level: dict[int, list[int]] = {}
-    for i, w in enumerate(words[1:], 1):
-        by_level.setdefault(len(w), []).append(i)
-    for level in sorted(by_level):
-        rows = by_level[level]
-        for s in range(mats.shape[0]):
-            mine = [i for i in rows if words[i][-1] == s]
-            if mine:
-                parents = [index[words[i][:-1]] for i in mine]
-                X[mine] = QQ.matmul(X[parents], mats[s])
-    return X
-
-
 def _forward_span_exact(start: np.ndarray, mats: np.ndarray) -> SpanBasis:
     """Exact reachable basis: the words found by a breadth-first search mod p, proven over Q.
 
@@ -194,19 +173,15 @@ def _forward_span_exact(start: np.ndarray, mats: np.ndarray) -> SpanBasis:
     found mod p, where ``X`` is invertible, and verified on all columns).  If that check
     fails (the prime divided a minor), the search is redone over Q.
     """
-    n, d = start.shape[0], mats.shape[0]
+    n = start.shape[0]
     G = GF(suitable_prime(start, mats))
     _, words, span = orbit_basis(G, G.residues(start), G.residues(mats))
     if not words:
         if not any(v != 0 for v in start):
             return SpanBasis(zeros((0, n), True), (), True)
     else:
-        X = _trie_vectors(start, mats, words)
-        if len(words) == n:
-            return SpanBasis(X, words, True)
-        pivots = span.echelon()[1]
-        images = np.concatenate([QQ.matmul(X, mats[s]) for s in range(d)], axis=0) if d else X[:0]
-        if QQ.row_combinations(X, images, pivots) is not None:
+        X = QQ.orbit_vectors(start, mats, words)
+        if len(words) == n or QQ.is_invariant(X, mats):
             return SpanBasis(X, words, True)
     X, words, _ = orbit_basis(QQ, start, mats)  # pragma: no cover - needs p to divide a minor
     return SpanBasis(X, words, True)  # pragma: no cover
@@ -322,14 +297,11 @@ def _restrict(F: np.ndarray, mats: np.ndarray, start: np.ndarray, end: np.ndarra
         _, pivots = G.rref(G.residues(F))
         if len(pivots) < r:  # pragma: no cover - needs p to divide a minor of F
             pivots = QQ.rref(F)[1]
-        Y = np.concatenate([start.reshape(1, -1)] + [QQ.matmul(F, mats[s]) for s in range(d)], axis=0)
-        C = QQ.row_combinations(F, Y, pivots)
-        if C is None:  # pragma: no cover - the span is invariant by construction
+        res = QQ.restrict(F, mats, pivots, rows=start.reshape(1, -1))
+        if res is None:  # pragma: no cover - the span is invariant by construction
             raise ArithmeticError("reachable span is not invariant")
-        new = zeros((r, d, r), exact)
-        for s in range(d):
-            new[:, s, :] = C[1 + s * r: 1 + (s + 1) * r]
-        return C[0], new, QQ.matmul(F, end.reshape(-1, 1))[:, 0]
+        C, coef = res
+        return coef[0], np.ascontiguousarray(C.transpose(1, 0, 2)), QQ.matmul(F, end.reshape(-1, 1))[:, 0]
     # Orthonormal rows: coordinates are inner products.
     new = np.stack([F @ mats[s] @ F.T for s in range(d)], axis=1)
     return F @ start, new, F @ end

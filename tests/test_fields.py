@@ -389,12 +389,10 @@ def test_backend_context_is_scoped_and_per_thread():
 
 
 def test_backend_refuses_unknown_names():
-    with pytest.raises(InvalidArgumentError, match="name: expected one of"):
-        with backend("magma"):
-            pass
-    with pytest.raises(InvalidTypeError):
-        with backend(3):
-            pass
+    with pytest.raises(InvalidArgumentError, match="name: expected one of"), backend("magma"):
+        pass
+    with pytest.raises(InvalidTypeError), backend(3):
+        pass
 
 
 def test_gf_refuses_non_primes():
@@ -415,3 +413,58 @@ def test_backend_types_never_leave():
                 assert all(type(v) is Fraction for v in out.ravel())
             for out in (GF(7).rref(M)[0], GF(7).nullspace(M), GF(7).matmul(GF(7).matrix(M), GF(7).matrix(M))):
                 assert isinstance(out, np.ndarray) and out.dtype == np.int64
+
+
+# ---------------------------------------------------------------------------
+# Orbits (reachable spaces): breadth-first bases, exact vectors, invariance proofs
+# ---------------------------------------------------------------------------
+
+
+def _orbit_oracle(start, mats, max_len):
+    """All vectors start M_w for |w| <= max_len (Python Fractions): their rank is the orbit's dimension."""
+    vecs, frontier = [], [[Fraction(v) for v in start]]
+    for _ in range(max_len + 1):
+        vecs += frontier
+        frontier = [[sum((v[i] * Fraction(M[i][j]) for i in range(len(v))), Fraction(0)) for j in range(len(v))]
+                    for v in frontier for M in mats]
+    return vecs
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_orbit_basis_and_vectors_against_enumeration(b):
+    rng = np.random.default_rng(11)
+    with backend(b):
+        for _ in range(12):
+            n, d = int(rng.integers(1, 5)), int(rng.integers(1, 3))
+            start = rng.integers(-2, 3, size=n).tolist()
+            mats = (rng.integers(-1, 2, size=(d, n, n)) * (rng.random((d, n, n)) < 0.5)).tolist()
+            X, words, span = fields.orbit_basis(QQ, start, mats)
+            assert len(words) == oracle_rank_q(_orbit_oracle(start, mats, n)) if any(start) else not words
+            assert [len(w) for w in words] == sorted(len(w) for w in words)  # breadth first
+            assert QQ.orbit_vectors(start, mats, words).tolist() == X.tolist()
+            for w, row in zip(words, X):
+                v = [Fraction(x) for x in start]
+                for s in w:
+                    v = [sum((v[i] * mats[s][i][j] for i in range(n)), Fraction(0)) for j in range(n)]
+                assert list(row) == v
+            if len(words):
+                assert QQ.is_invariant(X, mats)
+                C, c = QQ.restrict(X, mats, span.echelon()[1], rows=X[:1])
+                for s in range(d):
+                    assert q_matmul(as_lists(C[s]), as_lists(X)) == q_matmul(as_lists(X), mats[s])
+                assert q_matmul(as_lists(c), as_lists(X)) == as_lists(X[:1])
+            # Mod p, the same search gives at most as many words (a lower bound), here as many.
+            G = GF(fields.DEFAULT_PRIME)
+            _, wp, _ = fields.orbit_basis(G, G.residues(start), G.residues(np.array(mats)))
+            assert len(wp) <= len(words) and wp == words
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_invariance_detects_a_non_invariant_span(b):
+    with backend(b):
+        assert not QQ.is_invariant([[1, 0, 0]], [[[0, 1, 0], [0, 0, 1], [1, 0, 0]]])
+        assert QQ.is_invariant([[1, 1, 1]], [[[0, 1, 0], [0, 0, 1], [1, 0, 0]]])
+        assert QQ.restrict([[1, 0, 0]], [[[0, 1, 0], [0, 0, 1], [1, 0, 0]]], [0]) is None
+        assert QQ.restrict([[1, 1, 1]], [[[1, 0, 0], [0, 1, 0], [0, 0, 1]]], [0], rows=[[1, 2, 3]]) is None
+    with pytest.raises(InvalidArgumentError, match="prefix"):
+        QQ.orbit_vectors([1], [[[1]]], [(), (0, 0)])
