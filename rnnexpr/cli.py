@@ -152,7 +152,7 @@ def _int_at_least(minimum: int, budget: str | None = None, maximum: int | None =
 
         stripped = text.strip().replace("_", "")
         body = stripped[1:] if stripped[:1] in "+-" else stripped
-        if not body.isdigit():
+        if not (body.isascii() and body.isdigit()):
             raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text[:40]!r}")
         if len(body) > 30:
             raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got an integer of {len(body)} digits")

@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..models import Linear2RNNLayer, LinearRNNLayer, Stack, random_array, random_generator
-from ..validation import check_bool, deprecated_positional
+from ..validation import check_bool, check_int, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
 from ._common import binom, check_positive, check_seed, check_work, load_model, stored_int
 
@@ -145,7 +145,7 @@ def derive_T4(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
         model, TL = load_model(large["model"]), stored_int(large["length"], "instance.large.length", minimum=1)
         rec = evidence["large"]
         L = model.depth
-        seed = stored_int(rec["seed"], "evidence.large.seed", budget="entries")
+        seed = check_int(rec["seed"], "evidence.large.seed", minimum=0, maximum=2**63 - 2)
         res = _degree(model, TL, "modular", seed=seed)
         fresh = _degree(model, TL, "modular", seed=seed + 1)
         bound = binom(TL + L - 1, L)
