@@ -70,6 +70,8 @@ _WEAK = math.sqrt(_EPS)
 _METHODS = ("exact", "modular", "numerical")
 #: Largest total diagonal scaling (as a power of two) the balancing applies to one state.
 _MAX_BALANCE = 48
+#: Most balancing sweeps (each one jumps every state to its balance given the others).
+_BALANCE_SWEEPS = 64
 _REALIZATION_METHODS = ("exact", "numerical")
 
 
@@ -637,7 +639,7 @@ def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, n
         return A, B, C
     diag = np.eye(n, dtype=bool)
     logd = np.zeros(n, dtype=np.int64)
-    for _ in range(64):
+    for _ in range(_BALANCE_SWEEPS):
         W = np.where(diag, 0.0, A).astype(_WIDE)
         col = np.sqrt(np.sum(W * W, axis=0) + np.sum(C.astype(_WIDE) ** 2, axis=0))
         row = np.sqrt(np.sum(W * W, axis=1) + np.sum(B.astype(_WIDE) ** 2, axis=1))
