@@ -442,11 +442,41 @@ def _resolve_short_names(app, env, node, contnode):
         return None
     target = node.get("reftarget", "").lstrip(".~")
     candidates = SHORT_NAMES.get(target, set())
+    domain = env.get_domain("py")
     if len(candidates) != 1:
+        if node.get("reftype") == "attr":
+            return _resolve_field(app, env, node, contnode, target, domain)
         return None
     (full,) = candidates
-    domain = env.get_domain("py")
-    return domain.resolve_xref(env, node.get("refdoc"), app.builder, node.get("reftype"), full, node, contnode)
+    found = domain.resolve_xref(env, node.get("refdoc"), app.builder, node.get("reftype"), full, node, contnode)
+    if found is None and node.get("reftype") == "attr":
+        return _resolve_field(app, env, node, contnode, target, domain)
+    return found
+
+
+def _resolve_field(app, env, node, contnode, target, domain):
+    """``:attr:`rank``` inside ``RankResult``, or ``:attr:`CheckResult.field```: a field documented in its
+    class's Attributes section (no object of its own) links to the class, when the class has that field."""
+    import dataclasses
+
+    owner, _, field = target.rpartition(".")
+    if owner:
+        owners = SHORT_NAMES.get(owner, set())
+    else:
+        module, cls = node.get("py:module"), node.get("py:class")
+        owners = {f"{module}.{cls}"} if module and cls else set()
+    if len(owners) != 1:
+        return None
+    (full,) = owners
+    modname, _, clsname = full.rpartition(".")
+    try:
+        klass = getattr(_import(modname), clsname)
+    except Exception:
+        return None
+    fields = {f.name for f in dataclasses.fields(klass)} if dataclasses.is_dataclass(klass) else set()
+    if not inspect.isclass(klass) or (field not in fields and not hasattr(klass, field)):
+        return None
+    return domain.resolve_xref(env, node.get("refdoc"), app.builder, "class", full, node, contnode)
 
 
 _FIRST_LINES: dict[tuple[str, str], str] = {}
