@@ -42,6 +42,7 @@ from ..limits import HOW_TO_RAISE
 from ..limits import current as current_limits
 from ..numbers import format_fraction, is_exact_array, to_json_array
 from ..results import STEP_HOOK, CheckResult, Step
+from ..validation import deprecated_positional
 
 __all__ = [
     "Certificate",
@@ -392,12 +393,14 @@ class Certificate:
 
     # -- construction -------------------------------------------------------
     @classmethod
+    @deprecated_positional
     def build(
         cls,
         theorem: str,
         statement: str,
         instance: Mapping[str, Any],
         evidence: Mapping[str, Any],
+        *,
         exact: Any = True,
     ) -> Certificate:
         """Serialize instance and evidence, derive the verdict and return the certificate.
@@ -536,7 +539,8 @@ class Certificate:
             "evidence": self.evidence,
         })
 
-    def to_json(self, indent: int | None = None) -> str:
+    @deprecated_positional
+    def to_json(self, *, indent: int | None = None) -> str:
         """The certificate as a JSON string (exact numbers as ints or ``"p/q"``)."""
         return json.dumps(self.to_dict(), indent=indent)
 
@@ -581,12 +585,55 @@ class Certificate:
     def from_json(cls, text: str | bytes) -> Certificate:
         """Read a certificate written by :meth:`to_json`, within the budgets of :mod:`rnnexpr.limits`.
 
+        The output of ``rnnexpr verify --json`` is a list: a list holding one certificate
+        is read as that certificate; read longer lists with :meth:`list_from_json` or
+        :func:`load_certificates`.
+
         Raises
         ------
         ModelFormatError
             When the text is not valid JSON or not a certificate of this format and version.
         SizeLimitError
             When the text is too large, nested too deeply or holds oversized numbers.
+
+        Examples
+        --------
+        >>> from rnnexpr.theorems import verify_T0
+        >>> text = verify_T0(seed=0).to_json()
+        >>> Certificate.from_json(text).theorem, Certificate.from_json("[" + text + "]").theorem
+        ('T0', 'T0')
+        """
+        items = cls.list_from_json(text)
+        if len(items) != 1:
+            raise ModelFormatError(f"certificate: expected one certificate, got a list of {len(items)} (read it with "
+                                   "Certificate.list_from_json or rnnexpr.theorems.certificate.load_certificates)")
+        return items[0]
+
+    @classmethod
+    def list_from_json(cls, text: str | bytes) -> list[Certificate]:
+        """Read one certificate or a list of them (the output of ``rnnexpr verify --json``).
+
+        Parameters
+        ----------
+        text : str or bytes
+            JSON text, read within the budgets of :mod:`rnnexpr.limits`.
+
+        Returns
+        -------
+        list of Certificate
+
+        Raises
+        ------
+        ModelFormatError, SizeLimitError
+            As :meth:`from_json`; an item is named by its index.
+
+        Examples
+        --------
+        >>> from rnnexpr.theorems import verify_all
+        >>> import json
+        >>> text = json.dumps([c.to_dict() for c in verify_all(["T0", "T1"])])
+        >>> [bool(c.check()) for c in Certificate.list_from_json(text)]
+        [True, True]
         """
         from ..io import parse_json
 
@@ -594,7 +641,7 @@ class Certificate:
         if len(text) > limit:
             raise SizeLimitError(f"certificate: {len(text)} characters, above the limit {limit} "
                                  f"({HOW_TO_RAISE.format('file_bytes')})")
-        return cls.from_dict(parse_json(text, "certificate"))
+        return _certificates_from_data(parse_json(text, "certificate"), "certificate")
 
     # -- display ----------------------------------------------------------------
     @property
@@ -659,10 +706,13 @@ def load_certificates(path: Any) -> list[Certificate]:
     """
     from ..io import read_json
 
-    data = read_json(path)
+    return _certificates_from_data(read_json(path), str(path))
+
+
+def _certificates_from_data(data: Any, where: str) -> list[Certificate]:
     items = data if isinstance(data, list) else [data]
     if not items:
-        raise ModelFormatError(f"{path}: expected a certificate or a non-empty list of certificates, got []")
+        raise ModelFormatError(f"{where}: expected a certificate or a non-empty list of certificates, got []")
     out = []
     for i, item in enumerate(items):
         try:
