@@ -1165,7 +1165,8 @@ class HankelCertificate:
             "prime": self.prime,
         }
 
-    def to_json(self, indent: int | None = None) -> str:
+    @deprecated_positional
+    def to_json(self, *, indent: int | None = None) -> str:
         """A JSON string (as :meth:`rnnexpr.theorems.certificate.Certificate.to_json`)."""
         return json.dumps(self.to_dict(), indent=indent)
 

@@ -129,7 +129,6 @@ POSITIONAL_BY_DESIGN = {
 
 #: Options still positional today (issue 13): this list may only shrink.
 POSITIONAL_OPTIONS_TO_FIX = {
-    "rnnexpr.hankel.HankelCertificate.to_json": ["indent"],
     "rnnexpr.limits.parse_limits": ["base"],
     "rnnexpr.lifted.entry_budget": ["max_entries"],
     "rnnexpr.lifted.homogeneous_parameters": ["output"],
