@@ -232,14 +232,14 @@ def test_broken_reference_fails_the_build(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLES, tmp_path / "examples", ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "docs" / "broken.rst").write_text(
         ":orphan:\n\nBroken\n======\n\n:func:`rnnexpr.no_such_function`, :class:`NoSuchModel`, "
-        ":doc:`no_such_page`.\n"
+        ":doc:`no_such_page`, :attr:`Stack.no_such_field`.\n"
     )
     cmd = [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-n", "-q", "-b", "html",
            "-D", "plot_gallery=0", str(tmp_path / "docs"), str(tmp_path / "html")]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path,
                           env={**_env(), "MPLBACKEND": "Agg"})
     assert proc.returncode != 0
-    for name in ("no_such_function", "NoSuchModel", "no_such_page"):
+    for name in ("no_such_function", "NoSuchModel", "no_such_page", "no_such_field"):
         assert name in proc.stderr, f"{name}: the broken reference was not reported"
 
 
