@@ -30,7 +30,6 @@ from .errors import (
     ModelFormatError,
     ModelKindError,
     NumericalRankWarning,
-    ShapeError,
     SizeLimitError,
 )
 from .exact import RankResult, exact_backend, exact_rank, independent_rows, matrix_rank, numerical_rank
@@ -657,7 +656,7 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
 # --- the modular path: evaluation only, cost following the rank ------------------------------
 
 #: Largest block (entries) ranked over Q by the exact method when the modular rank is not proven.
-DEFAULT_MAX_EXACT_BLOCK = 256 * 256
+DEFAULT_MAX_EXACT_BLOCK = 64 * 64
 
 
 def _full_block(values: list[np.ndarray], d: int, k: int, dtype: Any) -> np.ndarray:

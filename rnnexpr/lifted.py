@@ -36,7 +36,7 @@ import itertools
 import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -76,18 +76,18 @@ DEFAULT_MAX_ENTRIES_FLOAT = 50_000_000
 # ---------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _monomials(N: int, k: int) -> tuple[tuple[int, ...], ...]:
     """Degree-k monomials in N variables as sorted index tuples (lexicographic order)."""
     return tuple(itertools.combinations_with_replacement(range(N), k))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _monomial_index(N: int, k: int) -> dict[tuple[int, ...], int]:
     return {mono: i for i, mono in enumerate(_monomials(N, k))}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _parent_table(N: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     """For each degree-k monomial (k >= 1): its first variable and the index of the rest."""
     index = _monomial_index(N, k - 1)
@@ -97,7 +97,7 @@ def _parent_table(N: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     return first, parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def _mul_table(N: int, k1: int, k2: int) -> np.ndarray:
     """T[i, j] = index of (monomial i of degree k1) * (monomial j of degree k2) in degree k1 + k2."""
     index = _monomial_index(N, k1 + k2)

@@ -115,7 +115,7 @@ def _violations() -> set[str]:
     rank = _rank()
     mods = _modules()
     out = set(_private_attributes())
-    for importer, target, imported, line in _imports():
+    for importer, target, imported, _line in _imports():
         src_key = _top(importer) if importer else "__init__"
         if importer.endswith("__init__") or importer == "":
             src_key = "__init__"
@@ -129,9 +129,8 @@ def _violations() -> set[str]:
         tgt_key = _top(tgt) if tgt else "__init__"
         same_package = src_key == tgt_key and "." in importer
         # Private names: never across modules; private modules only inside their own package.
-        if imported_name and imported_name.startswith("_") and not imported_name.startswith("__"):
-            if tgt != importer:
-                out.add(f"{importer} imports private name {tgt}.{imported_name}")
+        if imported_name and imported_name.startswith("_") and not imported_name.startswith("__") and tgt != importer:
+            out.add(f"{importer} imports private name {tgt}.{imported_name}")
         if any(part.startswith("_") and part != "__init__" for part in tgt.split(".")) and not same_package:
             out.add(f"{importer} imports private module {tgt}")
         if src_key == "__init__" and importer == "":

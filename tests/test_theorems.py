@@ -484,10 +484,7 @@ def _field_paths(d, prefix):
         keys = (k,)
         if _is_model(v):
             yield path, keys, "model"
-        elif isinstance(v, dict) and v:
-            for p, ks, kind in _field_paths(v, path):
-                yield p, keys + ks, kind
-        elif isinstance(v, list) and v and any(isinstance(w, dict) for w in v):
+        elif (isinstance(v, dict) and v) or (isinstance(v, list) and v and any(isinstance(w, dict) for w in v)):
             for p, ks, kind in _field_paths(v, path):
                 yield p, keys + ks, kind
         else:
