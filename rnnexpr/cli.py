@@ -206,6 +206,8 @@ def hyphenated(choices: Sequence[str]) -> Callable[[str], str]:
 
 
 def _choice(flags: tuple[str, ...], choices: Sequence[str], help: str, **kwargs: Any) -> Option:
+    if "metavar" in kwargs:  # argparse then shows the metavar, not the choices: list them in the help
+        help = f"{help}: one of {', '.join(choices)}"
     return option(*flags, type=hyphenated(choices), choices=list(choices), help=help, **kwargs)
 
 
@@ -401,11 +403,11 @@ def _table(rows: list[list[Any]], header: list[str], *, width: int | None = None
 
 def _check_output(out: str, suffixes: tuple[str, ...] = (".json", ".npz")) -> None:
     """Refuse an output path that cannot be written, before any computation (names path and reason)."""
+    if os.path.isdir(out):
+        raise UsageError(f"-o/--output: cannot write {out!r}: it is a directory")
     if suffixes and not out.endswith(suffixes):
         raise UsageError(f"-o/--output: expected a file name ending in {' or '.join(suffixes)}, got {out!r}")
     parent = os.path.dirname(os.path.abspath(out)) or "."
-    if os.path.isdir(out):
-        raise UsageError(f"-o/--output: cannot write {out!r}: it is a directory")
     if not os.path.isdir(parent):
         raise UsageError(f"-o/--output: cannot write {out!r}: directory {parent!r} does not exist")
     if not os.access(parent, os.W_OK):

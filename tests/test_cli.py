@@ -153,3 +153,161 @@ def test_help_on_every_subcommand(capsys):
                 "equivalent", "experiment"):
         assert main([cmd, "--help"]) == 0
         assert "--json" in capsys.readouterr().out
+
+
+# -- conventions: one spelling, choices and help everywhere, --version ------------------------------
+
+
+def test_every_subcommand_documents_every_argument_and_has_an_example(capsys):
+    from rnnexpr.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    for name, cmd in COMMANDS.items():
+        p = sub.choices[name]
+        for action in p._actions:
+            assert action.help, (name, action.dest)
+            if action.choices:
+                assert all("_" not in c for c in action.choices), (name, action.choices)
+            for flag in action.option_strings:
+                assert "_" not in flag, (name, flag)
+        assert cmd.examples, name
+        assert main([name, "--help"]) == 0
+        text = capsys.readouterr().out
+        assert "examples" in text and cmd.examples[0] in text
+        flat = text.replace("\n", "").replace(" ", "")
+        for opt in cmd.options:
+            if opt.kwargs.get("choices"):  # listed as {a,b,c} or, with a metavar, "one of a, b, c"
+                listed = ",".join(opt.kwargs["choices"])
+                assert "{" + listed + "}" in flat or "oneof" + listed in flat, (name, opt.flags)
+
+
+def test_examples_in_help_run(tmp_path, monkeypatch, capsys):
+    # The examples of the --help texts work, from a checkout, on the files of examples/models/.
+    from pathlib import Path
+
+    from rnnexpr.cli import COMMANDS
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    for name in ("hankel-rank", "rank-profile", "degree", "tt-ranks", "memory"):
+        for example in COMMANDS[name].examples:
+            assert main(example.split()[1:]) == 0, example
+    out = tmp_path / "c.json"
+    assert main(["collapse", "examples/models/linear-stack.json", "-o", str(out)]) == 0
+    assert main(["equivalent", "examples/models/linear-stack.json", str(out), "--inputs", "real"]) == 0
+    assert main(["minimize", "examples/models/2rnn-depth1.json", "-o", str(tmp_path / "m.json")]) == 0
+    capsys.readouterr()
+
+
+def test_underscore_spellings_and_deprecated_aliases(models, capsys):
+    assert main(["tt_ranks", models["wfa"], "--length", "2", "--feature_map", "ONE_HOT", "--json"]) == 0
+    a = json.loads(capsys.readouterr().out)
+    assert main(["tt-ranks", models["wfa"], "--length", "2", "--feature-map", "one-hot", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == a
+    assert main(["rank-profile", models["deep"], "--max_length=2", "--json"]) == 0
+    b = json.loads(capsys.readouterr().out)
+    assert main(["rank-profile", models["deep"], "--max-len", "2", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == b and "--max-len is deprecated" in captured.err
+    assert main(["equivalent", models["linear"], models["linear"], "--inputs", "real"]) == 0
+
+
+def test_version(capsys):
+    import rnnexpr
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"rnnexpr {rnnexpr.__version__}"
+
+
+def test_unwritable_output_names_the_path_and_reason(models, tmp_path, capsys):
+    for out, reason in (("/nonexistent/dir/x.json", "does not exist"), (str(tmp_path), "is a directory"),
+                        (str(tmp_path / "x.txt"), "ending in .json or .npz")):
+        assert main(["collapse", models["linear"], "-o", out]) == 2
+        err = capsys.readouterr().err
+        assert out in err and reason in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_budgets_on_arguments_refuse_before_computing(models, capsys, monkeypatch):
+    import time
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    for argv, field in ((["degree", models["deep"], "--length", "3000"], "--length"),
+                        (["degree", models["deep"], "--length", "1000000000"], "--length"),
+                        (["rank-profile", "examples/models/2rnn-depth2.json", "--max-length", "40"], "--max-length"),
+                        (["memory", "--delay", "300"], "delay"),
+                        (["tt-ranks", models["wfa"], "--length", "1000000"], "--length")):
+        start = time.perf_counter()
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert time.perf_counter() - start < 2 and field in err and "limit" in err, err
+    # ... and a budget can be raised for one run.
+    assert main(["--limit", "length=2000000", "--limit", "work=10000000000000", "memory", "--delay", "2"]) == 0
+    capsys.readouterr()
+    assert main(["--limit", "dimension=1", "degree", models["deep"], "--length", "2"]) == 2
+    assert "dimension" in capsys.readouterr().err
+
+
+def test_verify_output_fits_100_columns_and_counts_what_it_lists(tmp_path, capsys):
+    out = tmp_path / "certs.json"
+    assert main(["verify", "--quick", "--instances", "1", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert all(len(line) <= 100 for line in text.splitlines())
+    rows = [line for line in text.splitlines() if line[:1] == "T"]
+    assert len(rows) == 8 and "7/7 certified, 1 empirical" in text  # 7 statements + the empirical T6(c)
+    # The saved certificates are re-checked by `rnnexpr check` and read by the library.
+    from rnnexpr.theorems.certificate import Certificate, load_certificates
+
+    assert main(["check", str(out)]) == 0
+    assert "7/7 hold on re-checking" in capsys.readouterr().out
+    assert [c.theorem for c in load_certificates(out)] == [f"T{i}" for i in range(7)]
+    assert len(Certificate.list_from_json(out.read_text())) == 7
+    data = json.loads(out.read_text())
+    (tmp_path / "one.json").write_text(json.dumps(data[:1]))
+    assert Certificate.from_json((tmp_path / "one.json").read_text()).theorem == "T0"
+    # An edited certificate fails its re-check: exit 1, naming the field.
+    data[3]["evidence"]["summary"] = "Hankel rank 1"
+    (tmp_path / "bad.json").write_text(json.dumps(data))
+    assert main(["check", str(tmp_path / "bad.json")]) == 1
+    assert "#3 T3 FAILS" in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "bad.json"), "--json"]) == 1
+    res = json.loads(capsys.readouterr().out)
+    assert [r["ok"] for r in res] == [True] * 3 + [False] + [True] * 3 and res[3]["field"] == "evidence.summary"
+    assert main(["verify", "--theorem", "T0", "-v"]) == 0
+    assert all(len(line) <= 100 for line in capsys.readouterr().out.splitlines())
+
+
+def test_readme_main_command_in_a_pseudo_terminal():
+    """The README's main command, `rnnexpr verify`, with its terminal on a pseudo-terminal (progress bar on)."""
+    import os
+    import pty
+    import select
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("rnnexpr")
+    argv = [str(exe)] if exe.exists() else [sys.executable, "-m", "rnnexpr.cli"]
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm"}
+    proc = subprocess.Popen([*argv, "verify"], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 300)
+        if not ready:
+            proc.kill()
+            pytest.fail("rnnexpr verify wrote nothing for 300 s in a terminal")
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    code = proc.wait(timeout=300)
+    os.close(master)
+    out = b"".join(chunks).decode("utf-8", "replace")
+    assert code == 0, out[-2000:]
+    assert "error" not in out.lower() and "Traceback" not in out
+    assert "21/21 certified, 1 empirical" in out
+    table = [ln for ln in out.replace("\r", "\n").splitlines() if ln.startswith("T")]
+    assert len(table) == 22 and all(len(ln) <= 100 for ln in table)
