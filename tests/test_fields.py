@@ -468,3 +468,31 @@ def test_invariance_detects_a_non_invariant_span(b):
         assert QQ.restrict([[1, 1, 1]], [[[1, 0, 0], [0, 1, 0], [0, 0, 1]]], [0], rows=[[1, 2, 3]]) is None
     with pytest.raises(InvalidArgumentError, match="prefix"):
         QQ.orbit_vectors([1], [[[1]]], [(), (0, 0)])
+
+
+# ---------------------------------------------------------------------------
+# The algorithms written on the field layer: every proof path against brute force
+# ---------------------------------------------------------------------------
+
+
+def test_exact_hankel_rank_every_proof_path_against_brute_force():
+    # Sparse small integer WFAs: the rank mod p is full, or the bases are proven over Q and meet
+    # it, or one exact rank decides.  Truth: the block over all words of length < n (a WFA with
+    # n states has Hankel rank equal to that block's rank), with an independent exact rank.
+    from rnnexpr import WFA, hankel_rank
+    from tests.oracles import all_words, oracle_exact_rank
+
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(120):
+        n, d = int(rng.integers(2, 5)), int(rng.integers(1, 3))
+        A = rng.integers(-1, 2, size=(n, d, n)) * (rng.random((n, d, n)) < 0.35)
+        alpha = rng.integers(-1, 2, size=n) * (rng.random(n) < 0.6)
+        omega = rng.integers(-1, 2, size=n) * (rng.random(n) < 0.6)
+        w = WFA(alpha.tolist(), A.tolist(), omega.tolist())
+        words = all_words(d, n - 1)
+        H = np.array([[w(list(u) + list(v), exact=True) for v in words] for u in words], dtype=object)
+        res = hankel_rank(w)
+        assert res.exact and res.rank == oracle_exact_rank(H)
+        seen.add(res.method)
+    assert {"modular, full rank: proven", "modular, bound proven over Q"} <= seen and len(seen) == 3
