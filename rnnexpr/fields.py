@@ -47,7 +47,7 @@ from .errors import InvalidArgumentError, InvalidTypeError, ShapeError
 try:  # python-flint is optional (the "fast" extra)
     import flint as _fl
 except ImportError:  # pragma: no cover - depends on the environment
-    _fl = None
+    _fl = None  # type: ignore[assignment]
 
 __all__ = [
     "QQ",
