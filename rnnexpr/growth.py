@@ -257,7 +257,7 @@ def _describe(ranks: list[int], min_run: int) -> tuple[list[list[int]], int | No
 
 
 def rank_growth(model: Stack | WFA, max_length: int, *, method: str | None = None, seed: int = 0,
-                max_entries: int | None = None, min_run: int = 3) -> RankGrowth:
+                max_entries: int | None = None, min_run: int = 3, rounds: int = 1) -> RankGrowth:
     """The Hankel-rank profile of a stack and how it grows with k, on ``k = 0..max_length``.
 
     Parameters
@@ -278,6 +278,9 @@ def rank_growth(model: Stack | WFA, max_length: int, *, method: str | None = Non
         Budget passed to :func:`rnnexpr.hankel.rank_profile`.
     min_run : int
         How many consecutive equal differences count as "constant" (>= 2).
+    rounds : int
+        Independent modular repetitions (see :func:`rnnexpr.hankel.rank_profile`):
+        the error probability of the ranks not proven is the product of theirs.
 
     Returns
     -------
@@ -312,7 +315,7 @@ def rank_growth(model: Stack | WFA, max_length: int, *, method: str | None = Non
     if method not in ("modular", "exact"):
         raise InvalidArgumentError(f"method: expected 'modular' or 'exact', got {method!r}")
     exact_model = model if model.is_exact else model.to_exact()
-    prof = rank_profile(exact_model, K, method=method, seed=seed, max_entries=max_entries)
+    prof = rank_profile(exact_model, K, method=method, seed=seed, max_entries=max_entries, rounds=rounds)
     d = model.alphabet_size
     words = [k + 1 if d == 1 else (d ** (k + 1) - 1) // (d - 1) for k in range(K + 1)]
     full_until = -1

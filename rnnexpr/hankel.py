@@ -717,12 +717,16 @@ def _log2_bounds(hp, n_max: int, start_ones: bool = False) -> list[tuple[list[fl
     for _ in range(n_max):
         new_v, new_e, new_d = [], [], []
         v, e = norm(vecs[0] @ first, exps[0])
-        new_v.append(v), new_e.append(e), new_d.append(dens[0] + qf)
+        new_v.append(v)
+        new_e.append(e)
+        new_d.append(dens[0] + qf)
         for l in range(1, hp.depth):
             B = bil[l - 1]
             w = np.einsum("a,b,abk->k", vecs[l], new_v[l - 1], B)
             v, e = norm(w, exps[l] + new_e[l - 1])
-            new_v.append(v), new_e.append(e), new_d.append(dens[l] + new_d[l - 1] + qb[l - 1])
+            new_v.append(v)
+            new_e.append(e)
+            new_d.append(dens[l] + new_d[l - 1] + qb[l - 1])
         vecs, exps, dens = new_v, new_e, new_d
         out.append((list(exps), list(dens)))
     return out
@@ -803,6 +807,9 @@ def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_bud
                 Y = hm.values_from_states(states, S_n)
                 c = len(S_n)
                 eps_prime_bits.append(min(len(cands), c) * (0.5 * math.log2(max(c, 2)) + value_bits(2 * k)))
+                if c > len(cands):  # random combinations of the columns keep the row dependencies (w.h.p.)
+                    Y = matmul_mod(Y, rng.integers(0, p, size=(c, len(cands)), dtype=np.int64), p)
+                    eps_sketch[f"q{k},{t}"] = len(cands) / p
             else:
                 # Random functionals of the monomial features phi_n (products of powers of linear forms).
                 degs = feature_degrees(L, n)
@@ -828,6 +835,7 @@ def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_bud
         if len(all_values) <= n:
             all_values[:] = hm.word_values(n)
 
+    ranks: list[int]
     ranks, proven, bounds, pcounts, scounts = [], [], [], [], []
     unproven_bits: list[float] = []
     for k in range(K + 1):
@@ -837,7 +845,8 @@ def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_bud
         if full_before and M * M <= block_budget and d ** (2 * k) * sum(hp.widths) <= 8 * block_budget:
             values_up_to(2 * k)
             r = F.rank(_full_block(all_values, d, k, np.int64))
-            pcounts.append(M), scounts.append(M)
+            pcounts.append(M)
+            scounts.append(M)
         else:
             grow_suffixes(k)
             S = [w for j in range(k + 1) for w in W[j]]
@@ -850,7 +859,8 @@ def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_bud
                 )
             block = hm.values_from_states(hm.states_after(P), S) if P and S else np.zeros((0, 0), dtype=np.int64)
             r = F.rank(block) if block.size else 0
-            pcounts.append(len(P)), scounts.append(len(S))
+            pcounts.append(len(P))
+            scounts.append(len(S))
         ranks.append(int(r))
         bounds.append(int(bound))
         proven.append(r == bound)
@@ -962,7 +972,9 @@ def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries
         pcounts.append(len(rows))
         scounts.append(len(cols))
         if not rows or not cols:
-            ranks.append(len(piv_rows)), tols.append(0.0), gaps.append(math.inf)
+            ranks.append(len(piv_rows))
+            tols.append(0.0)
+            gaps.append(math.inf)
             continue
         Phi = hp.features(hp.states_after(rows), k)
         G = np.stack([_embed_rows(hp, j, k, bases[j][:, c:c + 1], False)[:, 0] for j, c in cols], axis=1)
@@ -980,7 +992,9 @@ def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries
         else:
             S = B
         if S.size == 0 or scale == 0.0:
-            ranks.append(r0), tols.append(0.0), gaps.append(math.inf)
+            ranks.append(r0)
+            tols.append(0.0)
+            gaps.append(math.inf)
             continue
         s = np.linalg.svd(S, compute_uv=False)
         tol = rtol * scale
@@ -1003,7 +1017,9 @@ def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries
             _, _, pc = scipy.linalg.qr(S[pr[:r_new]], pivoting=True, mode="economic")
             piv_rows = piv_rows + [rows[r0 + i] for i in pr[:r_new]]
             piv_cols = piv_cols + [cols[r0 + i] for i in pc[:r_new]]
-        ranks.append(len(piv_rows)), tols.append(tol), gaps.append(gap)
+        ranks.append(len(piv_rows))
+        tols.append(tol)
+        gaps.append(gap)
     bounds = [min(_word_count(d, k), hp.dimension(k)) for k in range(K + 1)]
     return RankProfile(ranks, False, "numerical", tols, gaps, pcounts, scounts, None, [False] * (K + 1), bounds,
                        None)
