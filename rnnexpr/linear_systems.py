@@ -134,8 +134,10 @@ class LinearSystem:
 
     def __post_init__(self) -> None:
         given = {k: getattr(self, k) for k in ("V", "U", "b", "C", "c", "h0")}
-        if given["C"] is None:
-            raise ShapeError("C: expected a readout matrix of shape (p, n), got None")
+        for k, what in (("V", "a square recurrence matrix (n, n)"), ("U", "an input matrix (n, d)"),
+                        ("C", "a readout matrix (p, n)")):
+            if given[k] is None:
+                raise ShapeError(f"{k}: expected {what}, got None")
         ndims = {"V": 2, "U": 2, "b": 1, "C": 2, "c": 1, "h0": 1}
         arrays = {k: as_array(v, k, ndim=ndims[k]) for k, v in given.items() if v is not None}
         exact = all(is_exact_array(a) for a in arrays.values())
@@ -897,8 +899,20 @@ def _maybe_warn(red: _Reduction, warn: bool, what: str) -> None:
         warnings.warn(
             f"numerical {what} {red.result.rank} is doubtful: {red.reason}; use method='exact' for a proof",
             NumericalRankWarning,
-            stacklevel=4,
+            stacklevel=_caller_level(),
         )
+
+
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside the rnnexpr package (the warning points at the user's line)."""
+    import os
+    import sys
+
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 # ---------------------------------------------------------------------------
