@@ -457,8 +457,13 @@ def mcmillan_degree(
         observability staircase) count as zero.  Default ``n^2 eps``.
     warn : bool
         Numerical only: warn (:class:`~rnnexpr.errors.NumericalRankWarning`) when
-        a rank decision has an unclear gap (below ``gap_warning``, or a kept
-        singular value below ``sqrt(eps)`` of the scale) or when the Markov check fails.
+        a rank decision is unclear (a gap below ``gap_warning``, a kept singular
+        value below ``sqrt(eps)`` of the scale, or a value discarded only because
+        an earlier step was ill-conditioned), when the Markov check fails, or when
+        the numerical rank of the Hankel matrix of the Markov parameters has a
+        clear gap at another rank.  The answer is then doubtful; without a
+        warning it is the McMillan degree of the input up to perturbations of
+        relative size ``rtol`` (see :ref:`exact-or-numerical`).
     gap_warning : float
         Numerical only: the smallest clear gap.
 
