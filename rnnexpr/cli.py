@@ -55,7 +55,13 @@ class UsageError(Exception):
 
 @dataclass(frozen=True)
 class Option:
-    """One ``add_argument`` call: its flags and keyword arguments (``group`` = mutually exclusive group)."""
+    """One ``add_argument`` call: its flags and keyword arguments (``group`` = mutually exclusive group).
+
+    Examples
+    --------
+    >>> Option(("--quick",), {"action": "store_true", "help": "smaller"}).flags
+    ('--quick',)
+    """
 
     flags: tuple[str, ...]
     kwargs: dict[str, Any]
@@ -92,7 +98,13 @@ def option(*flags: str, group: str | None = None, **kwargs: Any) -> Option:
 
 @dataclass(frozen=True)
 class Command:
-    """A registered subcommand."""
+    """A registered subcommand: its name, function, help, arguments and examples.
+
+    Examples
+    --------
+    >>> COMMANDS["memory"].name, COMMANDS["memory"].options[0].flags
+    ('memory', ('--delay',))
+    """
 
     name: str
     run: Callable[[argparse.Namespace], int]
@@ -513,7 +525,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     lines = _certificate_rows(certs, seeds, args.verbose)
     empirical = [] if names and "T6" not in names else list(EMPIRICAL.items())
     for key, note in empirical:
-        lines.append(f"{key}: empirical, not certified ({note})"[:COLUMNS])
+        lines.append(note if note.startswith(key) else f"{key}: {note}"[:COLUMNS])
     for line in lines:
         print(line)
     failed = [c for c in certs if not c.holds]
@@ -526,26 +538,59 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_FAIL
 
 
-@command("check", "re-check saved certificates (one or a list, as written by verify --json) "
-                  "from the evidence alone (exit 0 only when all hold)",
+@command("check", "re-check saved certificates (one or a list, as written by verify --json or -o; theorem "
+                  "or Hankel certificates) from the stored evidence alone (exit 0 only when all hold)",
          option("file", metavar="FILE", help="certificate file (JSON: one certificate or a list)"),
-         option("-v", "--verbose", action="store_true", help="also print each failed check"),
-         examples=["rnnexpr verify --json -o certs.json && rnnexpr check certs.json"])
+         option("-v", "--verbose", action="store_true", help="also print each instance and evidence, and the "
+                                                            "whole reason of each failure"),
+         examples=["rnnexpr verify -o certs.json && rnnexpr check certs.json"])
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .theorems.certificate import load_certificates
+    from .errors import ModelFormatError
+    from .hankel import HANKEL_CERTIFICATE_FORMAT, HankelCertificate
+    from .io import read_json
+    from .theorems import THEOREMS
+    from .theorems.certificate import Certificate
 
-    certs = load_certificates(args.file)
+    data = read_json(args.file)
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise ModelFormatError(f"{args.file}: expected a certificate or a non-empty list of certificates, got []")
+    certs: list[Any] = []
+    for i, item in enumerate(items):
+        try:
+            if isinstance(item, dict) and item.get("format") == HANKEL_CERTIFICATE_FORMAT:
+                certs.append(HankelCertificate.from_json(item))
+            else:
+                certs.append(Certificate.from_dict(item))
+        except ModelFormatError as exc:
+            raise ModelFormatError(f"[{i}]: {exc}" if isinstance(data, list) else str(exc)) from None
     results = [c.check() for c in certs]
     good = sum(bool(r) for r in results)
-    lines = _certificate_rows(certs, [f"#{i}" for i in range(len(certs))], args.verbose,
-                              verdicts=["holds" if r else "FAILS" for r in results])
+    rows, details = [], []
     for i, (c, r) in enumerate(zip(certs, results, strict=True)):
+        if isinstance(c, HankelCertificate):
+            label = f"Hankel block of rank {c.rank} (no WFA with < {c.rank} states)"
+            how, info = ("exact" if c.exact else c.method), [("statement", c.statement)]
+        else:
+            label = f"{c.theorem}  {THEOREMS[c.theorem].title if c.theorem in THEOREMS else ''}"
+            how = c.exactness
+            info = [("instance", c.instance.get("description", "")), ("evidence", c.evidence.get("summary", ""))]
+        rows.append([label, f"#{i}", how, "holds" if r else "FAILS"])
+        if args.verbose:
+            details += [(f"#{i} {label.split('  ')[0]}", info)]
         if not r:
-            text = f"#{i} {c.theorem} FAILS at: {r.failed_step}" + (f" (field {r.field})" if r.field else "")
-            lines.extend(textwrap.wrap(text, COLUMNS, subsequent_indent="    ") if args.verbose
-                         else [textwrap.shorten(text, COLUMNS, placeholder=" ...")])
+            text = f"#{i} FAILS at: {r.failed_step}" + (f" (field {r.field})" if r.field else "")
+            details.append((text, []))
+    lines = _table(rows, ["certificate", "instance", "exact/numerical", "verdict"], width=COLUMNS)
+    for head, info in details:
+        if not info:
+            lines.extend(textwrap.wrap(head, COLUMNS, subsequent_indent="    ") if args.verbose
+                         else [textwrap.shorten(head, COLUMNS, placeholder=" ...")])
+        for label, text in info:
+            if text:
+                lines.extend(textwrap.wrap(f"{head} {label}: {text}", COLUMNS, subsequent_indent="      "))
     lines.append(f"\n{good}/{len(certs)} hold on re-checking")
-    _emit(args, [{"theorem": c.theorem, "instance": c.instance.get("description", ""), **r.to_dict()}
+    _emit(args, [{"certificate": getattr(c, "theorem", "Hankel"), **r.to_dict()}
                  for c, r in zip(certs, results, strict=True)], lines)
     return EXIT_OK if good == len(certs) else EXIT_FAIL
 

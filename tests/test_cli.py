@@ -269,12 +269,31 @@ def test_verify_output_fits_100_columns_and_counts_what_it_lists(tmp_path, capsy
     data[3]["evidence"]["summary"] = "Hankel rank 1"
     (tmp_path / "bad.json").write_text(json.dumps(data))
     assert main(["check", str(tmp_path / "bad.json")]) == 1
-    assert "#3 T3 FAILS" in capsys.readouterr().out
+    assert "#3 FAILS at" in capsys.readouterr().out
     assert main(["check", str(tmp_path / "bad.json"), "--json"]) == 1
     res = json.loads(capsys.readouterr().out)
     assert [r["ok"] for r in res] == [True] * 3 + [False] + [True] * 3 and res[3]["field"] == "evidence.summary"
     assert main(["verify", "--theorem", "T0", "-v"]) == 0
     assert all(len(line) <= 100 for line in capsys.readouterr().out.splitlines())
+
+
+def test_check_reads_hankel_certificates_too(tmp_path, capsys):
+    # One protocol: a Hankel certificate is re-checked by the same command, with the same result type.
+    from rnnexpr.constructions import t5_witness
+    from rnnexpr.hankel import hankel_certificate, words_up_to
+    from rnnexpr.theorems import verify_T1
+
+    cert = hankel_certificate(t5_witness(), words_up_to(1, 3), words_up_to(1, 3))
+    path = tmp_path / "mixed.json"
+    path.write_text(json.dumps([verify_T1(seed=0).to_dict(), cert.to_dict()]))
+    assert main(["check", str(path), "--json"]) == 0
+    assert [r["ok"] for r in json.loads(capsys.readouterr().out)] == [True, True]
+    bad = json.loads(path.read_text())
+    bad[1]["max_units"] = 3  # claims more than rank 4 proves
+    path.write_text(json.dumps(bad))
+    assert main(["check", str(path), "--json"]) == 1
+    res = json.loads(capsys.readouterr().out)
+    assert res[1]["ok"] is False and res[1]["field"] == "max_units"
 
 
 def test_readme_main_command_in_a_pseudo_terminal():

@@ -19,7 +19,7 @@ For stacks with linear recurrences and a nonlinearity sigma only between layers
     ``x_1 x_2`` is the quadratic ``(a_1 + s b_1)(a_2 + s b_2)`` with leading
     coefficient ``b_1 b_2 != 0``: affine on no interval, so it differs from the
     stack on every piece.
-(c) is empirical: see ``rnnexpr experiment state_tracking``.
+(c) is empirical: see ``rnnexpr experiment state-tracking``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ STATEMENT_T6 = (
     "(constant nonzero Hessian)."
 )
 
-T6C_NOTE = "T6(c) is empirical: see `rnnexpr experiment state_tracking`"
+T6C_NOTE = "T6(c) is empirical, not certified: see `rnnexpr experiment state-tracking`"
 
 
 def _line_inputs(a: np.ndarray, b: np.ndarray, s_values: list[Fraction]) -> np.ndarray:
