@@ -192,7 +192,9 @@ def test_hostile_arguments_against_every_subcommand(tmp_path):
                 else:
                     argv += ["-o", out]
                 cases.append({"id": f"{name}:-o {out}", "argv": argv})
-    cases += [{"id": "limit-bogus", "argv": ["--limit", "bogus=3", "memory", "--delay", "2"]},
+    cases += [{"id": "experiment-bogus", "argv": ["experiment", "bogus", "--quick"]},
+              {"id": "experiment-seed", "argv": ["experiment", "memory", "--quick", "--seed", "-1"]},
+              {"id": "limit-bogus", "argv": ["--limit", "bogus=3", "memory", "--delay", "2"]},
               {"id": "limit-zero", "argv": ["--limit", "dimension=0", "memory", "--delay", "2"]},
               {"id": "verify-theorem-T9", "argv": ["verify", "--theorem", "T9"]},
               {"id": "no-command", "argv": []},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnnexpr import MissingFileError, ModelFormatError, load, random_depthwise_stack, random_stack, random_wfa, save
+from rnnexpr.errors import InvalidArgumentError, InvalidTypeError, SizeLimitError
 from rnnexpr.io import model_to_dict
 from rnnexpr.models import DepthwiseStack, LinearRNNLayer, Stack, WFA
 
@@ -136,3 +138,132 @@ def test_npz_is_loaded_without_pickle(tmp_path):
     p = save(stack, tmp_path / "s.npz")
     with np.load(p, allow_pickle=False) as data:
         assert all(data[k].dtype != object for k in data.files)
+
+
+# -- budgets: every reader refuses oversized input before allocating -------------------------------
+
+CORPUS = Path(__file__).resolve().parent / "fuzz_corpus"
+
+
+@pytest.mark.parametrize("name,error,match", [
+    ("input-dim-1e8.json", SizeLimitError, r"layers\[0\].input_dim: 100000000 exceeds the limit 4096"),
+    ("input-dim-10e100.json", SizeLimitError, r"layers\[0\].input_dim: a number of about 100 digits"),
+    ("depth-1000.json", SizeLimitError, "layers: the number of layers .* 1000 exceeds the limit 256"),
+    ("wide-row.json", SizeLimitError, r"layers\[0\].U: axis 1 .* 5000 exceeds"),
+    ("wfa-states-huge.json", SizeLimitError, "alpha: axis 0"),
+    ("number-1e100000000.json", SizeLimitError, "'1e100000000' has 100000011 digits"),
+    ("number-huge-fraction.json", SizeLimitError, "digits"),
+    ("number-int-5000-digits.json", SizeLimitError, "an integer of 5000 digits"),
+    ("number-1e400-float.json", ModelFormatError, r"layers\[0\].U: expected finite"),
+    ("nesting-200.json", SizeLimitError, "JSON nesting depth 200 exceeds the limit 64"),
+    ("depthwise-huge-polynomial.json", SizeLimitError, "activation.coefficients"),
+    ("npz-depth-1e8.npz", SizeLimitError, r"__meta__.depth: 100000000 exceeds the limit 256"),
+    ("npz-depth-string.npz", ModelFormatError, "__meta__.depth: expected a positive integer"),
+    ("npz-header-lies.npz", SizeLimitError, "member 'C' of shape .1000000000,.: entries"),
+    ("npz-truncated-member.npz", ModelFormatError, "truncated"),
+    ("npz-object-array.npz", ModelFormatError, "object arrays are not accepted"),
+    ("npz-not-zip.npz", ModelFormatError, r"is not a .npz model \(not a zip archive\)"),
+    ("npz-input-dims-short.npz", ModelFormatError, "__meta__.input_dims"),
+    ("binary-garbage.json", ModelFormatError, "not a UTF-8 text file"),
+])
+def test_hostile_files_are_refused_naming_the_field(name, error, match):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(error, match=match) as info:
+        load(CORPUS / name)
+    assert time.perf_counter() - start < 2
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 400
+    first = message.split(":")[0]
+    assert message.count(first + ":") == 1 or first == "file"  # a field is named once, never "x: x: ..."
+
+
+def test_dev_zero_and_large_files_are_refused_after_reading_the_budget(tmp_path):
+    import time
+
+    from rnnexpr.limits import budget
+
+    start = time.perf_counter()
+    with pytest.raises(SizeLimitError, match="more than 67108864 bytes"):
+        load("/dev/zero")
+    assert time.perf_counter() - start < 5
+    big = tmp_path / "big.json"
+    big.write_text(" " * 2000)
+    with budget(file_bytes=1000), pytest.raises(SizeLimitError, match="has 2000 bytes, above the limit 1000"):
+        load(big)
+
+
+def test_npz_whose_members_expand_beyond_the_budget(tmp_path):
+    import io as _io
+    import zipfile
+
+    from rnnexpr.limits import budget
+
+    stack = random_stack([3], input_dim=2, seed=0)
+    p = save(stack, tmp_path / "s.npz")
+    with budget(npz_bytes=100), pytest.raises(SizeLimitError, match="decompressed"):
+        load(p)
+    assert _same_model(stack, load(p))
+    # A member whose .npy header declares more entries than the budget, with little data.
+    q = tmp_path / "lies.npz"
+    with zipfile.ZipFile(q, "w") as z:
+        hdr = _io.BytesIO()
+        np.lib.format.write_array_header_1_0(hdr, {"descr": "<f8", "fortran_order": False, "shape": (10**7,)})
+        z.writestr("C.npy", hdr.getvalue())
+    with pytest.raises(SizeLimitError, match="entries"):
+        load(q)
+
+
+def test_budgets_context_manager_environment_and_errors(tmp_path, monkeypatch):
+    from rnnexpr.limits import DEFAULT_LIMITS, Limits, budget, current, parse_limits
+
+    p = save(random_stack([3], input_dim=2, seed=0, exact=True), tmp_path / "s.json")
+    with budget(dimension=2), pytest.raises(SizeLimitError, match="exceeds the limit 2 .budget 'dimension'"):
+        load(p)
+    assert current() == DEFAULT_LIMITS and load(p).widths == (3,)
+    monkeypatch.setenv("RNNEXPR_LIMITS", "dimension=2, json_depth=10")
+    assert current().dimension == 2 and current().json_depth == 10
+    with pytest.raises(SizeLimitError, match="dimension"):
+        load(p)
+    with budget(dimension=5):  # the context manager wins over the environment
+        assert load(p).widths == (3,)
+    monkeypatch.setenv("RNNEXPR_LIMITS", "dimensions=2")
+    with pytest.raises(InvalidArgumentError, match="RNNEXPR_LIMITS: expected name=value"):
+        current()
+    monkeypatch.delenv("RNNEXPR_LIMITS")
+    for bad in ("length=0", "length=-3", "length=x"):
+        with pytest.raises(InvalidArgumentError, match="length: expected a positive integer"):
+            parse_limits(bad)
+    with pytest.raises(InvalidArgumentError, match="budget: expected names"):
+        with budget(nonsense=3):
+            pass
+    with pytest.raises(InvalidTypeError):
+        Limits(depth=2.5)
+
+
+def test_a_model_within_the_budgets_round_trips_exactly_at_the_edge(tmp_path):
+    from rnnexpr.limits import budget
+
+    stack = random_stack([4, 4], input_dim=3, seed=1, exact=True)
+    p = save(stack, tmp_path / "s.json")
+    entries = sum(a.size for layer in stack.layers for a in layer.terms.values()) + stack.C.size
+    entries += 0 if stack.c is None else stack.c.size
+    with budget(entries=entries, dimension=4, depth=2):
+        assert _same_model(stack, load(p))
+    with budget(entries=entries - 1), pytest.raises(SizeLimitError, match="entries"):
+        load(p)
+
+
+def test_save_writes_compact_json(tmp_path):
+    stack = random_stack([3], input_dim=2, seed=4, exact=True)
+    text = save(stack, tmp_path / "s.json").read_text()
+    lines = text.splitlines()
+    assert len(lines) < 40
+    # One matrix row per line at most: no line holds two rows, and no row is split across lines.
+    for line in lines:
+        assert line.count("[") - line.count("]") in (-1, 0, 1) or line.strip().startswith("[")
+    d = json.loads(text)
+    assert d["layers"][0]["V"] == [json.loads(ln.strip().rstrip(",")) for ln in lines
+                                   if ln.strip().rstrip(",") in {json.dumps(r) for r in d["layers"][0]["V"]}]
+    assert _same_model(stack, load(tmp_path / "s.json"))
