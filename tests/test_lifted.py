@@ -233,3 +233,17 @@ def test_matmul_mod_and_power_mod_match_python_integers(vals, e):
     want = [[sum(int(X[i, t]) * int(Y[t, j]) for t in range(2)) % p for j in range(2)] for i in range(2)]
     assert matmul_mod(X, Y, p).tolist() == want
     assert power_mod(X, e, p).tolist() == [[pow(int(v), e, p) for v in row] for row in X]
+
+
+def test_to_tensor_train_takes_the_lift_budget():
+    """A non-pure (3, 2) stack at T = 10 is refused by default and built with a larger max_entries."""
+    from rnnexpr.tt import to_tensor_train, tt_evaluate
+
+    s = random_stack([3, 2], 2, seed=0, exact=True)
+    with pytest.raises(SizeLimitError, match="max_entries=2000000"):
+        to_tensor_train(s, 10)  # refused from the dimensions, before building anything
+    with pytest.raises(SizeLimitError, match="max_entries=1000"):
+        to_tensor_train(s, 4, max_entries=1000)
+    tt = to_tensor_train(s, 4, max_entries=10**5)
+    for w in ([0] * 4, [1, 0] * 2, [1] * 4):
+        assert tt_evaluate(tt, w) == literal_word_value(s, w)[0]
