@@ -235,9 +235,8 @@ def test_budgets_context_manager_environment_and_errors(tmp_path, monkeypatch):
     for bad in ("length=0", "length=-3", "length=x"):
         with pytest.raises(InvalidArgumentError, match="length: expected a positive integer"):
             parse_limits(bad)
-    with pytest.raises(InvalidArgumentError, match="budget: expected names"):
-        with budget(nonsense=3):
-            pass
+    with pytest.raises(InvalidArgumentError, match="budget: expected names"), budget(nonsense=3):
+        pass
     with pytest.raises(InvalidTypeError):
         Limits(depth=2.5)
 

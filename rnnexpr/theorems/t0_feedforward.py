@@ -128,7 +128,6 @@ def verify_T0(
             biases.append(random_array((n,), seed=rng, exact=True))
             m = n
     else:
-        seed = None
         if not isinstance(instance, tuple | list) or len(instance) != 2:
             raise InvalidArgumentError("instance: expected a pair (weights, biases)")
         weights = [exact_matrix(w, f"weights[{i}]") for i, w in enumerate(instance[0])]

@@ -116,7 +116,6 @@ def verify_T1(
             raise ModelKindError(f"instance: expected a Stack of linear RNN layers (T1 is about linear RNN stacks), "
                                  f"got {instance!r}")
         stack = instance.to_exact()
-        seed = None
     from ..linear_systems import equivalent as lti_equivalent
 
     collapsed = collapse(stack)

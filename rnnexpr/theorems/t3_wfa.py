@@ -238,7 +238,6 @@ def verify_T3(
             raise ModelKindError(f"instance: expected a depth-1 Stack with one output (T3 is about one-layer linear "
                                  f"2RNNs), got {instance!r}")
         stack = instance.to_exact()
-        seed = None
     wfa = to_wfa(stack)
     minimal = minimize(wfa)
     hc = hankel_certificate(wfa)
