@@ -41,8 +41,8 @@ ANSWER_1 = {"verify", "check", "equivalent"}
 SKIP = {"experiment"}
 
 GOOD = {"model": str(EXAMPLES / "2rnn-depth2.json"), "a": str(EXAMPLES / "wfa.json"),
-        "b": str(EXAMPLES / "wfa.json"), "file": None}
-REQUIRED_VALUES = {"--length": "3", "--max-length": "2", "--delay": "2", "--widths": "2,2"}
+        "b": str(EXAMPLES / "wfa.json"), "file": None, "train": str(ROOT / "examples" / "data" / "pautomac_train.txt")}
+REQUIRED_VALUES = {"--length": "3", "--max-length": "2", "--delay": "2", "--widths": "2,2", "--rank": "2"}
 
 
 def _positionals(cmd):
@@ -85,10 +85,18 @@ def _run(cases, alarm=ALARM_SECONDS):
     return records
 
 
+#: Findings of this suite in code owned elsewhere, not fixed yet: case id -> what goes wrong.  The test
+#: fails when one of them stops happening (remove it then), so this list only shrinks.
+KNOWN_FINDINGS: dict[str, str] = {}
+
+
 def _problems(records, cases):
     by_id = {c["id"]: c for c in cases}
     bad = []
     for r in records:
+        if r["id"] in KNOWN_FINDINGS:
+            assert KNOWN_FINDINGS[r["id"]] in r["stderr"], f"{r['id']} is fixed: remove it from KNOWN_FINDINGS"
+            continue
         argv = by_id[r["id"]]["argv"]
         name = argv[0] if argv and not argv[0].startswith("-") else ""
         allowed = {0, 2} | ({1} if name in ANSWER_1 else set())
