@@ -512,10 +512,19 @@ def _float_spectral(b: HankelBlocks, num_states: int | None, rtol: float | None)
 
 def _sparse_spectral(b: HankelBlocks, n: int) -> WFA:
     """The float spectral WFA from a truncated sparse SVD (``scipy.sparse.linalg.svds``)."""
-    from scipy.sparse.linalg import svds
+    from scipy.sparse.linalg import ArpackError, ArpackNoConvergence, svds
 
     H = b.H.astype(np.float64)
-    U, s, Vt = svds(H, k=n, random_state=0)
+    try:
+        if H.nnz == 0:
+            raise ArpackError(-9)  # a zero block: svds cannot start, the dense path reports the rank
+        U, s, Vt = svds(H, k=n, random_state=0)
+    except (ArpackError, ArpackNoConvergence):
+        if H.shape[0] * H.shape[1] > 10**8:
+            raise InvalidArgumentError(
+                f"num_states: the sparse SVD of the {H.shape[0]} x {H.shape[1]} Hankel block did not converge "
+                f"for {n} states (rank below {n}?), and the block is too large for a dense SVD") from None
+        return _float_spectral(b.to_dense(), n, None)
     order = np.argsort(s)[::-1]  # svds returns ascending singular values
     U, s, Vt = U[:, order], s[order], Vt[order]
     if s[n - 1] <= 0:

@@ -385,3 +385,9 @@ def test_smoothing_with_a_bigram_fallback():
     smoothed = smooth_values(bad.values(words), bigram.values(words))
     assert smoothed[0] == bad([0]) and smoothed[1] == bigram([1]) and (smoothed > 0).all()
     assert np.isclose(perplexity(bad, words, fallback=bigram), 2 ** (-np.mean(np.log2(smoothed))))
+
+
+def test_learn_from_a_sample_whose_block_is_zero_is_refused_in_one_line():
+    # every sampled word is longer than |u| + |v| + 1: the classic block is zero, svds cannot start
+    with pytest.raises(ValueError, match="rank 0 < 2"):
+        learn_from_sample([[0] * 9, [1] * 9], 2, 2, max_length=1)
