@@ -947,7 +947,7 @@ def _cmd_learn(args: argparse.Namespace) -> int:
         raise UsageError("--test-probabilities: expected --test TEST too, got no test file")
     train = read_sequences(args.train)
     test = read_sequences(args.test, alphabet_size=train.alphabet_size) if args.test is not None else None
-    probs = _probabilities_file(args.test_probabilities, len(test)) if args.test_probabilities else None
+    probs = _probabilities_file(args.test_probabilities, len(test)) if args.test_probabilities and test else None
     length = 3 if args.max_length is None else args.max_length
     d = train.alphabet_size
     wfa = learn_from_sample(train, args.rank, d, variant=args.variant, max_length=length)

@@ -61,8 +61,8 @@ Word = tuple[int, ...]
 
 
 @dataclass(frozen=True, eq=False)
-class SequenceData:
-    """A sample of words read from a file.
+class SequenceData(Sequence[tuple[int, ...]]):
+    """A sample of words read from a file (a sequence of words: ``len``, indexing, iteration).
 
     Attributes
     ----------
@@ -96,7 +96,7 @@ class SequenceData:
     def __iter__(self) -> Iterator[Word]:
         return iter(self.sequences)
 
-    def __getitem__(self, index: int) -> Word:
+    def __getitem__(self, index: Any) -> Any:
         return self.sequences[index]
 
     @property
