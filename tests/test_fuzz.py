@@ -162,8 +162,10 @@ def test_corpus_against_every_subcommand(tmp_path):
               for name in EXACT_BIG]
     records = _run(cases)
     assert not _problems(records, cases)
-    # Every other corpus file is refused (they are all hostile).
-    accepted = [r["id"] for r in records if r["code"] == 0 and r["id"].split(":")[-1] not in EXACT_BIG]
+    # Every other corpus file is refused by the model and certificate readers (they are all hostile to
+    # them; a sequence file may be any text, so `learn` may accept some).
+    accepted = [r["id"] for r in records if r["code"] == 0 and r["id"].split(":")[-1] not in EXACT_BIG
+                and r["id"].split(":")[1] != "train"]
     assert not accepted, accepted
     assert all(r["code"] == 2 for r in records if r["id"].startswith("numerical:"))
 
