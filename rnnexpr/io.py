@@ -590,7 +590,6 @@ def _from_npz_array(a: np.ndarray) -> Any:
 
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     """The members of a ``.npz`` file, checking the zip and ``.npy`` headers before decompressing."""
-    limits = current()
     where = f"file: {str(path)!r}"
     _read_bytes(path, "file")  # the size budget on the compressed file
     if not zipfile.is_zipfile(path):
@@ -635,7 +634,6 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
             raise
         raise ModelFormatError(f"{where} is not a readable .npz model ({type(exc).__name__}: "
                                f"{' '.join(str(exc).split())[:200]})") from None
-    del limits
     return files
 
 
