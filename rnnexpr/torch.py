@@ -55,7 +55,7 @@ from torch import nn
 
 from .errors import InvalidArgumentError, InvalidTypeError, ModelKindError, NonFiniteError, ShapeError
 from .models import Activation, DepthwiseStack, Linear2RNNLayer, LinearRNNLayer, Stack, check_words
-from .validation import check_bool, check_choice, check_int
+from .validation import check_bool, check_choice, check_int, deprecated_positional
 
 __all__ = [
     "TorchLayer",
@@ -144,7 +144,8 @@ class TorchLayer(nn.Module):
         else:
             self.register_buffer("h0", init)
 
-    def forward(self, z: torch.Tensor, normalize: bool = False) -> torch.Tensor:
+    @deprecated_positional
+    def forward(self, z: torch.Tensor, *, normalize: bool = False) -> torch.Tensor:
         """States ``h_1 .. h_T`` for inputs ``z`` of shape ``(B, T, m)``: shape ``(B, T, n)``.
 
         ``normalize`` rescales the state to unit norm after each step; for a pure
@@ -181,7 +182,8 @@ class TorchLayer(nn.Module):
             return z.new_zeros((batch, 0, n))
         return torch.stack(out, dim=1)
 
-    def to_rnnexpr(self, exact: bool = False) -> Linear2RNNLayer:
+    @deprecated_positional
+    def to_rnnexpr(self, *, exact: bool = False) -> Linear2RNNLayer:
         """The same layer as an :class:`rnnexpr.models.Linear2RNNLayer` (float64 bit for bit, or exact).
 
         A layer without ``A`` term becomes a :class:`~rnnexpr.models.LinearRNNLayer`;
@@ -330,7 +332,8 @@ class TorchStack(_TorchStackBase):
             z = layer(z, normalize=self.normalize_state)
         return self.readout(z)
 
-    def to_rnnexpr(self, exact: bool = False) -> Stack:
+    @deprecated_positional
+    def to_rnnexpr(self, *, exact: bool = False) -> Stack:
         """The network as an :class:`rnnexpr.models.Stack`: float64 bit for bit, or exact.
 
         With ``exact=True`` every parameter is the dyadic rational its float is,
@@ -417,7 +420,8 @@ class TorchDepthwiseStack(_TorchStackBase):
             z = layer(self._sigma(z) if i > 0 else z)
         return self.readout(self._sigma(z) if self.readout_activation else z)
 
-    def to_rnnexpr(self, exact: bool = False) -> DepthwiseStack:
+    @deprecated_positional
+    def to_rnnexpr(self, *, exact: bool = False) -> DepthwiseStack:
         """The network as an :class:`rnnexpr.models.DepthwiseStack` (float64 bit for bit, or exact parameters).
 
         Examples

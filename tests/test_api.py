@@ -137,10 +137,6 @@ POSITIONAL_OPTIONS_TO_FIX = {
     "rnnexpr.lifted.prefix_features": ["output"],
     "rnnexpr.lifted.readout_functional": ["output"],
     "rnnexpr.lifted.suffix_functionals": ["output", "max_entries"],
-    "rnnexpr.torch.TorchDepthwiseStack.to_rnnexpr": ["exact"],
-    "rnnexpr.torch.TorchLayer.forward": ["normalize"],
-    "rnnexpr.torch.TorchLayer.to_rnnexpr": ["exact"],
-    "rnnexpr.torch.TorchStack.to_rnnexpr": ["exact"],
 }
 
 
