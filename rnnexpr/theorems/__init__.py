@@ -81,6 +81,7 @@ class Theorem:
     verify: Callable[..., Certificate]
 
 
+#: Statement name (``"T0"`` ... ``"T6"``) -> its :class:`Theorem` (name, title, statement, verifier).
 THEOREMS: dict[str, Theorem] = {
     "T0": Theorem("T0", "linear feed-forward layers collapse", STATEMENT_T0, verify_T0),
     "T1": Theorem("T1", "linear RNN stacks collapse", STATEMENT_T1, verify_T1),
