@@ -198,7 +198,7 @@ def degree(static: Path) -> list[str]:
     tt2 = sorted({tuple(g["tt_ranks"]["ranks"]) for g in d2})
     rtol = sorted({g["tt_ranks"]["rtol"] for g in d1 + d2})
     out += [f"Their numerical TT ranks (relative tolerance {words([f'{r:g}' for r in rtol])}): on the feature "
-            f"map `[1; x]`, {tt1} for the depth-1 students (each at most `n + 1` by :doc:`theory/t3`, and at "
+            f"map `[1; x]`, {tt1} for the depth-1 students (each at most `n + 1`, :doc:`guide/tt`, and at "
             f"most the rank of the unfolding's smaller side); on the polynomial feature map, "
             f"{' or '.join(map(str, tt2))} for the depth-2 students.", ""]
     best1 = max(p["depth1_params"] for p in res["pairs"])
