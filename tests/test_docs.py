@@ -8,7 +8,12 @@
 * every theory statement T0-T6 has its page, every gallery script its page and
   figure;
 * the code on the guide pages runs as doctests (what the pages claim is what
-  the library does).
+  the library does);
+* offline readers see everything (no page loads a script, style sheet or font
+  from another host; MathJax is vendored), the API reference is the same with
+  and without torch, the results page's numbers are those of the committed
+  JSON, the CLI page fits its code column, figures are legible (150 dpi, no
+  text below 8 pt).
 
 The build needs the ``docs`` extra (it is in the README's test command); it
 never needs torch.
