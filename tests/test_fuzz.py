@@ -291,3 +291,27 @@ def test_hypothesis_mutated_models_and_arguments(tmp_path_factory, batch):
         cases.append({"id": f"{i}:{name}", "argv": argv})
     records = _run(cases)
     assert not _problems(records, cases)
+
+
+_CERT_CASE = st.tuples(st.sampled_from([f"T{i}" for i in range(7)]), st.integers(0, 10**6), _VALUES)
+
+
+@settings(max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(batch=st.lists(_CERT_CASE, min_size=30, max_size=30))
+def test_hypothesis_mutated_certificates(tmp_path_factory, batch):
+    """`rnnexpr check` on certificates with one stored value replaced: exit 0, 1 or 2, never a traceback."""
+    from rnnexpr.theorems import verify_all
+
+    tmp = tmp_path_factory.mktemp("certs")
+    base = {c.theorem: c.to_dict() for c in verify_all(quick=True)}
+    cases = []
+    for i, (name, which, value) in enumerate(batch):
+        paths = [p for p in _paths(base[name]) if p]
+        doc = _mutated(base[name], paths[which % len(paths)], value)
+        path = tmp / f"cert{i}.json"
+        path.write_text(json.dumps([doc], allow_nan=True))
+        cases.append({"id": f"{i}:{name}:{'.'.join(map(str, paths[which % len(paths)]))}",
+                      "argv": ["check", str(path)]})
+    records = _run(cases)
+    assert not _problems(records, cases)
