@@ -44,7 +44,7 @@ import numpy as np
 from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
 from .models import WFA, Stack, check_words
 from .numbers import to_exact_array, to_float_array, zeros
-from .validation import check_int
+from .validation import check_int, deprecated_positional
 
 __all__ = [
     "LiftedRepresentation",
@@ -619,7 +619,8 @@ def _check_level(m: Any, name: str = "m") -> int:
     return check_int(m, name, minimum=0)
 
 
-def level_core(model: Stack | WFA, m: int, output: int = 0, max_entries: int | None = None) -> np.ndarray:
+@deprecated_positional
+def level_core(model: Stack | WFA, m: int, *, output: int = 0, max_entries: int | None = None) -> np.ndarray:
     """The level-m core ``E^(m)``: ``phi_{m-1}(u s)^T = phi_m(u)^T E^(m)[:, s, :]``.
 
     Parameters
@@ -656,7 +657,8 @@ def level_core(model: Stack | WFA, m: int, output: int = 0, max_entries: int | N
     return _core_from_params(hp, m, _budget(hp.exact, max_entries))
 
 
-def readout_functional(model: Stack | WFA, output: int = 0) -> np.ndarray:
+@deprecated_positional
+def readout_functional(model: Stack | WFA, *, output: int = 0) -> np.ndarray:
     """The level-0 functional: ``f(u) = phi_0(u) . readout_functional`` (``phi_0 = h^L``).
 
     Examples
@@ -668,7 +670,8 @@ def readout_functional(model: Stack | WFA, output: int = 0) -> np.ndarray:
     return _homogeneous(model, output).readout.copy()
 
 
-def prefix_features(model: Stack | WFA, words: Any, m: int, output: int = 0) -> np.ndarray:
+@deprecated_positional
+def prefix_features(model: Stack | WFA, words: Any, m: int, *, output: int = 0) -> np.ndarray:
     """``phi_m(u)`` for each prefix u, computed from the states reached on u.
 
     Parameters
@@ -932,7 +935,8 @@ def _prefix_features(hp: HomogeneousParameters, model: Stack | WFA, words: Any, 
     return _features_from_states(hp, states, m)
 
 
-def suffix_functionals(model: Stack | WFA, words: Any, output: int = 0,
+@deprecated_positional
+def suffix_functionals(model: Stack | WFA, words: Any, *, output: int = 0,
                        max_entries: int | None = None) -> np.ndarray:
     """``G_v`` for suffixes v of one common length m: ``f(u v) = phi_m(u) . G_v``.
 
@@ -1091,7 +1095,8 @@ class LiftedRepresentation:
         return vals[inverse]
 
 
-def lift(model: Stack | WFA, length: int, output: int = 0, max_entries: int | None = None) -> LiftedRepresentation:
+@deprecated_positional
+def lift(model: Stack | WFA, length: int, *, output: int = 0, max_entries: int | None = None) -> LiftedRepresentation:
     """The lifted representation of the length-T slice of a stack (or WFA) on one-hot inputs.
 
     Parameters

@@ -132,11 +132,6 @@ POSITIONAL_OPTIONS_TO_FIX = {
     "rnnexpr.limits.parse_limits": ["base"],
     "rnnexpr.lifted.entry_budget": ["max_entries"],
     "rnnexpr.lifted.homogeneous_parameters": ["output"],
-    "rnnexpr.lifted.level_core": ["output", "max_entries"],
-    "rnnexpr.lifted.lift": ["output", "max_entries"],
-    "rnnexpr.lifted.prefix_features": ["output"],
-    "rnnexpr.lifted.readout_functional": ["output"],
-    "rnnexpr.lifted.suffix_functionals": ["output", "max_entries"],
 }
 
 
