@@ -136,7 +136,8 @@ def _graded_difference_witness(ra, rb, d: int, exact: bool, rtol: float):
     start = np.concatenate([ra.initial, rb.initial])
     final = np.concatenate([ra.final, -rb.final])
     # Keep actual prefix vectors x_u (not combinations) so each basis word is evaluable.
-    vecs, words = [start], [()]
+    vecs = [start]
+    words: list[tuple[int, ...]] = [()]
     for t in range(T):
         ca, cb = ra.cores[t], rb.cores[t]
         na, nb = ca.shape[2], cb.shape[2]
@@ -147,7 +148,7 @@ def _graded_difference_witness(ra, rb, d: int, exact: bool, rtol: float):
             va, vb = v[: ca.shape[0]], v[ca.shape[0]:]
             for s in range(d):
                 x = np.concatenate([va @ ca[:, s, :], vb @ cb[:, s, :]])
-                if exact:
+                if ech is not None:  # exact
                     keep = ech.add(list(x))
                 else:
                     xn = float(np.linalg.norm(x))

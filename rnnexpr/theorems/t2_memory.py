@@ -63,7 +63,7 @@ def _computes_delay(net: Stack, k: int) -> tuple[bool, str]:
                                    f"{'yes' if ok_free and ok_markov else 'no'} (exact)")
 
 
-def _counts(net: Stack) -> dict[str, int]:
+def _counts(net: Stack) -> dict[str, Any]:
     return {
         "depth": net.depth,
         "widths": list(net.widths),

@@ -44,7 +44,8 @@ def _generic_stack(depth: int, width: int, seed: int, linear: bool) -> Stack:
         a = random_array(shape, seed=rng, exact=True, max_numerator=9, max_denominator=5)
         return np.vectorize(lambda v: v if v != 0 else Fraction(1, 7), otypes=[object])(a)
 
-    layers, m = [], 1
+    layers: list[Linear2RNNLayer] = []
+    m = 1
     for _ in range(depth):
         if linear:
             layers.append(LinearRNNLayer(U=draw((width, m)), V=draw((width, width)), b=draw((width,))))
