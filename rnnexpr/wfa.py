@@ -183,8 +183,8 @@ def _forward_span_exact(start: np.ndarray, mats: np.ndarray) -> SpanBasis:
         X = QQ.orbit_vectors(start, mats, words)
         if len(words) == n or QQ.is_invariant(X, mats):
             return SpanBasis(X, words, True)
-    X, words, _ = orbit_basis(QQ, start, mats)  # pragma: no cover - needs p to divide a minor
-    return SpanBasis(X, words, True)  # pragma: no cover
+    X, words, _ = orbit_basis(QQ, start, mats)  # p divided a minor: search over Q
+    return SpanBasis(X, words, True)
 
 
 def as_wfa(model: _Any, name: str = "model") -> WFA:

@@ -496,3 +496,16 @@ def test_exact_hankel_rank_every_proof_path_against_brute_force():
         assert res.exact and res.rank == oracle_exact_rank(H)
         seen.add(res.method)
     assert {"modular, full rank: proven", "modular, bound proven over Q"} <= seen and len(seen) == 3
+
+
+def test_an_unlucky_prime_falls_back_to_exact_search():
+    # Entries divisible by the default prime: mod p the search misses a direction, the proof over Q
+    # fails, and the search is redone over Q; the start vector itself vanishing mod p likewise.
+    from rnnexpr import WFA, hankel_rank, minimize, reachable_basis
+
+    p = fields.DEFAULT_PRIME
+    w = WFA([1, 0], [[[0, p]], [[0, 0]]], [0, 1])  # f(0) = p, f(empty) = 0: Hankel rank 2
+    assert reachable_basis(w).words == ((), (0,))
+    assert hankel_rank(w).rank == 2 and hankel_rank(w).exact and minimize(w).num_states == 2
+    w2 = WFA([p, 0], [[[1, 0]], [[0, 1]]], [1, 1])  # start = p e_0 vanishes mod p
+    assert reachable_basis(w2).words == ((),) and hankel_rank(w2).rank == 1
