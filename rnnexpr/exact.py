@@ -30,7 +30,7 @@ from .fields import is_prime as _is_prime
 from .fields import random_prime as random_prime
 from .fields import suitable_prime
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array
-from .validation import deprecated_positional
+from .validation import deprecated_positional, user_stacklevel
 
 __all__ = [
     "RankResult",
@@ -379,7 +379,7 @@ def numerical_rank(
             f"numerical rank {rank} of a {shape} matrix has an unclear singular-value gap "
             f"{gap:.2e} (< {gap_warning:.0e}) at tolerance {tol:.2e}; use an exact rank",
             NumericalRankWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return RankResult(rank, False, "svd", shape, tolerance=tol, gap=gap)
 

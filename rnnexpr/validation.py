@@ -21,6 +21,8 @@ import functools
 import inspect
 import math
 import numbers as _pynumbers
+import os
+import sys
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -39,6 +41,7 @@ __all__ = [
     "resolve_method",
     "renamed_parameter",
     "deprecated_positional",
+    "user_stacklevel",
     "METHODS",
 ]
 
@@ -461,6 +464,32 @@ def deprecated_positional(func: _F) -> _F:
     if any(p.kind == p.VAR_POSITIONAL for p in params) or not spec["keyword_only"]:
         raise InvalidTypeError(f"deprecated_positional: {func.__qualname__} needs keyword-only parameters and no *args")
     return wrapper  # type: ignore[no-any-return]
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside rnnexpr.
+
+    Call it as the argument of :func:`warnings.warn` inside the library: the
+    warning then names the user's line however many library frames (helpers,
+    the wrappers of :func:`renamed_parameter` and :func:`deprecated_positional`)
+    lie in between, where a fixed ``stacklevel=2`` would name a library line.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> user_stacklevel() >= 1
+    True
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 def _short(value: Any, limit: int = 60) -> str:

@@ -399,3 +399,13 @@ def test_keep_is_validated():
 def test_stack_and_wfa_types_are_what_the_docs_say():
     assert issubclass(ArrayArithmetic, Arithmetic)
     assert isinstance(random_stack([1], 1, seed=0), Stack) and isinstance(random_wfa(1, 1, seed=0), WFA)
+
+
+def test_a_warning_from_a_decorated_function_names_the_users_line():
+    from rnnexpr.errors import NumericalRankWarning
+    from rnnexpr.exact import numerical_rank
+
+    M = np.diag([1.0, 1e-3, 1e-12])   # a gap of 1e9 between the kept and the dropped singular value
+    with pytest.warns(NumericalRankWarning) as caught:
+        assert numerical_rank(M, rtol=1e-10, gap_warning=1e20).rank == 2
+    assert caught[0].filename == __file__
