@@ -223,22 +223,27 @@ def brute_force_rank_profile(model, max_len, exact=True, rtol=None):
     return ranks
 
 
-def naive_hankel_rank(model, exact=True, rtol=None, max_len=12):
-    """Grow k until the rank of the block over words up to length k stops growing (benchmark baseline).
+def naive_hankel_rank(model, exact=True, rtol=None, max_length=12):
+    """Rank of the Hankel block over words up to length k, growing k (benchmark baseline).
 
-    Returns (rank, k). Stopping when the rank stalls is exact for WFAs (the prefix span
-    stops growing once one length adds nothing) but costs |Sigma|^(2k) evaluations.
+    Returns (rank, k).  The answer is final only when it is: the rank of an n-state
+    WFA is at most n, so reaching n ends the search; otherwise words of length <= n - 1
+    span both the reachable and the observable space, so k = n - 1 ends it.  (Stopping
+    when the rank stalls from k to k + 1 is not enough: prefixes and suffixes grow
+    together, and a stall can be followed by growth.)  Raises when ``max_length`` is
+    reached before either, rather than returning a rank that may be too small.
+    Costs |Sigma|^(2k) evaluations.
     """
     from rnnexpr.exact import numerical_rank
 
-    d = model.input_dim if hasattr(model, "input_dim") else model.alphabet_size
-    prev = -1
-    for k in range(max_len + 1):
+    d = model.alphabet_size
+    n = model.num_states
+    r = 0
+    for k in range(max_length + 1):
         words = all_words(d, k)
         vals = model.values([list(u) + list(v) for u in words for v in words], exact=exact)
         H = np.asarray(vals, dtype=object if exact else float).reshape(len(words), len(words))
         r = oracle_exact_rank(H) if exact else numerical_rank(H, rtol=rtol, warn=False).rank
-        if r == prev:
+        if r == n or k >= n - 1:
             return r, k
-        prev = r
-    return prev, max_len
+    raise RuntimeError(f"naive_hankel_rank: rank {r} < {n} states at max_length={max_length}; not final")
