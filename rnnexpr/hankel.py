@@ -807,9 +807,12 @@ def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_bud
                 Y = hm.values_from_states(states, S_n)
                 c = len(S_n)
                 eps_prime_bits.append(min(len(cands), c) * (0.5 * math.log2(max(c, 2)) + value_bits(2 * k)))
-                if c > len(cands):  # random combinations of the columns keep the row dependencies (w.h.p.)
-                    Y = matmul_mod(Y, rng.integers(0, p, size=(c, len(cands)), dtype=np.int64), p)
-                    eps_sketch[f"q{k},{t}"] = len(cands) / p
+                # The row rank is at most min(#rows, r_n): random combinations of the columns, that many, keep
+                # the row dependencies (w.h.p.) and shrink the elimination.
+                target = min(len(cands), hp.dimension(n))
+                if c > target:
+                    Y = matmul_mod(Y, rng.integers(0, p, size=(c, target), dtype=np.int64), p)
+                    eps_sketch[f"q{k},{t}"] = target / p
             else:
                 # Random functionals of the monomial features phi_n (products of powers of linear forms).
                 degs = feature_degrees(L, n)
