@@ -38,7 +38,7 @@ from .lifted import entry_budget, feature_degrees, homogeneous_parameters, matmu
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
 from .results import CheckResult, Step
-from .validation import check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method
+from .validation import check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method, user_stacklevel
 from .wfa import DEFAULT_RTOL, as_wfa, observable_basis, reachable_basis
 
 __all__ = [
@@ -278,7 +278,7 @@ def hankel_rank(model: WFA | Stack, *, method: str | None = None, exact: bool | 
             f"numerical Hankel rank {res.rank} has an unclear gap {gap:.2e} (< {gap_warning:.0e}) at relative "
             f"tolerance {rtol:.1e}; use method='exact'",
             NumericalRankWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return RankResult(res.rank, False, "svd", res.shape, tolerance=rtol, gap=gap)
 

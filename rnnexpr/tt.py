@@ -65,7 +65,7 @@ from .exact import exact_backend, exact_matmul, rref, solve
 from .lifted import LiftedRepresentation, lift
 from .models import WFA, Linear2RNNLayer, Stack, check_word
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
-from .validation import check_choice, check_int, deprecated_positional, resolve_method
+from .validation import check_choice, check_int, deprecated_positional, resolve_method, user_stacklevel
 from .conversions import augment, to_wfa
 
 if TYPE_CHECKING:  # tensorly is imported only where a TTTensor is built (import rnnexpr stays fast)
@@ -885,7 +885,7 @@ def tt_ranks(tt: Any, *, exact: bool | None = None, rtol: float | None = None, w
             f"TT rank {inner[t - 1]} at bond {t} has an unclear singular-value gap {min(gaps):.2e} (< 1e3) at "
             f"rtol {rtol:.1e}; use exact=True for a proof",
             NumericalRankWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     elif warn and rtol > 0:
         near = [(t + 1, float(sv[k])) for t, (sv, k) in enumerate(zip(svals, inner, strict=True))
@@ -896,7 +896,7 @@ def tt_ranks(tt: Any, *, exact: bool | None = None, rtol: float | None = None, w
                 f"TT rank {inner[t - 1]} at bond {t} discarded a singular value {v:.2e} (relative) within a factor "
                 f"100 of rtol {rtol:.1e}; the rank may be too low: use exact=True for a proof",
                 NumericalRankWarning,
-                stacklevel=2,
+                stacklevel=user_stacklevel(),
             )
     return TTRanks((1, *inner, 1), False, "svd", float(rtol), tuple(svals), tuple(gaps), log_norm)
 
