@@ -28,6 +28,17 @@ The cores are built without evaluating any word: ``E_s^(m)`` is the composition,
 from the top layer down, of the symmetric powers of each layer's bilinear map
 (a ring-homomorphism computed by monomial multiplication tables), so building
 level ``m`` costs polynomial time in ``r_m``.
+
+This module is also the *deep-stack kernel* shared by the algorithms above it
+(:mod:`rnnexpr.hankel` rank profiles, :mod:`rnnexpr.equivalence`,
+:mod:`rnnexpr.tt`): :class:`rnnexpr.lifted.HomogeneousParameters` (from
+:func:`rnnexpr.lifted.homogeneous_parameters`) holds the pure parameters and runs them, exactly,
+in floats or mod a prime (``residues``):
+``states_after``, ``values_from_states`` (a batch of starting states along the
+trie of the words), ``word_values`` (every word of each length), ``features``
+(monomial features ``phi_m``), ``core`` (the level cores), ``embedding_index``
+and ``integer_form``; :func:`rnnexpr.lifted.entry_budget`, :func:`rnnexpr.lifted.matmul_mod` and
+:func:`rnnexpr.lifted.power_mod` are its budget and int64 residue arithmetic.
 """
 
 from __future__ import annotations
