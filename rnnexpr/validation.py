@@ -483,7 +483,8 @@ def user_stacklevel() -> int:
     >>> user_stacklevel() >= 1
     True
     """
-    frame, level = sys._getframe(1), 1
+    frame: Any = sys._getframe(1)
+    level = 1
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
         frame, level = frame.f_back, level + 1
     return level
