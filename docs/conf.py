@@ -90,6 +90,7 @@ EXTERNAL_PACKAGES = (
     "numpy", "np", "scipy", "sympy", "fractions", "tensorly", "tl", "flint", "torch", "nn", "sklearn",
     "matplotlib", "pathlib", "os", "typing", "collections", "concurrent", "dataclasses", "json",
     "argparse", "numbers", "math", "random", "itertools", "functools", "abc", "builtins", "tqdm",
+    "warnings", "contextlib", "inspect", "sys", "io", "re", "enum", "operator", "zipfile", "pickle",
 )
 nitpick_ignore_regex = [
     # numpy.ndarray, fractions.Fraction, tensorly.tt_tensor.TTTensor, torch.nn.Module ...
