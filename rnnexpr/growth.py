@@ -296,8 +296,7 @@ def rank_growth(model: Stack | WFA, max_length: int, *, method: str | None = Non
 
     Examples
     --------
-    >>> from rnnexpr.models import random_stack
-    >>> g = rank_growth(random_stack([1, 1], 2, kind="pure", seed=1, exact=True, with_initial_state=True), 7)
+    >>> g = rank_growth(generic_stack([1, 1], 2, seed=1), 7)
     >>> g.ranks, g.order, g.polynomial_string
     ([1, 2, 3, 4, 5, 6, 7, 8], 1, 'k + 1')
     """

@@ -590,8 +590,8 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
     >>> from rnnexpr.constructions import t5_witness
     >>> rank_profile(t5_witness(), 3).ranks
     [1, 2, 3, 4]
-    >>> from rnnexpr.models import random_stack
-    >>> p = rank_profile(random_stack([2, 2, 2], 2, kind="pure", seed=0, exact=True), 4, method="modular")
+    >>> from rnnexpr.growth import generic_stack
+    >>> p = rank_profile(generic_stack([2, 2, 2], 2, seed=0), 4, method="modular")
     >>> p.ranks, p.proven
     ([1, 3, 7, 15, 31], [True, True, True, True, True])
     """
