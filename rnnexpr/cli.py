@@ -376,6 +376,19 @@ def _check_words(models: Sequence[Any], max_length: int, option_name: str = "--m
                              f"symbols, the limit ({HOW_TO_RAISE.format('words')})")
 
 
+def _check_profile_work(model: Any, max_length: int) -> None:
+    """Refuse a rank profile whose evaluation cost is above the ``work`` budget (before computing).
+
+    The profile evaluates the stack mod p on its prefix and suffix sets for every
+    k <= K, words of length up to 2K each: about (K + 1)^2 times the number of words
+    of length <= K steps (measured: K = 120 on a one-letter alphabet takes about 10 s).
+    On a one-letter alphabet the word budget alone lets K reach a million.
+    """
+    cap = 10**12
+    words = _words_up_to(model.alphabet_size, max_length, cap)
+    _check_work(4 * (max_length + 1) ** 2 * words, "--max-length")
+
+
 def _state_size(model: Any) -> int:
     from .models import WFA
 
@@ -674,6 +687,7 @@ def _cmd_rank_profile(args: argparse.Namespace) -> int:
 
     model = _load(args.model, ("stack", "wfa"))
     _check_words([model], args.max_length)
+    _check_profile_work(model, args.max_length)
     with _NumericalWarnings() as caught:
         res = rank_profile(model, args.max_length, method=args.method)  # None: the file's type decides
     rows = [[m, r] for m, r in enumerate(res.ranks)]
@@ -722,6 +736,7 @@ def _cmd_growth(args: argparse.Namespace) -> int:
     else:
         model = generic_stack(args.widths, args.alphabet_size, kind=args.kind, seed=args.seed)
     _check_words([model], args.max_length)
+    _check_profile_work(model, args.max_length)
     res = rank_growth(model, args.max_length, method=args.method, seed=args.seed)
     _emit(args, res.to_dict(), res.table().splitlines())
     return EXIT_OK

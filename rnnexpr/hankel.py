@@ -34,7 +34,7 @@ from .errors import (
 )
 from .exact import RankResult, exact_backend, exact_rank, independent_rows, matrix_rank, numerical_rank
 from .fields import DEFAULT_PRIME, GF, QQ, error_probability, orbit_basis, random_prime, suitable_prime
-from .lifted import entry_budget, feature_degrees, homogeneous_parameters, matmul_mod, power_mod
+from .lifted import entry_budget, feature_degrees, homogeneous_parameters, level_dimension, matmul_mod, power_mod
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
 from .results import CheckResult, Step
@@ -607,6 +607,7 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
     block_budget = DEFAULT_MAX_PROFILE_BLOCK if max_entries is None else check_int(max_entries, "max_entries",
                                                                                    minimum=1)
     if method == "numerical":
+        _check_feature_work(model, K, "max_length")
         return _rank_profile_numerical(model.to_float() if model.is_exact else model, K, rtol, max_entries, output)
     exact_model = model if model.is_exact else model.to_exact()
     hp = homogeneous_parameters(exact_model, output, force_constant=True)
@@ -639,6 +640,7 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
         todo = [k for k in todo if k not in small]
     if todo:
         try:
+            _check_feature_work(exact_model, max(todo), "max_length")
             exact_ranks = _rank_profile_features(hp, todo, True, rtol, entry_budget(True, max_entries))
         except SizeLimitError as err:
             k = todo[0]
@@ -934,6 +936,24 @@ def _prefix_basis(hp, k: int, exact: bool, rtol: float, budget: int) -> list[tup
         if not np.any(F != 0):
             return []
     return kept
+
+
+def _check_feature_work(model: Stack | WFA, k_max: int, what: str) -> None:
+    """Refuse, before starting, a monomial-feature computation up to level ``k_max`` above the ``work`` budget.
+
+    Its cost grows like the sum of the squared level dimensions (forming and reducing
+    the features of each level), which for a deep stack or a long profile on a
+    one-letter alphabet is far above what the word count suggests.
+    """
+    from .limits import check_size, current
+
+    limit = current().work
+    total = 0
+    for m in range(k_max + 1):
+        total += level_dimension(model, m) ** 2
+        if total > limit:
+            break
+    check_size(total, f"{what}: estimated steps of the monomial features up to level {k_max}", "work")
 
 
 def _rank_profile_features(hp, ks: list[int], exact: bool, rtol: float,
