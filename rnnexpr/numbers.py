@@ -270,6 +270,12 @@ def to_exact_array(a: Any, name: str = "array") -> np.ndarray:
 def to_float_array(a: Any, name: str = "array") -> np.ndarray:
     """Return a float64 version of ``a`` (exact entries are rounded).
 
+    Raises
+    ------
+    NonFiniteError
+        When an exact entry is beyond the float64 range (about 1.8e308): rounding it
+        would give infinity, so the numerical path cannot represent the model.
+
     Examples
     --------
     >>> to_float_array(["1/4", 2])
@@ -278,7 +284,15 @@ def to_float_array(a: Any, name: str = "array") -> np.ndarray:
     if isinstance(a, np.ndarray) and a.dtype == np.float64:
         return a
     if is_exact_array(a):
-        out = np.array([float(v) for v in a.ravel()], dtype=np.float64).reshape(a.shape)
+        try:
+            values = [float(v) for v in a.ravel()]
+        except OverflowError:
+            big = next(v for v in a.ravel() if abs(v) > 1 and _overflows(v))
+            raise NonFiniteError(
+                f"{name}: expected entries within the float64 range (|x| < 1.8e308) for a numerical method, got an "
+                f"exact entry of about 10^{_log10(big)}; use an exact method"
+            ) from None
+        out = np.array(values, dtype=np.float64).reshape(a.shape)
         out.setflags(write=False)
         return out
     return as_array(a, name, exact=False)
@@ -367,3 +381,17 @@ def as_fractions(a: np.ndarray) -> np.ndarray:
     for i, v in enumerate(a.ravel()):
         flat[i] = v if isinstance(v, Fraction) else Fraction(v)
     return out
+
+
+def _overflows(v: Any) -> bool:
+    try:
+        float(v)
+    except OverflowError:
+        return True
+    return False
+
+
+def _log10(v: Any) -> int:
+    # The decimal exponent of a huge rational, from bit lengths (no big float or string conversion).
+    f = Fraction(v)
+    return round((abs(f.numerator).bit_length() - f.denominator.bit_length()) * 0.30103)
