@@ -27,6 +27,9 @@ from fractions import Fraction
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from timing import best_of  # noqa: E402
 
 from rnnexpr.exact import exact_rank  # noqa: E402
 from rnnexpr.fields import backend  # noqa: E402
@@ -62,13 +65,6 @@ def matrix(n: int, r: int, seed: int) -> np.ndarray:
     return rand((n, r)) @ rand((r, n))
 
 
-def timed(fn, repeat: int = 3) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main() -> None:
@@ -80,15 +76,15 @@ def main() -> None:
     M = matrix(args.n, args.rank, args.seed)
     print(f"{args.n} x {args.n} rational matrix of rank {args.rank} (seed {args.seed}); best of 3 runs")
 
-    t_tool, res = timed(lambda: exact_rank(M))
+    t_tool, res = best_of(lambda: exact_rank(M))
     print(f"rnnexpr.exact_rank ({res.method}, conversion included): rank {res.rank}  {t_tool:.3f} s")
     if _flint is not None:
         F = _flint.fmpq_mat(args.n, args.n, [_flint.fmpq(v.numerator, v.denominator) for v in M.ravel()])
-        t_flint, rk = timed(lambda: F.rank())
+        t_flint, rk = best_of(lambda: F.rank())
         print(f"raw python-flint fmpq_mat.rank (prebuilt matrix):        rank {rk}  {t_flint:.3f} s")
         print(f"ratio toolkit / raw flint: {t_tool / t_flint:.2f}  (target <= 2)")
     with backend("sympy"):
-        t_sym, res_s = timed(lambda: exact_rank(M), repeat=1)
+        t_sym, res_s = best_of(lambda: exact_rank(M), repeat=1)
     print(f"rnnexpr.exact_rank in fields.backend('sympy') ({res_s.method}): rank {res_s.rank}  {t_sym:.3f} s")
     env = dict(os.environ, SYMPY_GROUND_TYPES="python")
     data = "\n".join(" ".join(f"{v.numerator} {v.denominator}" for v in row) for row in M)

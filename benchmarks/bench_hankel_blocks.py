@@ -37,13 +37,15 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from timing import best_of  # noqa: E402
 
 from rnnexpr.data import read_sequences, sample_words, write_sequences  # noqa: E402
 from rnnexpr.io import load  # noqa: E402
@@ -91,13 +93,6 @@ def per_entry_baseline(freq: dict, P: list, S: list, d: int) -> np.ndarray:
     return np.concatenate([H[None], Hs])
 
 
-def best_of(fn, repeats: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        t = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, result
 
 
 def main() -> None:

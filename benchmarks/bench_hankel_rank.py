@@ -30,8 +30,10 @@ import time
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, ROOT)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
+from timing import best_of  # noqa: E402
 
 from rnnexpr import WFA, hankel_rank, random_wfa  # noqa: E402
 from tests.oracles import naive_hankel_rank  # noqa: E402
@@ -66,13 +68,6 @@ def doubled(w: WFA) -> WFA:
     return WFA(np.concatenate([w.alpha, w.alpha]), A, np.concatenate([w.omega, -2 * w.omega]))
 
 
-def best_of(fn, repeat):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
 
 
 def main() -> None:

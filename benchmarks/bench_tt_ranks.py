@@ -34,25 +34,18 @@ from tensorly.decomposition import tensor_train
 from threadpoolctl import threadpool_info, threadpool_limits
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from rnnexpr import WFA, random_wfa  # noqa: E402
 from rnnexpr.tt import to_tensor_train, tt_ranks, tt_to_full  # noqa: E402
 from tests.oracles import tt_svd_ranks  # noqa: E402
+from timing import best_of  # noqa: E402
 
 
 def _busy_loop() -> None:  # pragma: no cover - runs in a child process
     x = 0
     while True:
         x += 1
-
-
-def best_of(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), out
 
 
 def main() -> None:

@@ -247,3 +247,19 @@ def naive_hankel_rank(model, exact=True, rtol=None, max_length=12):
         if r == n or k >= n - 1:
             return r, k
     raise RuntimeError(f"naive_hankel_rank: rank {r} < {n} states at max_length={max_length}; not final")
+
+
+def literal_rank_profile(model, max_length):
+    """Ranks of the literal Hankel blocks H[words <= k, words <= k], k = 0..max_length.
+
+    Every entry by the literal recurrence (:func:`literal_word_value`), every rank by
+    :func:`oracle_exact_rank` (python-flint or sympy directly): nothing of rnnexpr's
+    kernels is involved, so the profile can judge them.
+    """
+    d = model.alphabet_size
+    out = []
+    for k in range(max_length + 1):
+        words = all_words(d, k)
+        H = np.array([[literal_word_value(model, list(u) + list(v))[0] for v in words] for u in words], dtype=object)
+        out.append(oracle_exact_rank(H))
+    return out

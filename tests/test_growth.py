@@ -6,28 +6,16 @@ import json
 import math
 from fractions import Fraction
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rnnexpr.cli import main
 from rnnexpr.errors import InvalidArgumentError, InvalidTypeError, ModelKindError
-from rnnexpr.exact import exact_rank
 from rnnexpr.growth import RankGrowth, finite_differences, fit_polynomial, generic_stack, rank_growth
 from rnnexpr.hankel import hankel_rank
 from rnnexpr.models import DepthwiseStack, Linear2RNNLayer, LinearRNNLayer, Stack, random_wfa
-from tests.oracles import all_words, literal_word_value
-
-
-def literal_profile(model, K):
-    d = model.input_dim
-    out = []
-    for k in range(K + 1):
-        words = all_words(d, k)
-        H = np.array([[literal_word_value(model, list(u) + list(v))[0] for v in words] for u in words], dtype=object)
-        out.append(exact_rank(H).rank)
-    return out
+from tests.oracles import literal_rank_profile
 
 
 @settings(max_examples=30, deadline=None)
@@ -59,7 +47,7 @@ def test_growth_of_the_t5_witness_is_linear():
     t5 = Stack([Linear2RNNLayer(A=[[[2]]], h0=[1]), Linear2RNNLayer(A=[[[1]]], h0=[1])], C=[[1]])
     g = rank_growth(t5, 6)
     assert isinstance(g, RankGrowth)
-    assert g.ranks == list(range(1, 8)) == literal_profile(t5, 6)
+    assert g.ranks == list(range(1, 8)) == literal_rank_profile(t5, 6)
     assert g.order == 1 and g.k0 == 0 and g.polynomial == [1, 1] and g.polynomial_string == "k + 1"
     assert g.full_until == 6 and g.word_counts == list(range(1, 8))  # one letter: k + 1 words
     assert "not a theorem" in g.statement and "proven over Q" in g.statement
@@ -76,7 +64,7 @@ def test_depth_two_pure_grows_quadratically_like_the_brute_force():
     """(2, 2) pure: r_k = 1, 3, 7, 15, 25, 37, 51, 67, ...: second differences 2 from k = 4, r_k = k^2 + 3k - 3."""
     s = generic_stack([2, 2], 2, seed=0)
     g = rank_growth(s, 9)
-    assert g.ranks[:6] == literal_profile(s, 5)
+    assert g.ranks[:6] == literal_rank_profile(s, 5)
     assert rank_growth(s, 5, method="exact").ranks == g.ranks[:6]
     d2 = finite_differences(g.ranks, 2)
     assert g.order == 2 and all(v == d2[-1] for v in d2[g.k0:])

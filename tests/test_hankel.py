@@ -23,22 +23,11 @@ from rnnexpr.hankel import (
 )
 from rnnexpr.lifted import level_dimension
 from rnnexpr.models import Linear2RNNLayer, Stack, random_stack, random_wfa
-from tests.oracles import all_words, literal_hankel_block, literal_word_value
+from tests.oracles import all_words, literal_hankel_block, literal_rank_profile, literal_word_value
 
 
 def t5():
     return Stack([Linear2RNNLayer(A=[[[2]]], h0=[1]), Linear2RNNLayer(A=[[[1]]], h0=[1])], C=[[1]])
-
-
-def brute_profile(model, K):
-    """Oracle: exact rank of the literal block over all words up to length k, for k = 0..K."""
-    d = model.input_dim
-    out = []
-    for k in range(K + 1):
-        words = all_words(d, k)
-        H = np.array([[literal_word_value(model, list(u) + list(v))[0] for v in words] for u in words], dtype=object)
-        out.append(exact_rank(H).rank)
-    return out
 
 
 def test_word_helpers_and_guards():
@@ -104,7 +93,7 @@ def test_rank_profile_equals_brute_force(widths, kind, K):
     s = random_stack(widths, 2, kind=kind, seed=11, exact=True, with_initial_state=True)
     prof = rank_profile(s, K)
     assert prof.exact and prof.method == "exact"
-    assert prof.ranks == brute_profile(s, K)
+    assert prof.ranks == literal_rank_profile(s, K)
     mod = rank_profile(s, K, method="modular")
     assert not mod.exact and mod.method == "modular" and mod.prime and mod.to_dict()["prime"] == mod.prime
     assert mod.ranks == prof.ranks
@@ -115,7 +104,7 @@ def test_rank_profile_equals_brute_force(widths, kind, K):
 def test_rank_profile_random_stacks(seed, d, kind):
     s = random_stack([2, 1], d, kind=kind, seed=seed, exact=True, with_initial_state=True)
     K = 3 if d < 3 else 2
-    assert rank_profile(s, K).ranks == brute_profile(s, K)
+    assert rank_profile(s, K).ranks == literal_rank_profile(s, K)
 
 
 def test_rank_profile_of_wfa_and_depth1_saturates_at_hankel_rank():
@@ -134,7 +123,7 @@ def test_issue_numbers_for_a_pure_depth2_stack():
     """
     s = random_stack([2, 2], 2, kind="pure", seed=0, exact=True)
     assert rank_profile(s, 7).ranks == [1, 3, 7, 15, 25, 37, 51, 67]
-    assert rank_profile(s, 4).ranks == brute_profile(s, 4)
+    assert rank_profile(s, 4).ranks == literal_rank_profile(s, 4)
     num = rank_profile(s.to_float(), 7, method="numerical", rtol=1e-10)
     assert num.ranks == [1, 3, 7, 15, 25, 37, 51, 67] and min(num.gaps) > 1e3
 
@@ -193,7 +182,7 @@ def test_deep_rank_profile_equals_literal_brute_force(widths, kind, d, K, bound)
     from rnnexpr.growth import generic_stack
 
     s = generic_stack(widths, d, kind=kind, seed=len(widths) + bound, bound=bound)
-    brute = brute_profile(s, K)
+    brute = literal_rank_profile(s, K)
     mod = rank_profile(s, K, method="modular")
     assert mod.ranks == brute
     # Labels: proven ranks reach the upper bound; every rank is at most its bound and at most the exact one.
@@ -210,7 +199,7 @@ def test_deep_rank_profile_of_the_small_random_draws_too():
     for widths, kind in (([2, 2, 2], "pure"), ([2, 1, 1, 1], "pure"), ([1, 1, 1], "2rnn")):
         for seed in (0, 3):
             s = random_stack(widths, 2, kind=kind, seed=seed, exact=True, with_initial_state=seed == 0)
-            assert rank_profile(s, 3, method="modular").ranks == brute_profile(s, 3)
+            assert rank_profile(s, 3, method="modular").ranks == literal_rank_profile(s, 3)
 
 
 @settings(max_examples=12, deadline=None)
@@ -234,7 +223,7 @@ def test_deep_rank_profile_hypothesis(data):
         m = n
     s = Stack(layers, C=[data.draw(st.lists(ent, min_size=widths[-1], max_size=widths[-1]))])
     K = 3 if d == 2 else 4
-    brute = brute_profile(s, K)
+    brute = literal_rank_profile(s, K)
     assert rank_profile(s, K, method="modular").ranks == brute
     assert rank_profile(s, K).ranks == brute
 
@@ -258,7 +247,7 @@ def test_rank_profile_lower_bounds_are_labelled():
     p = rank_profile(s, 7, method="modular", rounds=2)
     assert p.ranks == [1, 3, 7, 15, 31, 63, 120, 205]
     assert p.proven == [True] * 6 + [False] * 2 and 0 < p.error_probability < 1e-3
-    assert brute_profile(s, 5) == p.ranks[:6]
+    assert literal_rank_profile(s, 5) == p.ranks[:6]
     assert rank_profile(s, 5).ranks == p.ranks[:6]  # exact: the proven modular ranks
     with pytest.raises(SizeLimitError, match="exact rank at k=6"):
         rank_profile(s, 6)  # not proven mod p, block above 64 x 64, monomial features above the budget
