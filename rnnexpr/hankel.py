@@ -1033,7 +1033,7 @@ def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries
             warnings.warn(
                 f"rank_profile: numerical rank {r0 + r_new} at k={k} has an unclear singular-value gap {gap:.2e} "
                 f"(< 1e+03) at tolerance {tol:.2e}; use method='exact' or 'modular'",
-                NumericalRankWarning, stacklevel=3)
+                NumericalRankWarning, stacklevel=user_stacklevel())
         if r_new:
             # New pivots: pivoted QR on the Schur complement, rows then columns.
             _, _, pr = scipy.linalg.qr(S.T, pivoting=True, mode="economic")

@@ -43,7 +43,7 @@ from .exact import RankResult, independent_rows, matrix_rank, solve
 from .models import DepthwiseStack, LinearRNNLayer, Stack
 from .numbers import as_array, is_exact_array, to_exact_array, to_float_array, zeros
 from .results import EquivalenceResult
-from .validation import check_bool, check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method
+from .validation import check_bool, check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method, user_stacklevel
 from .wfa import DEFAULT_RTOL
 
 __all__ = [
@@ -904,20 +904,8 @@ def _maybe_warn(red: _Reduction, warn: bool, what: str) -> None:
         warnings.warn(
             f"numerical {what} {red.result.rank} is doubtful: {red.reason}; use method='exact' for a proof",
             NumericalRankWarning,
-            stacklevel=_caller_level(),
+            stacklevel=user_stacklevel(),
         )
-
-
-def _caller_level() -> int:
-    """The stacklevel of the first frame outside the rnnexpr package (the warning points at the user's line)."""
-    import os
-    import sys
-
-    package = os.path.dirname(os.path.abspath(__file__))
-    frame, level = sys._getframe(1), 1
-    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
 
 
 # ---------------------------------------------------------------------------
