@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -141,8 +143,14 @@ def test_depth2_profile_grows_like_the_issue_reports():
 
 def test_rank_profile_numerical_matches_exact_on_small_cases():
     s = random_stack([2, 2], 2, kind="2rnn", seed=5)
-    num = rank_profile(s, 3, method="numerical")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        num = rank_profile(s, 3, method="numerical")
     assert not num.exact and num.tolerances is not None and len(num.gaps) == 4
+    # Honest numerics: a warning for exactly the lengths whose gap is unclear (here k = 3, gap about 3).
+    warned = {int(re.search(r"at k=(\d+)", str(w.message)).group(1)) for w in caught
+              if issubclass(w.category, NumericalRankWarning)}
+    assert warned == {k for k, g in enumerate(num.gaps) if g < 1e3} != set()
     assert num.ranks == rank_profile(s, 3).ranks
     assert json.dumps(num.to_dict())
 
