@@ -1188,7 +1188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         limits = current()
         for item in args.limit:
-            limits = parse_limits(item, limits, source="--limit")
+            limits = parse_limits(item, base=limits, source="--limit")
         with budget(**{f: getattr(limits, f) for f in limits.__dataclass_fields__}):
             return int(args.func(args))
     except UsageError as exc:

@@ -610,7 +610,7 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
         _check_feature_work(model, K, "max_length")
         return _rank_profile_numerical(model.to_float() if model.is_exact else model, K, rtol, max_entries, output)
     exact_model = model if model.is_exact else model.to_exact()
-    hp = homogeneous_parameters(exact_model, output, force_constant=True)
+    hp = homogeneous_parameters(exact_model, output=output, force_constant=True)
     rounds = check_int(rounds, "rounds", minimum=1)
     prof = _rank_profile_modular(hp, K, prime=prime, seed=seed, block_budget=block_budget)
     for extra in range(1, rounds):
@@ -641,7 +641,7 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
     if todo:
         try:
             _check_feature_work(exact_model, max(todo), "max_length")
-            exact_ranks = _rank_profile_features(hp, todo, True, rtol, entry_budget(True, max_entries))
+            exact_ranks = _rank_profile_features(hp, todo, True, rtol, entry_budget(True, max_entries=max_entries))
         except SizeLimitError as err:
             k = todo[0]
             raise SizeLimitError(
@@ -980,8 +980,8 @@ def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries
     """Float profile on nested pivots: the rank at k extends the pivots chosen at k - 1 (never decreases)."""
     import scipy.linalg
 
-    hp = homogeneous_parameters(model, output, force_constant=True)
-    budget = entry_budget(False, max_entries)
+    hp = homogeneous_parameters(model, output=output, force_constant=True)
+    budget = entry_budget(False, max_entries=max_entries)
     bases = _suffix_bases(hp, K, False, rtol, budget)
     d = hp.alphabet_size
     ranks, tols, gaps, pcounts, scounts = [], [], [], [], []

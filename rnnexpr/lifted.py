@@ -201,7 +201,7 @@ class HomogeneousParameters:
         """The level-m core ``E^(m)`` (see :func:`level_core`), within the entry budget."""
         if self.modulus is not None:
             raise ModelKindError("self: expected rational or float parameters for the monomial core, got residues")
-        return _core_from_params(self, _check_level(m), entry_budget(self.exact, max_entries))
+        return _core_from_params(self, _check_level(m), entry_budget(self.exact, max_entries=max_entries))
 
     def initial_features(self, m: int) -> np.ndarray:
         """``phi_m(empty word)``, the monomial features of the initial states at level m."""
@@ -306,7 +306,7 @@ class HomogeneousParameters:
         return out
 
 
-def homogeneous_parameters(model: Stack | WFA, output: int = 0, *,
+def homogeneous_parameters(model: Stack | WFA, *, output: int = 0,
                            force_constant: bool = False) -> HomogeneousParameters:
     """The pure (homogeneous) parameters of a stack or a WFA: the deep-stack kernel's input.
 
@@ -336,12 +336,12 @@ def homogeneous_parameters(model: Stack | WFA, output: int = 0, *,
     return _homogeneous(model, output, force_constant)
 
 
-def entry_budget(exact: bool, max_entries: int | None = None) -> int:
+def entry_budget(exact: bool, *, max_entries: int | None = None) -> int:
     """The budget of array entries: ``max_entries`` validated, or the default for exact/float arrays.
 
     Examples
     --------
-    >>> entry_budget(True), entry_budget(False, 10)
+    >>> entry_budget(True), entry_budget(False, max_entries=10)
     (2000000, 10)
     """
     return _budget(exact, max_entries)

@@ -108,7 +108,7 @@ _override: contextvars.ContextVar[Limits | None] = contextvars.ContextVar("rnnex
 _env_cache: dict[str, Limits] = {}
 
 
-def parse_limits(text: str, base: Limits = DEFAULT_LIMITS, *, source: str = ENVIRONMENT_VARIABLE) -> Limits:
+def parse_limits(text: str, *, base: Limits = DEFAULT_LIMITS, source: str = ENVIRONMENT_VARIABLE) -> Limits:
     """Budgets from ``"name=value,name=value"`` text (the environment variable's format).
 
     Parameters

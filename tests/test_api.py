@@ -128,11 +128,7 @@ POSITIONAL_BY_DESIGN = {
 }
 
 #: Options still positional today (issue 13): this list may only shrink.
-POSITIONAL_OPTIONS_TO_FIX = {
-    "rnnexpr.limits.parse_limits": ["base"],
-    "rnnexpr.lifted.entry_budget": ["max_entries"],
-    "rnnexpr.lifted.homogeneous_parameters": ["output"],
-}
+POSITIONAL_OPTIONS_TO_FIX: dict[str, list[str]] = {}
 
 
 def _positional_options() -> dict[str, list[str]]:
