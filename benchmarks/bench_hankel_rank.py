@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
@@ -33,7 +31,7 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import numpy as np  # noqa: E402
-from timing import best_of  # noqa: E402
+from timing import best_of, old_checkout  # noqa: E402
 
 from rnnexpr import WFA, hankel_rank, random_wfa  # noqa: E402
 from tests.oracles import naive_hankel_rank  # noqa: E402
@@ -82,11 +80,7 @@ def main() -> None:
     print(f"random rational WFAs, |Sigma|={args.d}, seed={args.seed}; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} cores")
 
-    tmp = tempfile.mkdtemp(prefix="rnnexpr-old-")
-    old = os.path.join(tmp, "tree")
-    made = subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", old, args.old_rev],
-                          capture_output=True, text=True).returncode == 0
-    try:
+    with old_checkout(args.old_rev) as old:
         for double in (0, 1):
             print("random WFAs (rank = number of states):" if not double else
                   "non-minimal WFAs, two copies of an m-state WFA (2m states, rank m):")
@@ -99,7 +93,7 @@ def main() -> None:
                 repeat = 20 if size <= 20 else 3
                 t_new, res = best_of(lambda w=wfa: hankel_rank(w, method="exact"), repeat)
                 t_old, old_rank = float("nan"), None
-                if made and size <= args.skip_old_above:
+                if old and size <= args.skip_old_above:
                     proc = subprocess.run([sys.executable, "-c", CHILD, old, str(m), str(args.d), str(args.seed),
                                            str(double)], capture_output=True, text=True, timeout=3600)
                     if proc.returncode == 0:
@@ -120,11 +114,6 @@ def main() -> None:
         t_base = time.perf_counter() - t0
         print(f"naive baseline at n={n}: words up to length {k}, exact rank {base_rank} in {t_base:.2f} s; "
               f"ratio {t_base / t_new:.0f}x (agree: {base_rank == res.rank})")
-    finally:
-        if made:
-            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", old], capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()

@@ -16,24 +16,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from timing import ROOT, best_of, old_checkout
+
 HEAVY = ("tensorly", "torch", "matplotlib", "scipy", "sympy", "flint")
 
 
 def wall(cmd: list[str], env: dict[str, str], repeat: int, cwd: str) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        # cwd: a neutral directory, since `python -c` puts the working directory first on sys.path.
-        subprocess.run(cmd, env=env, capture_output=True, check=True, cwd=cwd)
-        best = min(best, time.perf_counter() - t0)
-    return best
+    # cwd: a neutral directory, since `python -c` puts the working directory first on sys.path.
+    return best_of(lambda: subprocess.run(cmd, env=env, capture_output=True, check=True, cwd=cwd), repeat)[0]
 
 
 def main() -> None:
@@ -58,25 +52,18 @@ def main() -> None:
     for us, name in sorted(rows, reverse=True)[:5]:
         print(f"  importtime cumulative {us / 1e3:8.1f} ms {name}")
 
-    tmp = tempfile.mkdtemp(prefix="rnnexpr-old-")
-    old = os.path.join(tmp, "tree")
-    made = subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", old, args.old_rev],
-                          capture_output=True, text=True).returncode == 0
-    try:
-        envs = [("current", env)] + ([(args.old_rev, dict(os.environ, PYTHONPATH=old))] if made else [])
+    with old_checkout(args.old_rev) as old:
+        neutral = os.path.dirname(old) if old else tempfile.gettempdir()
+        envs = [("current", env)] + ([(args.old_rev, dict(os.environ, PYTHONPATH=old))] if old else [])
         results = {}
         for label, e in envs:
-            t_import = wall([sys.executable, "-c", "import rnnexpr"], e, args.repeat, tmp)
-            t_help = wall([sys.executable, "-m", "rnnexpr.cli", "--help"], e, args.repeat, tmp)
+            t_import = wall([sys.executable, "-c", "import rnnexpr"], e, args.repeat, neutral)
+            t_help = wall([sys.executable, "-m", "rnnexpr.cli", "--help"], e, args.repeat, neutral)
             results[label] = (t_import, t_help)
             print(f"{label:>8}: import rnnexpr {t_import:.3f} s, rnnexpr --help {t_help:.3f} s")
-        if made:
+        if old:
             (a, b), (c, d) = results["current"], results[args.old_rev]
             print(f"ratio old/new: import {c / a:.1f}x, --help {d / b:.1f}x (target: --help < 1 s)")
-    finally:
-        if made:
-            subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", old], capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
