@@ -351,27 +351,15 @@ def _is_deep(model: Any) -> bool:
     return not isinstance(model, WFA) and model.depth > 1
 
 
-def _words_up_to(alphabet_size: int, max_length: int, cap: int) -> int:
-    """The number of words of length <= K over d symbols, or ``cap + 1`` as soon as it exceeds ``cap``."""
-    total, level = 0, 1
-    for _ in range(max_length + 1):
-        total += level
-        if total > cap:
-            return cap + 1
-        level *= alphabet_size
-        if alphabet_size == 1:
-            return max_length + 1 if max_length + 1 <= cap else cap + 1
-    return total
-
-
 def _check_words(models: Sequence[Any], max_length: int, option_name: str = "--max-length") -> None:
     """Refuse ``--max-length K`` when the words of length <= K exceed the ``words`` budget (before computing)."""
     from .errors import SizeLimitError
+    from .hankel import word_count
     from .limits import HOW_TO_RAISE, current
 
     cap = current().words
     d = max(m.alphabet_size for m in models)
-    if _words_up_to(d, max_length, cap) > cap:
+    if word_count(d, max_length, cap=cap) > cap:
         raise SizeLimitError(f"{option_name}: there are more than {cap} words of length <= {max_length} over {d} "
                              f"symbols, the limit ({HOW_TO_RAISE.format('words')})")
 
@@ -384,22 +372,17 @@ def _check_profile_work(model: Any, max_length: int) -> None:
     of length <= K steps (measured: K = 120 on a one-letter alphabet takes about 10 s).
     On a one-letter alphabet the word budget alone lets K reach a million.
     """
-    cap = 10**12
-    words = _words_up_to(model.alphabet_size, max_length, cap)
-    _check_work(4 * (max_length + 1) ** 2 * words, "--max-length")
+    from .hankel import word_count
+    from .limits import check_work
+
+    words = word_count(model.alphabet_size, max_length, cap=10**12)
+    check_work(4 * (max_length + 1) ** 2 * words, "--max-length")
 
 
 def _state_size(model: Any) -> int:
     from .models import WFA
 
     return model.num_states if isinstance(model, WFA) else sum(model.widths) + 1
-
-
-def _check_work(steps: int, what: str) -> None:
-    """Refuse a computation whose estimated cost (elementary steps, about 1 us each) exceeds the ``work`` budget."""
-    from .limits import check_size
-
-    check_size(steps, f"{what}: estimated steps", "work")
 
 
 def _emit(args: argparse.Namespace, data: Any, lines: Sequence[str]) -> None:
@@ -766,11 +749,12 @@ def _cmd_collapse(args: argparse.Namespace) -> int:
                  "degree method (default: auto, the library's choice)", default=None),
          examples=[f"rnnexpr degree {EXAMPLES}/2rnn-depth2.json --length 4"])
 def _cmd_degree(args: argparse.Namespace) -> int:
+    from .limits import check_work
     from .polydegree import degree
 
     model = _load(args.model, ("stack", "depthwise"))
     # The degree bounds alone take about T^2 * depth steps: refuse before starting them.
-    _check_work(2 * args.length**2 * model.depth, f"--length: the degree at T={args.length} of a depth-{model.depth} "
+    check_work(2 * args.length**2 * model.depth, f"--length: the degree at T={args.length} of a depth-{model.depth} "
                                                  "stack")
     kwargs = {} if args.method is None else {"method": args.method}
     res = degree(model, args.length, **kwargs)
@@ -791,7 +775,9 @@ def _cmd_tt_ranks(args: argparse.Namespace) -> int:
     from .tt import to_tensor_train, tt_ranks
 
     model = _load(args.model, ("stack", "wfa"))
-    _check_work(10 * args.length * model.alphabet_size * (_state_size(model) + 1) ** 3,
+    from .limits import check_work
+
+    check_work(10 * args.length * model.alphabet_size * (_state_size(model) + 1) ** 3,
                 f"--length: the TT ranks at T={args.length}")
     tt = to_tensor_train(model, args.length, feature_map=args.feature_map.replace("-", "_"))
     with _NumericalWarnings() as caught:

@@ -42,6 +42,7 @@ from .validation import check_int, check_tolerance, deprecated_positional, renam
 from .wfa import DEFAULT_RTOL, as_wfa, observable_basis, reachable_basis
 
 __all__ = [
+    "word_count",
     "words_of_length",
     "words_up_to",
     "hankel_block",
@@ -62,8 +63,49 @@ DEFAULT_MAX_WORDS = 1_000_000
 DEFAULT_MAX_BLOCK_ENTRIES = 4_000_000
 
 
-def _check_int(v: Any, name: str, low: int = 0) -> int:
-    return check_int(v, name, minimum=low)
+def word_count(alphabet_size: int, max_length: int, *, cap: int | None = None) -> int:
+    """The number of words of length ``0..max_length`` over ``alphabet_size`` symbols.
+
+    Counted without listing them; with ``cap``, the count stops at ``cap + 1`` as soon
+    as it passes ``cap``, so a budget check on a hostile ``max_length`` (``10**12``)
+    costs nothing.
+
+    Parameters
+    ----------
+    alphabet_size : int
+        ``d >= 1``.
+    max_length : int
+        ``K >= 0``.
+    cap : int, optional
+        Stop counting above this.
+
+    Returns
+    -------
+    int
+        ``K + 1`` for one letter, else ``(d^(K+1) - 1) / (d - 1)``; at most ``cap + 1``.
+
+    See Also
+    --------
+    words_up_to : the words themselves.
+
+    Examples
+    --------
+    >>> word_count(2, 3), word_count(1, 10**12), word_count(2, 10**12, cap=1000)
+    (15, 1000000000001, 1001)
+    """
+    d = check_int(alphabet_size, "alphabet_size", minimum=1)
+    k = check_int(max_length, "max_length", minimum=0)
+    if d == 1:
+        return k + 1 if cap is None else min(k + 1, cap + 1)
+    if cap is None:
+        return (d ** (k + 1) - 1) // (d - 1)
+    total, level = 0, 1
+    for _ in range(k + 1):
+        total += level
+        if total > cap:
+            return cap + 1
+        level *= d
+    return total
 
 
 @deprecated_positional
@@ -80,8 +122,8 @@ def words_of_length(alphabet_size: int, length: int, *, max_words: int = DEFAULT
     >>> words_of_length(2, 2)
     [(0, 0), (0, 1), (1, 0), (1, 1)]
     """
-    d = _check_int(alphabet_size, "alphabet_size", 1)
-    k = _check_int(length, "length", 0)
+    d = check_int(alphabet_size, "alphabet_size", minimum=1)
+    k = check_int(length, "length", minimum=0)
     count = d**k
     if count > max_words:
         raise SizeLimitError(f"length: {d}^{k} = {count} words exceed the budget max_words={max_words}")
@@ -102,11 +144,12 @@ def words_up_to(alphabet_size: int, max_length: int, *, max_words: int = DEFAULT
     >>> words_up_to(2, 1)
     [(), (0,), (1,)]
     """
-    d = _check_int(alphabet_size, "alphabet_size", 1)
-    k = _check_int(max_length, "max_length", 0)
-    count = sum(d**j for j in range(k + 1))
+    d = check_int(alphabet_size, "alphabet_size", minimum=1)
+    k = check_int(max_length, "max_length", minimum=0)
+    count = word_count(d, k, cap=max_words)
     if count > max_words:
-        raise SizeLimitError(f"max_length: {count} words up to length {k} exceed the budget max_words={max_words}")
+        raise SizeLimitError(f"max_length: more than {max_words} words up to length {k}, above the budget "
+                             f"max_words={max_words}")
     return [w for j in range(k + 1) for w in itertools.product(range(d), repeat=j)]
 
 
@@ -508,10 +551,6 @@ def _integer_rows_array(M: np.ndarray) -> np.ndarray:
     return out
 
 
-def _word_count(d: int, k: int) -> int:
-    return k + 1 if d == 1 else (d ** (k + 1) - 1) // (d - 1)
-
-
 @renamed_parameter("max_len", "max_length")
 def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = None, exact: bool | None = None,
                  rtol: float = 1e-9, max_entries: int | None = None, output: int = 0, prime: int | None = None,
@@ -631,12 +670,12 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
     ranks = list(prof.ranks)
     pcounts, scounts = list(prof.prefix_counts), list(prof.suffix_counts)
     d = hp.alphabet_size
-    small = [k for k in todo if _word_count(d, k) ** 2 <= min(block_budget, DEFAULT_MAX_EXACT_BLOCK)]
+    small = [k for k in todo if word_count(d, k) ** 2 <= min(block_budget, DEFAULT_MAX_EXACT_BLOCK)]
     if small:
         values = hp.word_values(2 * max(small))
         for k in small:
             ranks[k] = QQ.rank(_full_block(values, d, k, object))
-            pcounts[k] = scounts[k] = _word_count(d, k)
+            pcounts[k] = scounts[k] = word_count(d, k)
         todo = [k for k in todo if k not in small]
     if todo:
         try:
@@ -663,7 +702,7 @@ DEFAULT_MAX_EXACT_BLOCK = 64 * 64
 
 def _full_block(values: list[np.ndarray], d: int, k: int, dtype: Any) -> np.ndarray:
     """H[Sigma^{<=k}, Sigma^{<=k}] from the values of every word of each length (base-d order)."""
-    M = _word_count(d, k)
+    M = word_count(d, k)
     block = np.empty((M, M), dtype=dtype)
     r0 = 0
     for a in range(k + 1):
@@ -844,9 +883,9 @@ def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_bud
     ranks, proven, bounds, pcounts, scounts = [], [], [], [], []
     unproven_bits: list[float] = []
     for k in range(K + 1):
-        M = _word_count(d, k)
+        M = word_count(d, k)
         bound = min(M, dims[k])
-        full_before = k == 0 or 2 * ranks[-1] > _word_count(d, k - 1)
+        full_before = k == 0 or 2 * ranks[-1] > word_count(d, k - 1)
         if full_before and M * M <= block_budget and d ** (2 * k) * sum(hp.widths) <= 8 * block_budget:
             values_up_to(2 * k)
             r = F.rank(_full_block(all_values, d, k, np.int64))
@@ -945,15 +984,15 @@ def _check_feature_work(model: Stack | WFA, k_max: int, what: str) -> None:
     the features of each level), which for a deep stack or a long profile on a
     one-letter alphabet is far above what the word count suggests.
     """
-    from .limits import check_size, current
+    from .limits import check_work, current
 
     limit = current().work
     total = 0
-    for m in range(k_max + 1):
+    for m in range(k_max + 1):  # stop summing once past the budget: a hostile k_max costs nothing
         total += level_dimension(model, m) ** 2
         if total > limit:
             break
-    check_size(total, f"{what}: estimated steps of the monomial features up to level {k_max}", "work")
+    check_work(total, f"{what}: the monomial features up to level {k_max}")
 
 
 def _rank_profile_features(hp, ks: list[int], exact: bool, rtol: float,
@@ -1043,7 +1082,7 @@ def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries
         ranks.append(len(piv_rows))
         tols.append(tol)
         gaps.append(gap)
-    bounds = [min(_word_count(d, k), hp.dimension(k)) for k in range(K + 1)]
+    bounds = [min(word_count(d, k), hp.dimension(k)) for k in range(K + 1)]
     return RankProfile(ranks, False, "numerical", tols, gaps, pcounts, scounts, None, [False] * (K + 1), bounds,
                        None)
 
@@ -1324,7 +1363,7 @@ def hankel_certificate(
         else:
             if d is None:
                 raise InvalidArgumentError("prefixes: expected word lists when model is a function (alphabet unknown), got None")
-            P0 = S0 = words_up_to(d, _check_int(max_length, "max_length"))
+            P0 = S0 = words_up_to(d, check_int(max_length, "max_length", minimum=0))
         prefixes = P0 if prefixes is None else prefixes
         suffixes = S0 if suffixes is None else suffixes
     block = hankel_block(model, prefixes, suffixes, exact=True)
@@ -1339,7 +1378,7 @@ def hankel_certificate(
         S = [S[j] for j in cols]
         block = block[np.ix_(rows, cols)]
     if max_units is not None:
-        N = _check_int(max_units, "max_units")
+        N = check_int(max_units, "max_units", minimum=0)
         need = N + 1 if pure else N + 2
         if r < need:
             raise InvalidArgumentError(

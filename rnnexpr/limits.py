@@ -32,8 +32,8 @@ from typing import Any
 
 from .errors import InvalidArgumentError, InvalidTypeError, SizeLimitError
 
-__all__ = ["Limits", "DEFAULT_LIMITS", "current", "budget", "check_size", "parse_limits", "ENVIRONMENT_VARIABLE",
-           "HOW_TO_RAISE"]
+__all__ = ["Limits", "DEFAULT_LIMITS", "current", "budget", "check_size", "check_work", "parse_limits",
+           "ENVIRONMENT_VARIABLE", "HOW_TO_RAISE"]
 
 #: The environment variable read by :func:`current` (``name=value`` pairs, comma-separated).
 ENVIRONMENT_VARIABLE = "RNNEXPR_LIMITS"
@@ -249,3 +249,35 @@ def check_size(value: Any, name: str, budget_name: str, *, limit: int | None = N
         shown = str(value) if value < 10**30 else f"a number of about {int(value.bit_length() * 0.30103)} digits"
         raise SizeLimitError(f"{name}: {shown} exceeds the limit {bound} ({HOW_TO_RAISE.format(budget_name)})")
     return value
+
+
+def check_work(steps: int, what: str) -> None:
+    """Refuse a computation whose estimated cost exceeds the ``work`` budget, before it starts.
+
+    ``steps`` counts elementary steps (about 1 us each, so the default budget is about 30 s).
+
+    Parameters
+    ----------
+    steps : int
+        The estimate (any size: nothing is allocated).
+    what : str
+        What is estimated, named in the message (for example ``"--length: the degree at T=3000"``).
+
+    Raises
+    ------
+    SizeLimitError
+        ``what: estimated steps: N exceeds the limit L (budget 'work': ...)``.
+
+    See Also
+    --------
+    check_size
+
+    Examples
+    --------
+    >>> check_work(1000, "a small job")
+    >>> check_work(10**12, "a long job")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rnnexpr.errors.SizeLimitError: a long job: estimated steps: 1000000000000 exceeds the limit 30000000 (budget 'work'...
+    """
+    check_size(int(steps), f"{what}: estimated steps", "work")

@@ -167,10 +167,6 @@ class DegreeResult:
 # ---------------------------------------------------------------------------
 
 
-def _check_int(value: Any, name: str, minimum: int) -> int:
-    return check_int(value, name, minimum=minimum)
-
-
 def degree_bound(length: int, depth: int) -> int:
     """T4: ``binom(T + L - 1, L)``, the total degree of a generic depth-``L`` linear 2RNN at length ``T``.
 
@@ -190,8 +186,8 @@ def degree_bound(length: int, depth: int) -> int:
     >>> degree_bound(5, 1), degree_bound(5, 2), degree_bound(40, 3)
     (5, 15, 11480)
     """
-    T = _check_int(length, "length", 1)
-    L = _check_int(depth, "depth", 1)
+    T = check_int(length, "length", minimum=1)
+    L = check_int(depth, "depth", minimum=1)
     return math.comb(T + L - 1, L)
 
 
@@ -219,9 +215,9 @@ def per_input_bound(length: int, depth: int, t: int) -> int:
     >>> [per_input_bound(4, 2, t) for t in range(1, 5)]
     [4, 3, 2, 1]
     """
-    T = _check_int(length, "length", 1)
-    L = _check_int(depth, "depth", 1)
-    t = _check_int(t, "t", 1)
+    T = check_int(length, "length", minimum=1)
+    L = check_int(depth, "depth", minimum=1)
+    t = check_int(t, "t", minimum=1)
     if t > T:
         raise InvalidArgumentError(f"t: expected a time step in 1..{T}, got {t}")
     return math.comb(T - t + L - 1, L - 1)
@@ -378,7 +374,7 @@ def degree_upper_bounds(model: Stack | DepthwiseStack, length: int, *, output: i
     >>> degree_upper_bounds(random_stack([2, 2], 1, seed=0, exact=True), 3)
     (6, (3, 2, 1))
     """
-    T = _check_int(length, "length", 1)
+    T = check_int(length, "length", minimum=1)
     return _bounds(_as_net(model, output), T)
 
 
@@ -790,15 +786,15 @@ def degree(
     >>> r = degree(s, 4, method="modular"); r.total, r.certified, r.error_probability
     (10, True, 0.0)
     """
-    T = _check_int(length, "length", 1)
+    T = check_int(length, "length", minimum=1)
     if exact is not True:
         raise InvalidArgumentError(
             f"exact: expected True (degrees are computed exactly, symbolically or modulo primes), got {exact!r}"
         )
     if method not in ("auto", "symbolic", "modular"):
         raise InvalidArgumentError(f"method: expected 'auto', 'symbolic' or 'modular', got {method!r}")
-    seed = _check_int(seed, "seed", 0)
-    rounds = _check_int(rounds, "rounds", 1)
+    seed = check_int(seed, "seed", minimum=0)
+    rounds = check_int(rounds, "rounds", minimum=1)
     net = _as_net(model, output)
     total_ub, per_ub = _bounds(net, T)
     estimate = _monomial_estimate(net, T, total_ub, per_ub)

@@ -16,7 +16,7 @@ from ..models import Stack
 from ..numbers import as_array, to_exact_array, to_json_array, zeros
 from ..validation import check_int
 
-__all__ = ["load_model", "dump_model", "exact_matrix", "lti_responses", "lti_equal", "check_seed", "check_work",
+__all__ = ["load_model", "dump_model", "exact_matrix", "exact_block", "lti_responses", "lti_equal", "check_seed",
            "stored_int"]
 
 
@@ -45,11 +45,15 @@ def check_seed(seed: Any) -> int:
     return check_int(seed, "seed", minimum=0)
 
 
-def check_work(steps: int, what: str) -> None:
-    """Refuse a check whose estimated cost (elementary steps) exceeds the ``work`` budget, before starting."""
-    from ..limits import check_size
+def exact_block(model: Any, prefixes: list[list[int]], suffixes: list[list[int]]) -> np.ndarray:
+    """The exact Hankel block ``H[u, v] = f(uv)`` of a stored model (:func:`rnnexpr.hankel.hankel_block`).
 
-    check_size(int(steps), f"{what}: estimated steps", "work")
+    The callers bound the block's size by the ``work`` budget before building it, so
+    the block-size default of :func:`~rnnexpr.hankel.hankel_block` is not applied on top.
+    """
+    from ..hankel import hankel_block
+
+    return hankel_block(model, prefixes, suffixes, exact=True, max_entries=max(1, len(prefixes) * len(suffixes)))
 
 
 def stored_int(value: Any, name: str, *, minimum: int = 0, budget: str = "length") -> int:

@@ -18,7 +18,8 @@ from ..errors import InvalidArgumentError
 from ..models import random_array, random_generator
 from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, check_work, exact_matrix
+from ..limits import check_work
+from ._common import check_positive, check_seed, exact_matrix
 
 __all__ = ["verify_T0", "STATEMENT_T0"]
 

@@ -16,7 +16,8 @@ from ..errors import ModelKindError
 from ..models import Stack, random_stack
 from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, check_work, load_model, lti_equal
+from ..limits import check_work
+from ._common import check_positive, check_seed, load_model, lti_equal
 
 __all__ = ["verify_T1", "STATEMENT_T1"]
 

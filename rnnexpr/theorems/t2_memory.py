@@ -25,7 +25,8 @@ from ..exact import exact_rank
 from ..models import LinearRNNLayer, Stack, random_array, random_generator
 from ..validation import check_bool, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, check_work, exact_matrix, load_model, lti_responses, stored_int
+from ..limits import check_work
+from ._common import check_positive, check_seed, exact_matrix, load_model, lti_responses, stored_int
 
 __all__ = ["verify_T2", "memory_table", "STATEMENT_T2"]
 

@@ -30,7 +30,8 @@ from ..models import WFA, Stack, random_stack
 from ..numbers import to_exact_array, zeros
 from ..validation import deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, check_work, exact_matrix, load_model
+from ..limits import check_work
+from ._common import exact_block, check_positive, check_seed, exact_matrix, load_model
 
 __all__ = ["verify_T3", "simulates", "STATEMENT_T3"]
 
@@ -107,12 +108,6 @@ def simulates(stack: Stack, wfa: WFA) -> tuple[bool, str]:
                   f"{len(points)} {'affinely' if wfa.num_states == n + 1 else 'linearly'} spanning states (exact)")
 
 
-def _block(model: Any, prefixes: list[list[int]], suffixes: list[list[int]]) -> np.ndarray:
-    words = [list(u) + list(v) for u in prefixes for v in suffixes]
-    vals = model.values(words, exact=True) if words else np.empty(0, dtype=object)
-    return np.asarray(vals, dtype=object).reshape(len(prefixes), len(suffixes))
-
-
 def describe_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> dict[str, Any]:
     """Description, summary and exactness of a T3 certificate, from its stored data."""
     stack = load_model(instance["stack"])
@@ -153,7 +148,7 @@ def derive_T3(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     raw_block = hb["block"]
     block = (exact_matrix(raw_block, "hankel.block") if prefixes and suffixes
              else np.empty((len(prefixes), len(suffixes)) if raw_block == [] else (-1, -1), dtype=object))
-    recomputed = _block(stack, prefixes, suffixes)
+    recomputed = exact_block(stack, prefixes, suffixes)
     steps.append(Step("stored Hankel block equals f(uv) on its words", block.shape == recomputed.shape
                       and bool(np.all(block == recomputed)), f"{len(prefixes)} x {len(suffixes)} block"))
     r = exact_rank(recomputed).rank if recomputed.size else 0
@@ -246,7 +241,7 @@ def verify_T3(
     evidence = {
         "wfa": wfa,
         "back": from_wfa(wfa),
-        "hankel": {"prefixes": prefixes, "suffixes": suffixes, "block": _block(stack, prefixes, suffixes),
+        "hankel": {"prefixes": prefixes, "suffixes": suffixes, "block": exact_block(stack, prefixes, suffixes),
                    "rank": int(getattr(hc.rank, "rank", hc.rank)), "method": "exact"},
         "minimal_wfa": minimal if minimal.num_states else None,
         "minimal_2rnn": from_wfa(minimal) if minimal.num_states else None,

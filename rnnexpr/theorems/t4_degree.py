@@ -25,7 +25,8 @@ from ..errors import InvalidArgumentError
 from ..models import Linear2RNNLayer, LinearRNNLayer, Stack, random_array, random_generator
 from ..validation import check_bool, check_int, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import binom, check_positive, check_seed, check_work, load_model, stored_int
+from ..limits import check_work
+from ._common import binom, check_positive, check_seed, load_model, stored_int
 
 __all__ = ["verify_T4", "STATEMENT_T4"]
 

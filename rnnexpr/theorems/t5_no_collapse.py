@@ -30,7 +30,8 @@ from ..models import WFA, Stack
 from ..numbers import to_exact_array, zeros
 from ..validation import check_bool, deprecated_positional, renamed_parameter
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, check_work, exact_matrix, load_model, stored_int
+from ..limits import check_work
+from ._common import exact_block, check_positive, check_seed, exact_matrix, load_model, stored_int
 
 __all__ = ["verify_T5", "product_simulates", "STATEMENT_T5"]
 
@@ -39,12 +40,6 @@ STATEMENT_T5 = (
     "2^(T(T+1)/2): its Hankel blocks have rank k for every k); caveat: if layer 1 reaches finitely many "
     "states the stack is a WFA with <= |reach(h1)| (n2+1) states."
 )
-
-
-def _block(model: Any, prefixes: list[list[int]], suffixes: list[list[int]]) -> np.ndarray:
-    words = [list(u) + list(v) for u in prefixes for v in suffixes]
-    vals = model.values(words, exact=True)
-    return np.asarray(vals, dtype=object).reshape(len(prefixes), len(suffixes))
 
 
 def _words(raw: Any) -> list[list[int]]:
@@ -130,11 +125,11 @@ def _check_block_work(model: Any, P: list, S: list, name: str) -> None:
 
 
 def _check_profile_work(model: Any, max_length: int, name: str) -> int:
+    from ..hankel import word_count
     from ..limits import check_size
 
     K = stored_int(max_length, name, minimum=0)
-    d = max(model.input_dim, 1)
-    words = K + 1 if d == 1 else (d ** (K + 1) - 1) // (d - 1)
+    words = word_count(max(model.input_dim, 1), K)
     check_size(words, f"{name}: the words of length <= {K}", "words")
     check_work(8 * words**2, f"{name}: the rank profile up to length {K}")
     return K
@@ -171,7 +166,7 @@ def derive_T5(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
     P, S = _words(wit["prefixes"]), _words(wit["suffixes"])
     _check_block_work(w, P, S, "evidence.witness: the witness block")
     block = exact_matrix(wit["block"], "witness.block")
-    re = _block(w, P, S)
+    re = exact_block(w, P, S)
     steps.append(Step("witness Hankel block equals f(uv) on its listed words",
                       block.shape == re.shape and bool(np.all(block == re)), f"{len(P)} x {len(S)} block"))
     r = exact_rank(re).rank
@@ -196,7 +191,7 @@ def derive_T5(instance: Mapping[str, Any], evidence: Mapping[str, Any]) -> list[
         P, S = _words(rec["prefixes"]), _words(rec["suffixes"])
         _check_block_work(model, P, S, f"evidence.random[{k}]: the block")
         block = exact_matrix(rec["block"], f"random[{k}].block")
-        re = _block(model, P, S)
+        re = exact_block(model, P, S)
         rk = exact_rank(re).rank
         units = rk - 2
         steps.append(Step(f"random witness {k}: a {len(P)} x {len(S)} block of exact rank {rk}: no depth-1 "
@@ -231,7 +226,7 @@ def _certified_block(model: Stack, max_len: int) -> tuple[list, list, np.ndarray
 
     hc = hankel_certificate(model, max_length=max_len, method="exact", compress=True)
     P, S = [list(u) for u in hc.prefixes], [list(v) for v in hc.suffixes]
-    return P, S, _block(model, P, S), int(hc.rank)
+    return P, S, exact_block(model, P, S), int(hc.rank)
 
 
 @renamed_parameter("max_len", "max_length")
@@ -296,7 +291,7 @@ def verify_T5(
                              f"depth-2 linear 2RNN stacks), got {instance!r}")
     witness = t5_witness() if instance is None else instance.to_exact()
     words = [[0] * i for i in range(N + 2)]
-    block = _block(witness, words, words)
+    block = exact_block(witness, words, words)
     evidence: dict[str, Any] = {
         "witness": {"prefixes": words, "suffixes": words, "block": block, "rank": exact_rank(block).rank,
                     "method": "exact"},

@@ -35,7 +35,8 @@ from ..models import DepthwiseStack, random_array, random_depthwise_stack, rando
 from ..numbers import to_exact_array, zeros
 from ..validation import check_bool, deprecated_positional
 from .certificate import Certificate, Step, register_deriver
-from ._common import check_positive, check_seed, check_work, exact_matrix, load_model, stored_int
+from ..limits import check_work
+from ._common import check_positive, check_seed, exact_matrix, load_model, stored_int
 
 __all__ = ["verify_T6", "relu_pieces", "STATEMENT_T6", "T6C_NOTE"]
 
