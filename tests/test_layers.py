@@ -69,41 +69,50 @@ def _resolve(importer: str, is_pkg: bool, node: ast.ImportFrom) -> str | None:
     return ".".join(base + ([node.module] if node.module else []))
 
 
-def _imports():
+def _parsed() -> tuple[dict[str, Path], list[tuple[str, bool, ast.AST]]]:
+    """Every module below ROOT, parsed once: (name -> path, [(name, is package, tree)])."""
     mods = _modules()
-    for name, path in sorted(mods.items()):
-        is_pkg = path.name == "__init__.py"
-        tree = ast.parse(path.read_text(), str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                target = _resolve(name, is_pkg, node)
-                if target is None:
-                    continue
-                for alias in node.names:
-                    yield name, target, alias.name, node.lineno
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.name.startswith("rnnexpr.") or alias.name == "rnnexpr":
-                        yield name, alias.name[len("rnnexpr."):], None, node.lineno
+    return mods, [(name, path.name == "__init__.py", ast.parse(path.read_text(), str(path)))
+                  for name, path in sorted(mods.items())]
+
+
+def _module_imports(name: str, is_pkg: bool, tree: ast.AST, mods: dict[str, Path]):
+    """(imported module, imported name or None, local binding, line) for every import of rnnexpr code.
+
+    `from . import x` naming submodule x gives (x, None, binding): a module, not a name.
+    """
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            target = _resolve(name, is_pkg, node)
+            if target is None:
+                continue
+            for alias in node.names:
+                full = f"{target}.{alias.name}".strip(".")
+                if full in mods:
+                    yield full, None, alias.asname or alias.name, node.lineno
+                else:
+                    yield target, alias.name, None, node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("rnnexpr.") or alias.name == "rnnexpr":
+                    yield alias.name[len("rnnexpr."):], None, None, node.lineno
+
+
+def _imports():
+    """(importer, imported module, imported name or None, line) over the whole package."""
+    mods, parsed = _parsed()
+    for name, is_pkg, tree in parsed:
+        for module, imported, _binding, line in _module_imports(name, is_pkg, tree, mods):
+            yield name, module, imported, line
 
 
 def _private_attributes() -> set[str]:
     """`from . import exact as m` then `m._helper`: a private name reached through a module alias."""
-    mods = _modules()
+    mods, parsed = _parsed()
     out = set()
-    for name, path in sorted(mods.items()):
-        is_pkg = path.name == "__init__.py"
-        tree = ast.parse(path.read_text(), str(path))
-        aliases = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                target = _resolve(name, is_pkg, node)
-                if target is None:
-                    continue
-                for alias in node.names:
-                    full = f"{target}.{alias.name}".strip(".")
-                    if full in mods:
-                        aliases[alias.asname or alias.name] = full
+    for name, is_pkg, tree in parsed:
+        aliases = {binding: module for module, imported, binding, _ in _module_imports(name, is_pkg, tree, mods)
+                   if imported is None and binding}
         for node in ast.walk(tree):
             if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases
                     and node.attr.startswith("_") and not node.attr.startswith("__")):
@@ -113,19 +122,11 @@ def _private_attributes() -> set[str]:
 
 def _violations() -> set[str]:
     rank = _rank()
-    mods = _modules()
     out = set(_private_attributes())
-    for importer, target, imported, _line in _imports():
+    for importer, tgt, imported_name, _line in _imports():
         src_key = _top(importer) if importer else "__init__"
         if importer.endswith("__init__") or importer == "":
             src_key = "__init__"
-        # `from . import x` inside a package names submodule x.
-        tgt = target
-        if imported and f"{target}.{imported}".strip(".") in mods:
-            tgt = f"{target}.{imported}".strip(".")
-            imported_name = None
-        else:
-            imported_name = imported
         tgt_key = _top(tgt) if tgt else "__init__"
         same_package = src_key == tgt_key and "." in importer
         # Private names: never across modules; private modules only inside their own package.
@@ -150,12 +151,9 @@ def _violations() -> set[str]:
 
 def _cycles() -> list[list[str]]:
     graph: dict[str, set[str]] = {}
-    for importer, target, imported, _ in _imports():
+    for importer, module, _imported, _ in _imports():
         a = _top(importer) or "__init__"
-        b = _top(target) or "__init__"
-        mods = _modules()
-        if imported and f"{target}.{imported}".strip(".") in mods:
-            b = _top(f"{target}.{imported}".strip("."))
+        b = _top(module) or "__init__"
         if a != b and "__init__" not in (a, b):
             graph.setdefault(a, set()).add(b)
     cycles, state = [], {}
