@@ -395,11 +395,12 @@ def run_recurrence(
         ``x_1 .. x_T`` in the arithmetic's domain; ``inputs[t0:t1]`` must give a
         block (a list, an array with time first, or any sliceable sequence).
     arithmetic : Arithmetic
-    keep : {"last", "top", "all"}
+    keep : {"last", "final", "top", "all"}
         ``"last"``: the top layer's state after the last step (``h_0`` of the top
-        layer when ``T = 0``); ``"top"``: ``[h_1 .. h_T]`` of the top layer (as
-        :meth:`Arithmetic.concat` joins them), in a one-element list;
-        ``"all"``: for every layer ``[h_0, h_1 .. h_T]``.
+        layer when ``T = 0``); ``"final"``: that state for every layer, in a list;
+        ``"top"``: ``[h_1 .. h_T]`` of the top layer (as :meth:`Arithmetic.concat`
+        joins them), in a one-element list; ``"all"``: for every layer
+        ``[h_0, h_1 .. h_T]``.
 
     Returns
     -------
@@ -412,8 +413,8 @@ def run_recurrence(
     >>> run_recurrence(s.layers, x, ArrayArithmetic(exact=True), keep="top")[0][:, 0, 0].tolist()
     [Fraction(2, 1), Fraction(4, 1), Fraction(8, 1)]
     """
-    if keep not in ("last", "top", "all"):
-        raise InvalidArgumentError(f"keep: expected one of ['last', 'top', 'all'], got {keep!r}")
+    if keep not in ("last", "final", "top", "all"):
+        raise InvalidArgumentError(f"keep: expected one of ['last', 'final', 'top', 'all'], got {keep!r}")
     layers = list(layers)
     terms = [arithmetic.terms(i, layer) for i, layer in enumerate(layers)]
     states = [arithmetic.initial(t, layer.width) for t, layer in zip(terms, layers, strict=True)]
@@ -437,6 +438,8 @@ def run_recurrence(
                 history[index].append(z)
     if keep == "last":
         return states[-1]
+    if keep == "final":
+        return states
     if keep == "top":
         return [arithmetic.concat(history[-1])]
     return [arithmetic.concat(blocks) for blocks in history]
