@@ -372,7 +372,7 @@ class Arithmetic:
 
 
 def run_recurrence(
-    layers: Sequence[Linear2RNNLayer],
+    layers: Sequence[Any],
     inputs: Any,
     arithmetic: Arithmetic,
     *,
@@ -390,7 +390,10 @@ def run_recurrence(
     Parameters
     ----------
     layers : sequence of Linear2RNNLayer
-        The stack's layers, bottom first.
+        The stack's layers, bottom first.  Only ``width`` is read here; the
+        arithmetic's :meth:`Arithmetic.terms` reads the rest, so any layer-like
+        object its arithmetic understands will do (:mod:`rnnexpr.lifted` runs its
+        homogeneous parameters this way).
     inputs : sequence
         ``x_1 .. x_T`` in the arithmetic's domain; ``inputs[t0:t1]`` must give a
         block (a list, an array with time first, or any sliceable sequence).
