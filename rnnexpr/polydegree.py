@@ -297,6 +297,8 @@ def _max(*vals: int | None) -> int | None:
 
 
 def _sigma_degree(net: _Net, deg: int | None) -> int | None:
+    if net.sigma is None:  # no activation between layers: the identity keeps the degree
+        return deg
     p = len(net.sigma) - 1
     const = 0 if net.sigma[0] != 0 else None
     if deg is None:
@@ -521,6 +523,8 @@ class _Polynomials(Arithmetic):
         return [self.sigma(z) for z in z_block]
 
     def sigma(self, z: list) -> list:
+        if self.net.sigma is None:  # no activation: the identity
+            return z
         out = []
         for v in z:
             acc = self.R(0)
@@ -615,6 +619,8 @@ class _Residues(Arithmetic):
         return z_block if self.sig is None else [self.sigma(z) for z in z_block]
 
     def sigma(self, z: np.ndarray) -> np.ndarray:
+        if self.sig is None:  # no activation: the identity
+            return z
         out = np.full(z.shape, self.sig[-1], dtype=np.int64)
         for coef in reversed(self.sig[:-1]):
             out = (out * z + coef) % self.p
@@ -800,8 +806,6 @@ def degree(
     estimate = _monomial_estimate(net, T, total_ub, per_ub)
     if method == "auto":
         method = "symbolic" if estimate <= AUTO_SYMBOLIC_MONOMIALS else "modular"
-    common = dict(exact=True, length=T, input_dim=net.input_dim, upper_bound=total_ub,
-                  per_input_upper_bound=per_ub)
     if method == "symbolic":
         if estimate > MAX_SYMBOLIC_MONOMIALS:
             raise SizeLimitError(
@@ -809,7 +813,9 @@ def degree(
                 f"(limit {MAX_SYMBOLIC_MONOMIALS}); use method='modular'"
             )
         total, per = _symbolic(net, T)
-        return DegreeResult(total, per, "symbolic", error_probability=0.0, certified=True, **common)
+        return DegreeResult(total, per, "symbolic", exact=True, error_probability=0.0, length=T,
+                            input_dim=net.input_dim, upper_bound=total_ub, per_input_upper_bound=per_ub,
+                            certified=True)
     if total_ub > MAX_MODULAR_DEGREE:
         raise SizeLimitError(
             f"length: the degree bound at T={T} is {total_ub}, above the modular limit {MAX_MODULAR_DEGREE} "
@@ -824,5 +830,6 @@ def degree(
             f"residue operations, above the limit {MAX_MODULAR_WORK}"
         )
     total, per, prob, primes, certified = _modular(net, T, (total_ub, per_ub), seed, rounds)
-    return DegreeResult(total, per, "modular", error_probability=prob, certified=certified,
-                        primes=primes, seed=seed, **common)
+    return DegreeResult(total, per, "modular", exact=True, error_probability=prob, length=T,
+                        input_dim=net.input_dim, upper_bound=total_ub, per_input_upper_bound=per_ub,
+                        certified=certified, primes=primes, seed=seed)
