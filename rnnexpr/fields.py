@@ -65,6 +65,8 @@ __all__ = [
     "log2_hadamard_bound",
     "suitable_prime",
     "orbit_basis",
+    "matmul_mod",
+    "power_mod",
     "DEFAULT_PRIME",
     "PRIME_RANGE",
 ]
@@ -453,18 +455,88 @@ def _pivots_of_rref(R: np.ndarray, rank: int) -> tuple[int, ...]:
 # ---------------------------------------------------------------------------
 
 
-def _np_matmul_mod(A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
-    """``A @ B mod p`` in int64: A split into 16-bit halves so no sum overflows (inner size < 2**16)."""
-    if A.shape[1] == 0:
-        return np.zeros((A.shape[0], B.shape[1]), dtype=np.int64)
-    if A.shape[1] >= 2**16:  # pragma: no cover - beyond the toolkit's budgets
-        half = A.shape[1] // 2
-        return (_np_matmul_mod(A[:, :half], B[:half], p) + _np_matmul_mod(A[:, half:], B[half:], p)) % p
-    lo = A & 0xFFFF
-    hi = A >> 16
-    out = (hi @ B) % p
-    out = (out * 65536) % p
-    return (out + (lo @ B) % p) % p
+def matmul_mod(X: Any, Y: Any, p: int) -> np.ndarray:
+    """``X @ Y mod p`` for int64 residues in ``[0, p)``, ``p < 2**31``, without overflow.
+
+    The int64 product kernel of :class:`PrimeField` (``GF(p).matmul`` validates and
+    calls it) and of the mod-p runs in :mod:`rnnexpr.lifted`.  ``X`` is split into
+    16-bit halves, so every partial sum of ``hi * y < 2**46`` or ``lo * y < 2**47``
+    stays below ``2**63`` for inner sizes up to ``2**15``; longer inner dimensions
+    are summed in slices.  Batched (``...``) leading dimensions broadcast as in
+    ``numpy.matmul``.
+
+    Parameters
+    ----------
+    X, Y : array_like of int
+        Residues in ``[0, p)``; ``X.shape[-1] == Y.shape[-2]``.
+    p : int
+        The modulus, below ``2**31``.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 residues.
+
+    See Also
+    --------
+    power_mod, PrimeField.matmul
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> p = 2147483647
+    >>> matmul_mod(np.array([[p - 1, p - 1]]), np.array([[p - 1], [p - 1]]), p).tolist()
+    [[2]]
+    """
+    X = np.asarray(X, dtype=np.int64)
+    Y = np.asarray(Y, dtype=np.int64)
+    inner = X.shape[-1]
+    if inner > 2**15:
+        out = matmul_mod(X[..., : 2**15], Y[..., : 2**15, :], p)
+        for i in range(2**15, inner, 2**15):
+            out = (out + matmul_mod(X[..., i : i + 2**15], Y[..., i : i + 2**15, :], p)) % p
+        return out
+    hi, lo = X >> 16, X & 0xFFFF
+    return ((hi @ Y) % p * 65536 + lo @ Y) % p
+
+
+def power_mod(x: Any, e: int, p: int) -> np.ndarray:
+    """Elementwise ``x ** e mod p`` for int64 residues (square and multiply).
+
+    Parameters
+    ----------
+    x : array_like of int
+        Residues in ``[0, p)`` (other integers are reduced first).
+    e : int
+        The exponent, ``>= 0``.
+    p : int
+        The modulus, below ``2**31``.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 residues.
+
+    See Also
+    --------
+    matmul_mod
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> power_mod(np.array([2, 3]), 10, 1000003).tolist()
+    [1024, 59049]
+    """
+    x = np.asarray(x, dtype=np.int64) % p
+    out = np.ones_like(x)
+    e = int(e)
+    while e:
+        if e & 1:
+            out = out * x % p
+        e >>= 1
+        if e:
+            x = x * x % p
+    return out
 
 
 def _np_rref_mod(a: np.ndarray, p: int) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -1036,7 +1108,7 @@ class PrimeField(Field):
             return np.zeros((a.shape[0], b.shape[1]), dtype=np.int64)
         # numpy int64 (two 16-bit halves) beats flint here: converting to and from nmod_mat costs more
         # than the product itself at the sizes the toolkit meets (measured 10x at 100 x 100 x 300).
-        return _np_matmul_mod(a, b, self.p)
+        return matmul_mod(a, b, self.p)
 
     def _zeros(self, shape: tuple[int, ...]) -> np.ndarray:
         return np.zeros(shape, dtype=np.int64)

@@ -33,8 +33,18 @@ from .errors import (
     SizeLimitError,
 )
 from .exact import RankResult, exact_backend, exact_rank, independent_rows, matrix_rank, numerical_rank
-from .fields import DEFAULT_PRIME, GF, QQ, error_probability, orbit_basis, random_prime, suitable_prime
-from .lifted import entry_budget, feature_degrees, homogeneous_parameters, level_dimension, matmul_mod, power_mod
+from .fields import (
+    DEFAULT_PRIME,
+    GF,
+    QQ,
+    error_probability,
+    matmul_mod,
+    orbit_basis,
+    power_mod,
+    random_prime,
+    suitable_prime,
+)
+from .lifted import entry_budget, feature_degrees, homogeneous_parameters, level_dimension
 from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
 from .results import CheckResult, Step

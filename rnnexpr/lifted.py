@@ -37,8 +37,10 @@ in floats or mod a prime (``residues``):
 ``states_after``, ``values_from_states`` (a batch of starting states along the
 trie of the words), ``word_values`` (every word of each length), ``features``
 (monomial features ``phi_m``), ``core`` (the level cores), ``embedding_index``
-and ``integer_form``; :func:`rnnexpr.lifted.entry_budget`, :func:`rnnexpr.lifted.matmul_mod` and
-:func:`rnnexpr.lifted.power_mod` are its budget and int64 residue arithmetic.
+and ``integer_form``; :func:`rnnexpr.lifted.entry_budget` is its budget.  The runs
+are the one stack recurrence, :func:`rnnexpr.models.run_recurrence`, with the
+homogeneous form's arithmetic plugged in; residues use the int64 kernels of
+:mod:`rnnexpr.fields` (:func:`rnnexpr.fields.matmul_mod`).
 """
 
 from __future__ import annotations
@@ -48,12 +50,13 @@ import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
-from .models import WFA, Stack, check_words
+from .fields import matmul_mod
+from .models import WFA, Arithmetic, Stack, check_words, run_recurrence
 from .numbers import to_exact_array, to_float_array, zeros
 from .validation import check_int, deprecated_positional
 
@@ -70,8 +73,6 @@ __all__ = [
     "prefix_features",
     "suffix_functionals",
     "readout_functional",
-    "matmul_mod",
-    "power_mod",
     "DEFAULT_MAX_ENTRIES_EXACT",
     "DEFAULT_MAX_ENTRIES_FLOAT",
 ]
@@ -212,10 +213,7 @@ class HomogeneousParameters:
 
         Residues mod p when :attr:`modulus` is set.
         """
-        words = check_words(words, self.alphabet_size)
-        if self.modulus is not None:
-            return _states_after_mod(self, words)
-        return _states_after(self, words)
+        return _states_after(self, check_words(words, self.alphabet_size))
 
     def features(self, states: list[np.ndarray], m: int) -> np.ndarray:
         """Monomial features ``phi_m`` of a batch of states (from :meth:`states_after`): ``(B, r_m)``."""
@@ -291,18 +289,14 @@ class HomogeneousParameters:
         """
         n_max = _check_level(max_length, "max_length")
         d = self.alphabet_size
-        step = _layer_steps_mod if self.modulus is not None else _step_exact_or_float
         cur = [h[None, :].copy() for h in self.h0]
         out = []
         for t in range(n_max + 1):
             if t:
                 B = cur[0].shape[0]
-                cur = step(self, [np.repeat(st, d, axis=0) for st in cur], np.tile(np.arange(d, dtype=np.int64), B))
-            top = cur[-1]
-            if self.modulus is not None:
-                out.append(matmul_mod(top, self.readout.reshape(-1, 1), self.modulus)[:, 0])
-            else:
-                out.append(top @ self.readout)
+                # Row b * d + s continues the word of row b with the symbol s.
+                cur = _run(self, [np.repeat(st, d, axis=0) for st in cur], np.tile(np.arange(d, dtype=np.int64), B)[None])
+            out.append(_readout(self, cur[-1]))
         return out
 
 
@@ -715,29 +709,18 @@ def prefix_features(model: Stack | WFA, words: Any, m: int, *, output: int = 0) 
 
 
 def _states_after(hp: HomogeneousParameters, words: list[tuple[int, ...]]) -> list[np.ndarray]:
-    """Homogeneous states of each layer after each word: list of (B, N_l)."""
-    exact = hp.exact
+    """Homogeneous states of each layer after each word: list of (B, N_l); words of one length run together."""
     B = len(words)
     states = [np.broadcast_to(h, (B, h.shape[0])).copy() for h in hp.h0]
-    if B == 0:
-        return states
     by_len: dict[int, list[int]] = {}
     for i, w in enumerate(words):
         by_len.setdefault(len(w), []).append(i)
-    for length, idx in by_len.items():
-        idx = np.array(idx)
-        cur = [s[idx] for s in states]
-        W = np.array([words[i] for i in idx], dtype=np.int64).reshape(len(idx), length)
-        M = hp.first.transpose(1, 0, 2)  # M[s] = A_s (N1, N1)
-        for t in range(length):
-            new1 = np.einsum("bi,bij->bj", cur[0], M[W[:, t]]) if not exact else _rowmat(cur[0], M[W[:, t]])
-            nxt = [new1]
-            for l in range(1, hp.depth):
-                Bl = hp.bilinear[l - 1]
-                x, y = cur[l], nxt[l - 1]
-                G = np.tensordot(x, Bl, axes=(1, 0))  # (b, N_{l-1}, N_l)
-                nxt.append(_rowmat(y, G) if exact else np.einsum("bj,bjk->bk", y, G))
-            cur = nxt
+    for length, rows in by_len.items():
+        if length == 0:
+            continue
+        idx = np.array(rows)
+        W = np.array([words[i] for i in rows], dtype=np.int64).reshape(len(rows), length)
+        cur = _run(hp, [st[idx] for st in states], W.T)
         for l in range(hp.depth):
             states[l][idx] = cur[l]
     return states
@@ -763,90 +746,80 @@ def _embed_index(widths: tuple[int, ...], m_from: int, m_to: int) -> np.ndarray:
 
 
 # ---------------------------------------------------------------------------
-# Residues mod p: int64 kernels (products of two residues < 2**31 fit in int64)
+# Running the homogeneous form: one arithmetic (exact, float64 or mod p) on run_recurrence
 # ---------------------------------------------------------------------------
 
 
-def matmul_mod(X: np.ndarray, Y: np.ndarray, p: int) -> np.ndarray:
-    """``X @ Y mod p`` for int64 residues in ``[0, p)``, ``p < 2**31``, without overflow.
+class _HomogeneousLayer(NamedTuple):
+    """What :func:`rnnexpr.models.run_recurrence` reads of a layer (the terms come from the arithmetic)."""
 
-    ``X`` is split into 16-bit halves so that every partial sum stays below
-    ``2**63`` (inner dimension up to ``2**15``).
+    index: int
+    width: int
 
-    Examples
-    --------
-    >>> import numpy as np
-    >>> p = 2147483647
-    >>> matmul_mod(np.array([[p - 1, p - 1]]), np.array([[p - 1], [p - 1]]), p).tolist()
-    [[2]]
+
+class _HomogeneousArithmetic(Arithmetic):
+    """One step of the homogeneous form for a batch of rows: exactly, in float64, or in int64 mod p.
+
+    The homogeneous form is the stack recurrence with ``A`` only: layer 1 reads
+    the row's symbol (``h^1' = h^1 M_s``, i.e. ``A x2 e_s``), layer ``l >= 2`` the
+    new state below (``h^l'_k = sum_ab h^l_a h^{l-1}'_b B_l[a, b, k]``).  So the
+    one stack recurrence runs it; the inputs are rows of symbols ``(T, B)`` and
+    the starting states any ``(B, N_l)`` points (``h_0`` for :meth:`states_after`,
+    given states for :meth:`values_from_states`).
     """
-    X = np.asarray(X, dtype=np.int64)
-    Y = np.asarray(Y, dtype=np.int64)
-    if X.shape[-1] > 2**15:
-        out = None
-        for i in range(0, X.shape[-1], 2**15):
-            part = matmul_mod(X[..., i:i + 2**15], Y[..., i:i + 2**15, :], p)
-            out = part if out is None else (out + part) % p
-        return out
-    hi, lo = X >> 16, X & 0xFFFF
-    return ((hi @ Y) % p * 65536 + lo @ Y) % p
+
+    def __init__(self, hp: HomogeneousParameters, start: list[np.ndarray]) -> None:
+        self.hp, self.start, self.p = hp, start, hp.modulus
+
+    def terms(self, index: int, layer: Any) -> tuple[int, Any]:
+        hp = self.hp
+        if index == 0:
+            if self.p is not None:  # one contiguous (N_1, N_1) matrix per symbol for the int64 products
+                return 0, [np.ascontiguousarray(hp.first[:, s, :]) for s in range(hp.alphabet_size)]
+            return 0, hp.first.transpose(1, 0, 2)  # M[s] = A[:, s, :]
+        B = hp.bilinear[index - 1]
+        return index, (B.reshape(-1, B.shape[2]) if self.p is not None else B)
+
+    def initial(self, terms: tuple[int, Any], width: int) -> np.ndarray:
+        return self.start[terms[0]]
+
+    def block(self, widths: Any) -> int:
+        return 1  # stream: one (B, N_l) state per layer, never a (T, B, N_l) array
+
+    def collect(self, states: list) -> list:
+        return states
+
+    def step(self, terms: tuple[int, Any], h: np.ndarray, z: np.ndarray, drive: Any) -> np.ndarray:
+        index, M = terms
+        p = self.p
+        if index == 0:  # z: the symbol of each row
+            if p is not None:
+                out = np.empty_like(h)
+                for s in np.unique(z).tolist():
+                    rows = np.nonzero(z == s)[0]
+                    out[rows] = matmul_mod(h[rows], M[s], p)
+                return out
+            return _rowmat(h, M[z]) if self.hp.exact else np.einsum("bi,bij->bj", h, M[z])
+        # z: the new state of the layer below.
+        if p is not None:
+            # Products of two residues < 2**31 fit in int64; reduce before the contraction.
+            hz = (h[:, :, None] * z[:, None, :] % p).reshape(h.shape[0], -1)
+            return matmul_mod(hz, M, p)
+        G = np.tensordot(h, M, axes=(1, 0))  # (B, N_{l-1}, N_l)
+        return _rowmat(z, G) if self.hp.exact else np.einsum("bj,bjk->bk", z, G)
 
 
-def power_mod(x: np.ndarray, e: int, p: int) -> np.ndarray:
-    """Elementwise ``x ** e mod p`` for int64 residues (square and multiply).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> power_mod(np.array([2, 3]), 10, 1000003).tolist()
-    [1024, 59049]
-    """
-    x = np.asarray(x, dtype=np.int64) % p
-    out = np.ones_like(x)
-    e = int(e)
-    while e:
-        if e & 1:
-            out = out * x % p
-        e >>= 1
-        if e:
-            x = x * x % p
-    return out
+def _run(hp: HomogeneousParameters, start: list[np.ndarray], symbols: np.ndarray) -> list[np.ndarray]:
+    """The states of every layer after the symbol rows ``symbols`` (T, B) from the states ``start``."""
+    layers = [_HomogeneousLayer(i, w) for i, w in enumerate(hp.widths)]
+    return run_recurrence(layers, symbols, _HomogeneousArithmetic(hp, start), keep="final")
 
 
-def _layer_steps_mod(hp: HomogeneousParameters, cur: list[np.ndarray], sym: np.ndarray) -> list[np.ndarray]:
-    """One step of every layer for a batch of states mod p; ``sym[b]`` is the symbol of row b."""
-    p = hp.modulus
-    h1 = cur[0]
-    new1 = np.empty_like(h1)
-    for s in np.unique(sym).tolist():
-        rows = np.nonzero(sym == s)[0]
-        new1[rows] = matmul_mod(h1[rows], hp.first[:, s, :], p)
-    nxt = [new1]
-    for l in range(1, hp.depth):
-        B = hp.bilinear[l - 1]
-        x, y = cur[l], nxt[l - 1]
-        xy = (x[:, :, None] * y[:, None, :] % p).reshape(x.shape[0], -1)
-        nxt.append(matmul_mod(xy, B.reshape(-1, B.shape[2]), p))
-    return nxt
-
-
-def _states_after_mod(hp: HomogeneousParameters, words: list[tuple[int, ...]]) -> list[np.ndarray]:
-    B = len(words)
-    states = [np.broadcast_to(h, (B, h.shape[0])).copy() for h in hp.h0]
-    by_len: dict[int, list[int]] = {}
-    for i, w in enumerate(words):
-        by_len.setdefault(len(w), []).append(i)
-    for length, idx_list in by_len.items():
-        if length == 0:
-            continue
-        idx = np.array(idx_list)
-        cur = [s[idx] for s in states]
-        W = np.array([words[i] for i in idx], dtype=np.int64).reshape(len(idx), length)
-        for t in range(length):
-            cur = _layer_steps_mod(hp, cur, W[:, t])
-        for l in range(hp.depth):
-            states[l][idx] = cur[l]
-    return states
+def _readout(hp: HomogeneousParameters, top: np.ndarray) -> np.ndarray:
+    """The output of each row of top-layer states."""
+    if hp.modulus is not None:
+        return matmul_mod(top, hp.readout.reshape(-1, 1), hp.modulus)[:, 0]
+    return top @ hp.readout
 
 
 def _features_mod(hp: HomogeneousParameters, states: list[np.ndarray], m: int) -> np.ndarray:
@@ -861,20 +834,6 @@ def _features_mod(hp: HomogeneousParameters, states: list[np.ndarray], m: int) -
             cur = cur[:, parent] * H[:, first] % p
         out = cur if out is None else (out[:, :, None] * cur[:, None, :] % p).reshape(out.shape[0], -1)
     return out
-
-
-def _step_exact_or_float(hp: HomogeneousParameters, cur: list[np.ndarray], sym: np.ndarray) -> list[np.ndarray]:
-    M = hp.first.transpose(1, 0, 2)
-    if hp.exact:
-        new1 = _rowmat(cur[0], M[sym])
-    else:
-        new1 = np.einsum("bi,bij->bj", cur[0], M[sym])
-    nxt = [new1]
-    for l in range(1, hp.depth):
-        G = np.tensordot(cur[l], hp.bilinear[l - 1], axes=(1, 0))
-        y = nxt[l - 1]
-        nxt.append(_rowmat(y, G) if hp.exact else np.einsum("bj,bjk->bk", y, G))
-    return nxt
 
 
 def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
@@ -901,13 +860,6 @@ def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
     for j, w in enumerate(words):
         wanted.setdefault(w, []).append(j)
 
-    def readout(cur: list[np.ndarray]) -> np.ndarray:
-        top = cur[-1]
-        if p is not None:
-            return matmul_mod(top, hp.readout.reshape(-1, 1), p)[:, 0]
-        return top @ hp.readout
-
-    step = _layer_steps_mod if p is not None else _step_exact_or_float
     # Process the starting states in chunks so that (states x nodes of a level) stays bounded.
     width = max(len(lv) for lv in levels)
     per = max(1, chunk // max(width, 1))
@@ -915,7 +867,7 @@ def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
         b = min(P, a + per)
         cur_states = {(): [s[a:b] for s in states]}
         if () in wanted:
-            v = readout(cur_states[()])
+            v = _readout(hp, cur_states[()][-1])
             for j in wanted[()]:
                 out[a:b, j] = v
         prev_index = {(): 0}
@@ -927,8 +879,8 @@ def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
             n, nb = len(nodes), b - a
             # Row (i, node) = state i after the node's parent, then the node's symbol.
             cur = [st.reshape(nb, -1, st.shape[-1])[:, parents, :].reshape(nb * n, -1) for st in prev]
-            cur = step(hp, cur, np.tile(syms, nb))
-            vals = readout(cur).reshape(nb, n)
+            cur = _run(hp, cur, np.tile(syms, nb)[None])
+            vals = _readout(hp, cur[-1]).reshape(nb, n)
             for c, w in enumerate(nodes):
                 for j in wanted.get(w, ()):
                     out[a:b, j] = vals[:, c]

@@ -225,7 +225,7 @@ def test_kernel_embedding_restricts_features():
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.integers(0, 2**31 - 2), min_size=6, max_size=6), st.integers(0, 200))
 def test_matmul_mod_and_power_mod_match_python_integers(vals, e):
-    from rnnexpr.lifted import matmul_mod, power_mod
+    from rnnexpr.fields import matmul_mod, power_mod
 
     p = 2**31 - 1
     X = np.array(vals[:4], dtype=np.int64).reshape(2, 2) % p
