@@ -20,7 +20,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -34,6 +34,17 @@ from .errors import (
 )
 from .numbers import as_array, as_fractions, is_exact_array, to_exact_array, to_float_array, zeros
 from .validation import check_choice, check_int, deprecated_positional
+
+if TYPE_CHECKING:  # numpy.typing only for the checker: the annotations are never evaluated
+    from typing import TypeAlias
+
+    from numpy.typing import ArrayLike
+
+    # What the model constructors read into arrays (:func:`~rnnexpr.numbers.as_array`): numpy's
+    # array-likes and (nested sequences of) any numbers, Fractions and "p/q" strings included (a list
+    # of Fractions is not an ArrayLike to numpy).  The fields keep the stored type (ndarray), so only
+    # the constructors' signatures are wider.
+    _ArrayInput: TypeAlias = ArrayLike | Sequence[Any] | Fraction
 
 __all__ = [
     "Linear2RNNLayer",
@@ -131,6 +142,19 @@ class Linear2RNNLayer:
     input_dim: int = None  # type: ignore[assignment]  # None means: inferred from A or U (__post_init__)
     width: int = field(init=False)
 
+    if TYPE_CHECKING:
+        # The signature of the generated __init__ as callers see it: __post_init__ reads array-likes
+        # into the read-only arrays the fields hold, and infers input_dim when it is None.
+        def __init__(
+            self,
+            A: _ArrayInput | None = None,
+            U: _ArrayInput | None = None,
+            V: _ArrayInput | None = None,
+            b: _ArrayInput | None = None,
+            h0: _ArrayInput | None = None,
+            input_dim: int | None = None,
+        ) -> None: ...
+
     def __post_init__(self) -> None:
         ndims = {"A": 3, "U": 2, "V": 2, "b": 1, "h0": 1}
         arrays = {}
@@ -139,8 +163,9 @@ class Linear2RNNLayer:
             arrays[term] = None if value is None else as_array(value, term, ndim=ndims[term])
         n = None
         for term, axis in (("A", 0), ("V", 0), ("U", 0), ("b", 0), ("h0", 0)):
-            if arrays[term] is not None:
-                n = arrays[term].shape[axis]
+            a = arrays[term]
+            if a is not None:
+                n = a.shape[axis]
                 break
         if n is None:
             raise ShapeError("layer: expected at least one of A, U, V, b, h0 to fix the width, got none")
@@ -271,10 +296,10 @@ class LinearRNNLayer(Linear2RNNLayer):
 
     def __init__(
         self,
-        U: Any = None,
-        V: Any = None,
-        b: Any = None,
-        h0: Any = None,
+        U: _ArrayInput | None = None,
+        V: _ArrayInput | None = None,
+        b: _ArrayInput | None = None,
+        h0: _ArrayInput | None = None,
         input_dim: int | None = None,
     ) -> None:
         Linear2RNNLayer.__init__(self, A=None, U=U, V=V, b=b, h0=h0, input_dim=input_dim)
@@ -957,6 +982,12 @@ class Stack(_StackBase):
     C: np.ndarray
     c: np.ndarray | None = None
 
+    if TYPE_CHECKING:
+        # The generated __init__ as callers see it: the readout is read from array-likes (_validate_readout).
+        def __init__(
+            self, layers: Sequence[Linear2RNNLayer], C: _ArrayInput, c: _ArrayInput | None = None
+        ) -> None: ...
+
     def __post_init__(self) -> None:
         if isinstance(self.layers, Linear2RNNLayer):
             raise InvalidTypeError("layers: expected a sequence of layers, got a single Linear2RNNLayer")
@@ -1016,6 +1047,17 @@ class DepthwiseStack(_StackBase):
     c: np.ndarray | None = None
     activation: Any = "relu"
     readout_activation: bool = False
+
+    if TYPE_CHECKING:
+        # The generated __init__ as callers see it: the readout is read from array-likes (_validate_readout).
+        def __init__(
+            self,
+            layers: Sequence[Linear2RNNLayer],
+            C: _ArrayInput,
+            c: _ArrayInput | None = None,
+            activation: Any = "relu",
+            readout_activation: bool = False,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         if isinstance(self.layers, Linear2RNNLayer):
@@ -1090,6 +1132,10 @@ class WFA:
     alpha: np.ndarray
     A: np.ndarray
     omega: np.ndarray
+
+    if TYPE_CHECKING:
+        # The generated __init__ as callers see it: __post_init__ reads array-likes into the arrays held.
+        def __init__(self, alpha: _ArrayInput, A: _ArrayInput, omega: _ArrayInput) -> None: ...
 
     def __post_init__(self) -> None:
         alpha = as_array(self.alpha, "alpha", ndim=1)

@@ -195,8 +195,8 @@ class TorchLayer(nn.Module):
         True
         """
         arrays = {t: None if getattr(self, t) is None else _array(getattr(self, t)) for t in _TERM_NAMES}
-        h0 = _array(self.h0)
-        h0 = h0 if np.any(h0 != 0) else None
+        h0_values = _array(self.h0)
+        h0 = h0_values if np.any(h0_values != 0) else None
         if arrays["A"] is None:
             layer: Linear2RNNLayer = LinearRNNLayer(U=arrays["U"], V=arrays["V"], b=arrays["b"], h0=h0,
                                                     input_dim=self.input_dim)
