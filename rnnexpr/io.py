@@ -53,7 +53,7 @@ __all__ = ["save", "load", "model_to_dict", "model_from_dict", "read_json", "par
 FORMAT = "rnnexpr-model"
 VERSION = 1
 _TERMS = ("A", "U", "V", "b", "h0")
-_NDIM = {"A": 3, "U": 2, "V": 2, "b": 1, "h0": 1, "C": (1, 2), "c": 1, "alpha": 1, "omega": 1}
+_NDIM: dict[str, int | tuple[int, ...]] = {"A": 3, "U": 2, "V": 2, "b": 1, "h0": 1, "C": (1, 2), "c": 1, "alpha": 1, "omega": 1}
 
 Model = Stack | DepthwiseStack | WFA
 
@@ -470,7 +470,7 @@ def model_from_dict(d: Any) -> Model:
             raw_layers = d.get("layers")
             if not isinstance(raw_layers, list) or not raw_layers:
                 raise ModelFormatError("layers: expected a non-empty list of layer objects")
-            layers = []
+            layers: list[Linear2RNNLayer] = []
             for i, entry in enumerate(raw_layers):
                 where = f"layers[{i}]."
                 if not isinstance(entry, dict):
@@ -577,7 +577,9 @@ def save(model: Model, path: str | os.PathLike) -> Path:
                 arrays.update(_npz_arrays(d, {"c": model.c}))
         arrays["__meta__"] = np.array(json.dumps(meta))
         with open(path, "wb") as fh:
-            np.savez(fh, **arrays)
+            # numpy's stub lets the ** mapping fill savez's allow_pickle (numpy >= 2.1); these keys are
+            # array names ("C", "layers/0/A", "__meta__"), never that keyword.
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
         return path
     raise InvalidArgumentError(f"path: expected a .json or .npz file name, got {str(path)!r}")
 

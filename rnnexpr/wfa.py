@@ -113,7 +113,7 @@ class SpanBasis:
     @property
     def gap(self) -> float | None:
         """Float only: smallest accepted relative residual over max(largest rejected, tolerance)."""
-        if self.exact or self.min_accepted is None:
+        if self.exact or self.min_accepted is None or self.tolerance is None:
             return None
         return self.min_accepted / max(self.max_rejected or 0.0, self.tolerance)
 
@@ -135,7 +135,7 @@ def _forward_span(start: np.ndarray, mats: np.ndarray, exact: bool, rtol: float)
     if exact:
         return _forward_span_exact(start, mats)
     Q = np.zeros((0, n))
-    words = []
+    words: list[tuple[int, ...]] = []
     min_acc, max_rej = None, 0.0
     nrm = float(np.linalg.norm(start))
     if nrm > 0:
@@ -301,6 +301,7 @@ def _restrict(F: np.ndarray, mats: np.ndarray, start: np.ndarray, end: np.ndarra
         if res is None:  # pragma: no cover - the span is invariant by construction
             raise ArithmeticError("reachable span is not invariant")
         C, coef = res
+        assert coef is not None  # restrict returns the coordinates of rows= whenever it is given
         return coef[0], np.ascontiguousarray(C.transpose(1, 0, 2)), QQ.matmul(F, end.reshape(-1, 1))[:, 0]
     # Orthonormal rows: coordinates are inner products.
     new = np.stack([F @ mats[s] @ F.T for s in range(d)], axis=1)
