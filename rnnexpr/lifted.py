@@ -50,7 +50,7 @@ import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -125,14 +125,16 @@ def _num_monomials(N: int, k: int) -> int:
     return math.comb(N + k - 1, k)
 
 
-def _monomial_features(H: np.ndarray, k: int, exact: bool) -> np.ndarray:
-    """Rows of H (B, N) -> all degree-k monomials of each row, shape (B, binom(N+k-1, k))."""
+def _monomial_features(H: np.ndarray, k: int, exact: bool, modulus: int | None = None) -> np.ndarray:
+    """Rows of H (B, N) -> all degree-k monomials of each row, shape (B, binom(N+k-1, k)); mod p if given."""
     B, N = H.shape
     # Integer 1 in the exact case: Fraction inputs stay Fractions, integer inputs stay (fast) ints.
-    cur = np.ones((B, 1), dtype=object if exact else np.float64)
+    cur = np.ones((B, 1), dtype=np.int64 if modulus is not None else object if exact else np.float64)
     for deg in range(1, k + 1):
         first, parent = _parent_table(N, deg)
         cur = cur[:, parent] * H[:, first]
+        if modulus is not None:  # products of two residues < 2**31 fit in int64
+            cur %= modulus
     return cur
 
 
@@ -217,8 +219,6 @@ class HomogeneousParameters:
 
     def features(self, states: list[np.ndarray], m: int) -> np.ndarray:
         """Monomial features ``phi_m`` of a batch of states (from :meth:`states_after`): ``(B, r_m)``."""
-        if self.modulus is not None:
-            return _features_mod(self, states, _check_level(m))
         return _features_from_states(self, states, _check_level(m))
 
     def embedding_index(self, m_from: int, m_to: int) -> np.ndarray:
@@ -605,12 +605,15 @@ def _initial(hp: HomogeneousParameters, m: int) -> np.ndarray:
 
 
 def _features_from_states(hp: HomogeneousParameters, states: list[np.ndarray], m: int) -> np.ndarray:
-    """phi_m for a batch: states[l] of shape (B, N_l) -> (B, r_m)."""
+    """phi_m for a batch: states[l] of shape (B, N_l) -> (B, r_m), the top layer's factor first."""
     degs = feature_degrees(hp.depth, m)
-    out = None
-    for l in range(hp.depth, 0, -1):
-        F = _monomial_features(states[l - 1], degs[l - 1], hp.exact)
-        out = F if out is None else (out[:, :, None] * F[:, None, :]).reshape(out.shape[0], -1)
+    p = hp.modulus
+    out = _monomial_features(states[-1], degs[-1], hp.exact, p)
+    for l in range(hp.depth - 1, 0, -1):
+        F = _monomial_features(states[l - 1], degs[l - 1], hp.exact, p)
+        out = (out[:, :, None] * F[:, None, :]).reshape(out.shape[0], -1)
+        if p is not None:
+            out %= p
     return out
 
 
@@ -750,7 +753,8 @@ def _embed_index(widths: tuple[int, ...], m_from: int, m_to: int) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-class _HomogeneousLayer(NamedTuple):
+@dataclass(frozen=True)
+class _HomogeneousLayer:
     """What :func:`rnnexpr.models.run_recurrence` reads of a layer (the terms come from the arithmetic)."""
 
     index: int
@@ -822,20 +826,6 @@ def _readout(hp: HomogeneousParameters, top: np.ndarray) -> np.ndarray:
     return top @ hp.readout
 
 
-def _features_mod(hp: HomogeneousParameters, states: list[np.ndarray], m: int) -> np.ndarray:
-    p = hp.modulus
-    degs = feature_degrees(hp.depth, m)
-    out = None
-    for l in range(hp.depth, 0, -1):
-        H = states[l - 1]
-        cur = np.ones((H.shape[0], 1), dtype=np.int64)
-        for deg in range(1, degs[l - 1] + 1):
-            first, parent = _parent_table(H.shape[1], deg)
-            cur = cur[:, parent] * H[:, first] % p
-        out = cur if out is None else (out[:, :, None] * cur[:, None, :] % p).reshape(out.shape[0], -1)
-    return out
-
-
 def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
                         words: list[tuple[int, ...]], chunk: int = 1 << 20) -> np.ndarray:
     """Output after each word from each starting state, along the trie of the words' prefixes."""
@@ -865,13 +855,10 @@ def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
     per = max(1, chunk // max(width, 1))
     for a in range(0, P, per):
         b = min(P, a + per)
-        cur_states = {(): [s[a:b] for s in states]}
-        if () in wanted:
-            v = _readout(hp, cur_states[()][-1])
-            for j in wanted[()]:
-                out[a:b, j] = v
-        prev_index = {(): 0}
         prev = [s[a:b] for s in states]
+        for j in wanted.get((), ()):
+            out[a:b, j] = _readout(hp, prev[-1])
+        prev_index: dict[tuple[int, ...], int] = {(): 0}
         for t in range(1, len(levels)):
             nodes = levels[t]
             parents = np.array([prev_index[w[:-1]] for w in nodes], dtype=np.int64)
@@ -886,7 +873,6 @@ def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
                     out[a:b, j] = vals[:, c]
             prev = cur
             prev_index = {w: c for c, w in enumerate(nodes)}
-        del cur_states
     return out
 
 
