@@ -577,7 +577,7 @@ def save(model: Model, path: str | os.PathLike) -> Path:
                 arrays.update(_npz_arrays(d, {"c": model.c}))
         arrays["__meta__"] = np.array(json.dumps(meta))
         with open(path, "wb") as fh:
-            # numpy's stub lets the ** mapping fill savez's allow_pickle (numpy >= 2.1); these keys are
+            # numpy's stub lets the ** mapping fill savez's allow_pickle keyword; these keys are
             # array names ("C", "layers/0/A", "__meta__"), never that keyword.
             np.savez(fh, **arrays)  # type: ignore[arg-type]
         return path

@@ -34,7 +34,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -227,16 +227,18 @@ class LinearSystem:
             red = _numerical_reduction(self, rtol, gap_warning)
             _maybe_warn(red, warn, "McMillan degree")
             return red.result
+        # resolve_method checked method against _METHODS, and "numerical" returned above.
+        rank_method: Literal["exact", "modular"] = "modular" if method == "modular" else "exact"
         sys = self.to_exact()
         M = sys.markov_parameters(2 * n)
         p, d = self.output_dim, self.input_dim
         if n == 0 or p == 0 or d == 0:
-            return matrix_rank(np.empty((n * p, n * d), dtype=object), method)
+            return matrix_rank(np.empty((n * p, n * d), dtype=object), rank_method)
         H = np.empty((n * p, n * d), dtype=object)
         for i in range(n):
             for j in range(n):
                 H[i * p:(i + 1) * p, j * d:(j + 1) * d] = M[i + j]
-        return matrix_rank(H, method)
+        return matrix_rank(H, rank_method)
 
     def minimal(
         self, *, method: str | None = None, exact: bool | None = None, rtol: float | None = None,
@@ -984,6 +986,7 @@ def equivalent(a: Stack | LinearSystem, b: Stack | LinearSystem, *, exact: bool 
             if use_exact:
                 bad = np.argwhere(xa[t] != xb[t])
             else:
+                assert size is not None  # the float comparison is always given the entry sizes
                 bad = np.argwhere(np.abs(xa[t] - xb[t]) > rtol * (t + 1) * size[t])
             if bad.size:
                 return t, int(bad[0][-1])
@@ -1007,12 +1010,11 @@ def equivalent(a: Stack | LinearSystem, b: Stack | LinearSystem, *, exact: bool 
 
 
 def _run(sys: LinearSystem, x: np.ndarray) -> np.ndarray:
+    """The output after the last step of ``x`` (a witness: at least one step)."""
     h = sys.h0
-    y = None
     for u in x:
         h = sys.V @ h + sys.U @ u + sys.b
-        y = sys.C @ h + sys.c
-    return y
+    return sys.C @ h + sys.c
 
 
 def _witness(a: LinearSystem, b: LinearSystem, x: np.ndarray, exact: bool, method: str, scope: str,

@@ -41,7 +41,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -564,6 +564,7 @@ def _exact_spectral(b: HankelBlocks, num_states: int | None) -> WFA:
     for i in range(n):
         eye[i, i] = Fraction(1)
     B_inv = solve(B, eye)
+    assert B_inv is not None  # B is an invertible block: n independent rows of a rank-n matrix
     Hs = to_exact_array(b.H_sigma)
     alpha = to_exact_array(b.h_S)[cols]
     omega = exact_matmul(B_inv, to_exact_array(b.h_P)[rows].reshape(n, 1))[:, 0]
@@ -609,15 +610,15 @@ def held_out_error(model: Any, target: Any, words: Sequence[Sequence[int]], *, m
     metric = check_choice(metric, "metric", _METRICS)
     if isinstance(words, str | bytes) or not isinstance(words, Sequence) or len(words) == 0:
         raise InvalidArgumentError(f"words: expected a non-empty list of words, got {words!r}")
-    words = [tuple(w) for w in words]
+    word_list: list[Word] = [tuple(w) for w in words]
     d = None
     for m in (model, target):
         if _is_model(m):
             d = int(m.alphabet_size)
     if d is not None:
-        words = [tuple(w) for w in check_words(words, d)]
-    y_model = _evaluate(model, words, False)
-    y = _evaluate(target, words, False)
+        word_list = [tuple(w) for w in check_words(word_list, d)]
+    y_model = _evaluate(model, word_list, False)
+    y = _evaluate(target, word_list, False)
     diff = y_model - y
     if metric == "rmse":
         return float(np.sqrt(np.mean(diff**2)))
@@ -715,7 +716,7 @@ def depth1_error_profile(
     suffixes: Sequence[Sequence[int]] | None = None,
     alphabet_size: int | None = None,
     max_length: int = 3,
-    rank_method: str | None = None,
+    rank_method: Literal["exact", "modular", "numerical"] | None = None,
     max_entries: int = 10**7,
 ) -> DepthOneErrorProfile:
     """Error of the best depth-1 model (WFA) at each size: spectral upper bound and Eckart-Young lower bound.
@@ -894,8 +895,8 @@ def _scatter(keys: np.ndarray, values: np.ndarray, B: int, d: int, rows: _WordIn
     X, lengths = _decode_digits(keys, B, width)
     pref = _prefix_codes(X, lengths, B, width)  # pref[i, k] = code(w[:k])
     powers = np.ones(width + 2, dtype=np.int64)
-    for k in range(1, width + 2):
-        powers[k] = powers[k - 1] * B if powers[k - 1] <= _INT64_MAX // B else 0
+    for j in range(1, width + 2):
+        powers[j] = powers[j - 1] * B if powers[j - 1] <= _INT64_MAX // B else 0
     k = np.arange(width + 1)[None, :]
     valid = k <= lengths[:, None]
     # w = u v with |u| = k: code(v) = code(w) - code(u) * B^(|w| - k).
