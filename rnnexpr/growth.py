@@ -335,6 +335,7 @@ def rank_growth(model: Stack | WFA, max_length: int, *, method: str | None = Non
     elif order == 0:
         shape = f"the rank is constant, {prof.ranks[-1]}, from k = {k0} on (bounded)"
     else:
+        assert k0 is not None and poly is not None  # _describe finds the order, k0 and the polynomial together
         shape = (f"the order-{order} differences are constant from k = {k0 + order} on: r_k = "
                  f"{_poly_str(poly)} for {k0} <= k <= {K} (polynomial growth of order {order})")
     statement = (f"Observation on the computed range k <= {K}, not a theorem: {shape}; block full up to "
@@ -396,9 +397,11 @@ def generic_stack(widths: list[int] | tuple[int, ...], alphabet_size: int = 2, *
     layers = []
     m = d
     for n in ws:
-        terms = {"A": draw(n, m, n), "h0": draw(n)}
+        A, h0 = draw(n, m, n), draw(n)
         if kind == "2rnn":
-            terms.update(U=draw(n, m), V=draw(n, n), b=draw(n))
-        layers.append(Linear2RNNLayer(**terms))
+            U, V, b = draw(n, m), draw(n, n), draw(n)  # drawn after A and h0, as always (same seed, same stack)
+            layers.append(Linear2RNNLayer(A=A, U=U, V=V, b=b, h0=h0))
+        else:
+            layers.append(Linear2RNNLayer(A=A, h0=h0))
         m = n
     return Stack(layers, C=draw(1, ws[-1]))

@@ -336,6 +336,7 @@ def _inverse_vandermonde(exponents: list[tuple[int, ...]], exact: bool) -> np.nd
     for i in range(N):
         eye[i, i] = Fraction(1)
     inv = solve(V, eye)
+    assert inv is not None  # a Vandermonde matrix on the principal lattice is invertible
     return inv if exact else to_float_array(inv)
 
 
@@ -507,7 +508,7 @@ def tt_evaluate(tt: Any, x: Any, *, feature_map: str = "one_hot") -> Any:
     if not exact_eval:
         cores = [to_float_array(c) for c in cores]
         arr = to_float_array(arr)
-    v = None
+    acc: np.ndarray | None = None
     for t in range(T):
         dim = cores[t].shape[1]
         if feature_map == "affine":
@@ -521,8 +522,9 @@ def tt_evaluate(tt: Any, x: Any, *, feature_map: str = "one_hot") -> Any:
             D = _degree_from_dim(m, dim, t)
         phi = _features(arr[t], monomial_exponents(m, D), exact_eval)
         mat = np.tensordot(cores[t], phi, axes=(1, 0))  # (r_t, r_{t+1})
-        v = mat[0] if v is None else v @ mat
-    return _py(v[0])
+        acc = mat[0] if acc is None else acc @ mat
+    assert acc is not None  # T >= 1: tt_cores refuses an empty list of cores
+    return _py(acc[0])
 
 
 def _py(v: Any) -> Any:
@@ -710,7 +712,7 @@ def _left_orthogonalize_sweep(cores: list[np.ndarray]) -> tuple[list[np.ndarray]
     for t in range(len(cores) - 1):
         r, d, r2 = cores[t].shape
         Q, R = np.linalg.qr(cores[t].reshape(r * d, r2))
-        scale = np.linalg.norm(R)
+        scale = float(np.linalg.norm(R))
         if scale == 0.0:
             return [np.zeros((1, c.shape[1], 1)) for c in cores], -math.inf
         R = R / scale
