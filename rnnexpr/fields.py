@@ -442,6 +442,22 @@ def _gf_from_flint(m) -> np.ndarray:
     return np.fromiter(map(int, m.entries()), dtype=np.int64, count=r * c).reshape(r, c)
 
 
+def _flint_pivots(R: Any, rank: int) -> tuple[int, ...]:
+    """Pivot columns of a flint reduced echelon form, read in place.
+
+    Each row's pivot lies right of the one above, so the first nonzero of the first
+    ``rank`` rows takes about ``rank + ncols`` entry reads instead of converting the
+    whole matrix to numpy (which dominated rank profiles' independent-row searches).
+    """
+    out, j = [], 0
+    for i in range(rank):
+        while R[i, j] == 0:
+            j += 1
+        out.append(j)
+        j += 1
+    return tuple(out)
+
+
 def _pivots_of_rref(R: np.ndarray, rank: int) -> tuple[int, ...]:
     """Pivot columns of the first ``rank`` rows of a reduced echelon form (nonzero test)."""
     if rank == 0:
@@ -644,7 +660,11 @@ class Field:
         a = self.matrix(M)
         if a.size == 0:
             return []
-        return list(self.rref(a.T)[1])
+        return list(self._pivots(a.T))
+
+    def _pivots(self, a: np.ndarray) -> tuple[int, ...]:
+        """The pivot columns of the reduced echelon form of a (validated, nonempty) matrix."""
+        return self.rref(a)[1]
 
     def matmul(self, A: Any, B: Any) -> np.ndarray:  # pragma: no cover - overridden
         """The product ``A @ B`` over this field."""
@@ -736,6 +756,12 @@ class RationalField(Field):
             return out, _pivots_of_rref(out, int(rank))
         R, pivots = _qq_to_domain(a).rref()
         return _qq_from_domain(R), tuple(int(x) for x in pivots)
+
+    def _pivots(self, a: np.ndarray) -> tuple[int, ...]:
+        if _use_flint():
+            R, rank = _qq_to_flint(a).rref()
+            return _flint_pivots(R, int(rank))
+        return tuple(int(x) for x in _qq_to_domain(a).rref()[1])
 
     def matmul(self, A: Any, B: Any) -> np.ndarray:
         """Exact product over Q.
@@ -1092,6 +1118,12 @@ class PrimeField(Field):
             out = _gf_from_flint(R)
             return out, _pivots_of_rref(out, int(rank))
         return _np_rref_mod(a, self.p)
+
+    def _pivots(self, a: np.ndarray) -> tuple[int, ...]:
+        if _use_flint() and a.size >= _FLINT_RREF_MIN_ENTRIES:
+            R, rank = _gf_to_flint(a, self.p).rref()
+            return _flint_pivots(R, int(rank))
+        return _np_rref_mod(a, self.p)[1]
 
     def matmul(self, A: Any, B: Any) -> np.ndarray:
         """The product mod p.

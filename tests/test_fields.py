@@ -253,6 +253,27 @@ def test_span_against_brute_force(b, field):
             assert not S.add(V[0])
 
 
+@pytest.mark.parametrize("b", BACKENDS)
+def test_independent_rows_mod_p_large_enough_for_flint(b):
+    """Above the flint threshold the pivots are read in place: the greedy first independent rows."""
+    p = fields.DEFAULT_PRIME
+    rng = np.random.default_rng(5)
+    # 90 x 60 of rank 25, with a block of zero rows and repeated rows so the greedy choice matters.
+    M = (rng.integers(0, 50, size=(90, 25)) @ rng.integers(0, 50, size=(25, 60))) % p
+    M[10:20] = 0
+    M[30:40] = M[:10]
+    assert M.size >= fields._FLINT_RREF_MIN_ENTRIES
+    rows = M.tolist()
+    with backend(b):
+        ind = GF(p).independent_rows(M)
+    r = _rank_p_oracle(rows, p)
+    assert len(ind) == r == 25 and _rank_p_oracle([rows[i] for i in ind], p) == r
+    assert ind == sorted(ind) and not set(ind) & (set(range(10, 20)) | set(range(30, 40)))
+    for i in [j for j in range(90) if j not in ind][::7]:
+        before = [rows[j] for j in ind if j < i]
+        assert _rank_p_oracle(before + [rows[i]], p) == len(before)
+
+
 def _rank_p_oracle(rows, p):
     """Rank mod p by Python-int Gaussian elimination."""
     a = [[int(v) % p for v in row] for row in rows]
