@@ -216,7 +216,7 @@ def hankel_block(
             f"max_entries={max_entries}"
         )
     words = [u + v for u in P for v in S]
-    if d is not None:
+    if isinstance(model_or_function, Stack | WFA):  # exactly when d is not None
         vals = model_or_function.values(words, exact=exact) if words else np.empty(0, dtype=object if exact else float)
     else:
         raw = [model_or_function(w) for w in words]
@@ -519,6 +519,7 @@ class RankProfile:
             d["prime"] = self.prime
         if self.tolerances is not None:
             d["tolerances"] = list(self.tolerances)
+        if self.gaps is not None:
             d["gaps"] = [g if math.isfinite(g) else "inf" for g in self.gaps]
         return d
 
@@ -1367,8 +1368,7 @@ def hankel_certificate(
         raise InvalidArgumentError(f"method: expected 'exact' or 'modular', got {method!r}")
     d = model.alphabet_size if isinstance(model, Stack | WFA) else None
     if prefixes is None or suffixes is None:
-        shallow = isinstance(model, WFA) or (isinstance(model, Stack) and model.depth == 1)
-        if shallow:
+        if isinstance(model, WFA) or (isinstance(model, Stack) and model.depth == 1):  # shallow: basis words
             P0, S0 = hankel_basis_words(model)
         else:
             if d is None:
