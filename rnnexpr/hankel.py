@@ -728,62 +728,6 @@ def _full_block(values: list[np.ndarray], d: int, k: int, dtype: Any) -> np.ndar
 
 
 
-def _log2_bounds(hp, n_max: int, start_ones: bool = False) -> list[tuple[list[float], list[float]]]:
-    """For n = 0..n_max: per layer, log2 of a bound on the entries' absolute values and on their denominators.
-
-    Runs the network with absolute values (the largest symbol matrix entrywise), from
-    the initial states or from all-ones states (a bound on the coefficients of the
-    polynomial ``f_x(v)`` in the state ``x``).
-    """
-    def mag(a):
-        return np.array([abs(float(v)) for v in np.asarray(a).ravel()]).reshape(np.asarray(a).shape)
-
-    def log2den(a):
-        q = 1
-        for v in np.asarray(a).ravel():
-            q = math.lcm(q, (v if isinstance(v, Fraction) else Fraction(v)).denominator)
-        return math.log2(q)
-
-    first = mag(hp.first).max(axis=1)  # (N1, N1)
-    bil = [mag(B) for B in hp.bilinear]
-    qf = log2den(hp.first)
-    qb = [log2den(B) for B in hp.bilinear]
-    if start_ones:
-        vecs = [np.ones(N) for N in hp.widths]
-        dens = [0.0] * hp.depth
-    else:
-        vecs = [mag(h) for h in hp.h0]
-        dens = [log2den(h) for h in hp.h0]
-    exps = [0.0] * hp.depth
-    slack = 1 + 1e-9
-
-    def norm(v, e):
-        m = float(v.max()) if v.size else 0.0
-        if m == 0.0:
-            return v, -math.inf
-        return v / m, e + math.log2(m * slack)
-
-    for i in range(hp.depth):
-        vecs[i], exps[i] = norm(vecs[i], 0.0)
-    out = [([e for e in exps], list(dens))]
-    for _ in range(n_max):
-        new_v, new_e, new_d = [], [], []
-        v, e = norm(vecs[0] @ first, exps[0])
-        new_v.append(v)
-        new_e.append(e)
-        new_d.append(dens[0] + qf)
-        for l in range(1, hp.depth):
-            B = bil[l - 1]
-            w = np.einsum("a,b,abk->k", vecs[l], new_v[l - 1], B)
-            v, e = norm(w, exps[l] + new_e[l - 1])
-            new_v.append(v)
-            new_e.append(e)
-            new_d.append(dens[l] + new_d[l - 1] + qb[l - 1])
-        vecs, exps, dens = new_v, new_e, new_d
-        out.append((list(exps), list(dens)))
-    return out
-
-
 def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_budget: int) -> RankProfile:
     """rank_profile over GF(p) by evaluation (see rank_profile); every rank labelled proven or lower bound."""
     d, L = hp.alphabet_size, hp.depth
@@ -793,8 +737,8 @@ def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_bud
     rng = np.random.default_rng(seed)
     readout_bits = math.log2(max(1.0, max((abs(float(v)) for v in hp.readout), default=1.0)) + 1)
     read_den = math.log2(max(1, hp.common_denominator()))
-    state_bounds = _log2_bounds(hp, 2 * K)
-    coef_bounds = _log2_bounds(hp, 2 * K, start_ones=True)
+    state_bounds = hp.log2_bounds(2 * K)
+    coef_bounds = hp.log2_bounds(2 * K, start="ones")
     eps_sketch: dict[str, float] = {}
     eps_prime_bits: list[float] = []  # log2 bounds of the minors a test relies on
 

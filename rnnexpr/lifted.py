@@ -58,7 +58,7 @@ from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitE
 from .fields import matmul_mod
 from .models import WFA, Arithmetic, Stack, check_words, run_recurrence
 from .numbers import to_exact_array, to_float_array, zeros
-from .validation import check_int, deprecated_positional
+from .validation import check_choice, check_int, deprecated_positional
 
 __all__ = [
     "LiftedRepresentation",
@@ -279,6 +279,49 @@ class HomogeneousParameters:
         """
         words = check_words(words, self.alphabet_size)
         return _values_from_states(self, states, words)
+
+    def log2_bounds(self, max_length: int, *, start: str = "initial") -> list[tuple[list[float], list[float]]]:
+        """Bounds on the states after every word of each length: log2 of the entries' size and denominators.
+
+        The homogeneous form run with absolute values, every layer's parameters
+        entrywise in absolute value and the first layer's the largest over the
+        symbols, bounds ``|h^l_k|`` after any word of length ``n``; the
+        denominators add up along the same recurrence.  The vectors are kept
+        normalised with their log2 scale apart (and a relative slack of 1e-9 on
+        each rounding), so long words neither overflow nor under-bound.  The
+        bounds behind the modular rank profile's error probability
+        (:func:`rnnexpr.hankel.rank_profile`).
+
+        Parameters
+        ----------
+        max_length : int
+            Bounds for ``n = 0 .. max_length``.
+        start : {"initial", "ones"}
+            From the initial states, or from all-ones states: a bound on the
+            coefficients of the state after ``n`` more symbols as a polynomial in
+            the starting state.
+
+        Returns
+        -------
+        list of (list of float, list of float)
+            For each ``n``: per layer, log2 of a bound on the absolute entries
+            (``-inf`` when the layer is zero after every such word) and log2 of a
+            bound on their common denominator.
+
+        Examples
+        --------
+        >>> from rnnexpr.models import WFA
+        >>> hp = homogeneous_parameters(WFA([1], [[[2], ["-3/2"]]], [1]))
+        >>> [(round(e[0], 3), round(q[0], 3)) for e, q in hp.log2_bounds(2)]   # |h_n| <= 2^n, denominators 2^n
+        [(0.0, 0.0), (1.0, 1.0), (2.0, 2.0)]
+        """
+        n_max = _check_level(max_length, "max_length")
+        start = check_choice(start, "start", ("initial", "ones"))
+        if self.modulus is not None:
+            raise ModelKindError("self: expected rational or float parameters for magnitude bounds, got residues")
+        layers = [_HomogeneousLayer(i, w) for i, w in enumerate(self.widths)]
+        history = run_recurrence(layers, [None] * n_max, _Log2Bounds(self, start == "ones"), keep="all")
+        return [([h[n][1] for h in history], [h[n][2] for h in history]) for n in range(n_max + 1)]
 
     def word_values(self, max_length: int) -> list[np.ndarray]:
         """``f(w)`` for every word w of each length ``n = 0..max_length``, in base-d order of w.
@@ -811,6 +854,59 @@ class _HomogeneousArithmetic(Arithmetic):
             return matmul_mod(hz, M, p)
         G = np.tensordot(h, M, axes=(1, 0))  # (B, N_{l-1}, N_l)
         return _rowmat(z, G) if self.hp.exact else np.einsum("bj,bjk->bk", z, G)
+
+
+class _Log2Bounds(Arithmetic):
+    """Magnitude and denominator bounds on the homogeneous form (see HomogeneousParameters.log2_bounds).
+
+    A state is ``(v, e, q)``: ``2**e * v`` bounds the absolute entries (``max v = 1``)
+    and ``2**q`` their common denominator.
+    """
+
+    _SLACK = 1 + 1e-9  # each float rounding of a bound is covered by rounding up
+
+    def __init__(self, hp: HomogeneousParameters, start_ones: bool) -> None:
+        self.hp, self.start_ones = hp, start_ones
+
+    def terms(self, index: int, layer: Any) -> tuple[int, np.ndarray, float]:
+        hp = self.hp
+        if index == 0:  # any symbol: the entrywise largest symbol matrix
+            return 0, _abs_float(hp.first).max(axis=1), _log2_denominator(hp.first)
+        B = hp.bilinear[index - 1]
+        return index, _abs_float(B), _log2_denominator(B)
+
+    def initial(self, terms: tuple[int, np.ndarray, float], width: int) -> tuple[np.ndarray, float, float]:
+        if self.start_ones:
+            return (*self._normalized(np.ones(width), 0.0), 0.0)
+        h0 = self.hp.h0[terms[0]]
+        return (*self._normalized(_abs_float(h0), 0.0), _log2_denominator(h0))
+
+    def step(self, terms: tuple[int, np.ndarray, float], h: Any, z: Any, drive: Any) -> tuple[np.ndarray, float, float]:
+        index, M, q = terms
+        v, e, den = h
+        if index == 0:
+            return (*self._normalized(v @ M, e), den + q)
+        zv, ze, zden = z  # the new state of the layer below
+        return (*self._normalized(np.einsum("a,b,abk->k", v, zv, M), e + ze), den + zden + q)
+
+    @classmethod
+    def _normalized(cls, v: np.ndarray, e: float) -> tuple[np.ndarray, float]:
+        m = float(v.max()) if v.size else 0.0
+        if m == 0.0:
+            return v, -math.inf
+        return v / m, e + math.log2(m * cls._SLACK)
+
+
+def _abs_float(a: np.ndarray) -> np.ndarray:
+    arr = np.asarray(a)
+    return np.array([abs(float(v)) for v in arr.ravel()]).reshape(arr.shape)
+
+
+def _log2_denominator(a: np.ndarray) -> float:
+    q = 1
+    for v in np.asarray(a).ravel():
+        q = math.lcm(q, (v if isinstance(v, Fraction) else Fraction(v)).denominator)
+    return math.log2(q)
 
 
 def _run(hp: HomogeneousParameters, start: list[np.ndarray], symbols: np.ndarray) -> list[np.ndarray]:

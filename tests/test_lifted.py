@@ -247,3 +247,32 @@ def test_to_tensor_train_takes_the_lift_budget():
     tt = to_tensor_train(s, 4, max_entries=10**5)
     for w in ([0] * 4, [1, 0] * 2, [1] * 4):
         assert tt_evaluate(tt, w) == literal_word_value(s, w)[0]
+
+
+@pytest.mark.parametrize("kind", ["pure", "2rnn"])
+@pytest.mark.parametrize("widths", [[2, 2], [1, 2, 1], [2, 1, 1, 1]])
+def test_log2_bounds_bound_every_word(widths, kind):
+    """2**e bounds every state entry and 2**q every denominator, for every word of each length."""
+    from fractions import Fraction
+
+    from rnnexpr.lifted import homogeneous_parameters
+
+    s = random_stack(widths, 2, kind=kind, seed=4, exact=True, with_initial_state=True)
+    hp = homogeneous_parameters(s)
+    n_max = 5
+    for start in ("initial", "ones"):
+        bounds = hp.log2_bounds(n_max, start=start)
+        assert len(bounds) == n_max + 1
+        init = [np.full(h.shape, Fraction(1), dtype=object) for h in hp.h0] if start == "ones" else list(hp.h0)
+        hs = hp if start == "initial" else type(hp)(hp.widths, hp.first, hp.bilinear, tuple(init), hp.readout, True)
+        for n in range(n_max + 1):
+            words = list(itertools.product(range(2), repeat=n))
+            states = hs.states_after(words)
+            exps, dens = bounds[n]
+            for l, H in enumerate(states):
+                big = max(abs(Fraction(v)) for v in H.ravel())
+                den = math.lcm(*(Fraction(v).denominator for v in H.ravel()))
+                assert big == 0 or math.log2(big) <= exps[l] + 1e-12  # (a bound of -inf says the layer is zero)
+                assert math.log2(den) <= dens[l] + 1e-12
+    with pytest.raises(ValueError, match="start"):
+        hp.log2_bounds(2, start="zeros")
