@@ -31,7 +31,8 @@ import os
 import sys
 import textwrap
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -377,6 +378,26 @@ def _check_profile_work(model: Any, max_length: int) -> None:
 
     words = word_count(model.alphabet_size, max_length, cap=10**12)
     check_work(4 * (max_length + 1) ** 2 * words, "--max-length")
+
+
+@contextmanager
+def _option_names(**names: str) -> Iterator[None]:
+    """Let the library's checks speak in option names: ``max_length: ...`` is reported as ``--max-length: ...``.
+
+    The library functions check their own arguments against the budgets (one check, shared
+    with Python callers); on the command line the message names the option the user typed.
+    """
+    from .errors import RnnexprError
+
+    try:
+        yield
+    except RnnexprError as exc:
+        message = str(exc)
+        for argument, flag in names.items():
+            if message.startswith(argument + ":") and len(exc.args) == 1:
+                exc.args = (flag + message[len(argument):],)
+                break
+        raise
 
 
 def _state_size(model: Any) -> int:
@@ -749,15 +770,12 @@ def _cmd_collapse(args: argparse.Namespace) -> int:
                  "degree method (default: auto, the library's choice)", default=None),
          examples=[f"rnnexpr degree {EXAMPLES}/2rnn-depth2.json --length 4"])
 def _cmd_degree(args: argparse.Namespace) -> int:
-    from .limits import check_work
     from .polydegree import degree
 
     model = _load(args.model, ("stack", "depthwise"))
-    # The degree bounds alone take about T^2 * depth steps: refuse before starting them.
-    check_work(2 * args.length**2 * model.depth, f"--length: the degree at T={args.length} of a depth-{model.depth} "
-                                                 "stack")
     kwargs = {} if args.method is None else {"method": args.method}
-    res = degree(model, args.length, **kwargs)
+    with _option_names(length="--length"):  # degree checks the length and work budgets itself
+        res = degree(model, args.length, **kwargs)
     how = "exact, certified" if not res.error_probability else f"error probability <= {res.error_probability:.1e}"
     _emit(args, res.to_dict(), [f"total degree of y_{args.length}: {res.total}  ({res.method}, {how})",
                                 f"degree in x_1..x_{args.length}: {list(res.per_input)}"])
@@ -845,9 +863,8 @@ def _cmd_equivalent(args: argparse.Namespace) -> int:
     if deep and args.max_length is None and args.inputs == "one-hot":
         raise UsageError("a deep stack is not a WFA: give --max-length K to compare all words of length <= K, or "
                          "--inputs real for linear RNN stacks")
-    if args.max_length is not None and args.inputs == "one-hot":
-        _check_words([a, b], args.max_length)
-    res = equivalent(a, b, inputs=args.inputs, max_length=args.max_length)
+    with _option_names(max_length="--max-length"):  # equivalent checks the length, words and work budgets itself
+        res = equivalent(a, b, inputs=args.inputs, max_length=args.max_length)
     line = "equivalent" if res.equivalent else f"not equivalent: witness {res.to_dict()['witness']}"
     _emit(args, res.to_dict(), [f"{line} (scope: {res.scope}; {'exact' if res.exact else 'numerical'})"])
     return EXIT_OK if res.equivalent else EXIT_FAIL

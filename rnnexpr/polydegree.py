@@ -57,6 +57,7 @@ import numpy as np
 from .errors import InvalidArgumentError, ModelKindError, ShapeError, SizeLimitError
 from .fields import GF, error_probability, random_prime
 from .fields import PRIME_RANGE as _FIELD_PRIME_RANGE
+from .limits import check_size, check_work
 from .models import Arithmetic, ArrayArithmetic, DepthwiseStack, Stack, run_recurrence
 from .numbers import to_exact_array
 from .validation import check_int, deprecated_positional
@@ -360,7 +361,8 @@ def degree_upper_bounds(model: Stack | DepthwiseStack, length: int, *, output: i
     ----------
     model : Stack or DepthwiseStack
     length : int
-        ``T >= 1``.
+        ``T >= 1``, within the ``length`` budget of :mod:`rnnexpr.limits`, and with the
+        recursions' cost (about ``2 T^2 L`` steps) within its ``work`` budget.
     output : int
         Output coordinate.
 
@@ -370,14 +372,34 @@ def degree_upper_bounds(model: Stack | DepthwiseStack, length: int, *, output: i
         Bound on the total degree, bounds on the degree in each ``x_t``
         (``-1`` where the polynomial is identically zero).
 
+    Raises
+    ------
+    SizeLimitError
+        When ``length`` is above a budget (checked before anything is computed).
+
     Examples
     --------
     >>> from rnnexpr.models import random_stack
     >>> degree_upper_bounds(random_stack([2, 2], 1, seed=0, exact=True), 3)
     (6, (3, 2, 1))
     """
-    T = check_int(length, "length", minimum=1)
+    T = _checked_length(length, model)
     return _bounds(_as_net(model, output), T)
+
+
+def _checked_length(length: Any, model: Any) -> int:
+    """``T``: a positive integer within the ``length`` budget, whose degree bounds fit the ``work`` budget.
+
+    The one check of every entry point (the command line relies on it too), made before the
+    T-long input lists of the recursions are built.
+    """
+    T = check_int(length, "length", minimum=1)
+    check_size(T, "length", "length")
+    if isinstance(model, Stack | DepthwiseStack):  # anything else is refused by _as_net
+        depth = len(model.layers)
+        # The bounds run T + 1 degree recursions of T steps through every layer: about 2 T^2 L steps.
+        check_work(2 * T * T * depth, f"length: the degree at T={T} of a depth-{depth} stack")
+    return T
 
 
 class _FactorCounts(Arithmetic):
@@ -747,7 +769,10 @@ def degree(
         A linear RNN or linear 2RNN stack (any of A, U, V, b, h0), or a stack
         with linear recurrences and a polynomial or identity activation.
     length : int
-        ``T >= 1``.
+        ``T >= 1``, within the ``length`` budget of :mod:`rnnexpr.limits` (default
+        100000), and with the degree bounds' cost, about ``2 T^2 L`` steps for depth
+        ``L``, within its ``work`` budget (so ``T`` up to about 2700 at depth 2 by
+        default); raise them with :func:`rnnexpr.limits.budget` or ``RNNEXPR_LIMITS``.
     method : {"auto", "symbolic", "modular"}
         ``"auto"`` expands symbolically when the polynomial is small (at most
         ``AUTO_SYMBOLIC_MONOMIALS`` estimated monomials) and evaluates
@@ -773,7 +798,9 @@ def degree(
     ModelKindError
         For other models, or a ReLU / tanh activation (not a polynomial).
     SizeLimitError
-        When the symbolic expansion or the modular evaluation would be too large.
+        When ``length`` is above the ``length`` or ``work`` budget (checked before
+        anything is computed), or the symbolic expansion or the modular evaluation
+        would be too large.
     ValueError, TypeError
         For a bad ``length``, ``method``, ``seed`` or ``rounds``, or ``exact=False``.
 
@@ -792,7 +819,7 @@ def degree(
     >>> r = degree(s, 4, method="modular"); r.total, r.certified, r.error_probability
     (10, True, 0.0)
     """
-    T = check_int(length, "length", minimum=1)
+    T = _checked_length(length, model)
     if exact is not True:
         raise InvalidArgumentError(
             f"exact: expected True (degrees are computed exactly, symbolically or modulo primes), got {exact!r}"
