@@ -637,8 +637,11 @@ def _cmd_hankel_rank(args: argparse.Namespace) -> int:
         prof = rank_profile(model, args.max_length, method=method)
     data = prof.to_dict()
     data["rank"] = int(prof.ranks[-1])
-    caught.emit(args, data, [f"Hankel rank {prof.ranks[-1]} on words of length <= {args.max_length} "
-                             f"({_profile_how(prof)})"])
+    how = _profile_how(prof)
+    if prof.method == "modular":
+        how += (", proven over Q" if prof.proven[-1] else
+                f", a lower bound, exact except with probability <= {prof.error_probability:.1e}")
+    caught.emit(args, data, [f"Hankel rank {prof.ranks[-1]} on words of length <= {args.max_length} ({how})"])
     return EXIT_OK
 
 
@@ -676,12 +679,35 @@ def _profile_how(prof: Any) -> str:
     if prof.exact:
         return "exact over Q"
     if prof.method == "modular":
-        return "mod p, a proven lower bound"
+        return f"mod p={prof.prime}"
     gaps = [g for g in (prof.gaps or []) if g is not None]
     return f"numerical, min gap={min(gaps):.2e}" if gaps else "numerical"
 
 
-@command("rank-profile", "Hankel ranks on words of length <= m for m = 0..K (factorized)",
+def _rank_cell(prof: Any, k: int) -> str:
+    """``ranks[k]``, marked ``*`` when it is a lower bound only (a modular rank below its upper bound).
+
+    The marking of ``rnnexpr growth``'s table.  Numerical ranks are not marked: they are neither
+    proven nor lower bounds (their tolerance and gap are in ``--json``, unclear gaps warn).
+    """
+    lower = prof.method == "modular" and not prof.proven[k]
+    return f"{prof.ranks[k]}{'*' if lower else ''}"
+
+
+def _proven_legend(prof: Any) -> str:
+    """Which ranks are proven, in the words of ``rnnexpr growth``'s statement."""
+    K = len(prof.ranks) - 1
+    if prof.method == "numerical":
+        return (f"none of the {K + 1} ranks proven: numerical ranks (tolerances and gaps in --json; --exact or "
+                "--method modular proves them)")
+    if all(prof.proven):
+        return "proven over Q"
+    return (f"{sum(prof.proven)} of {K + 1} ranks proven, the others (*) lower bounds mod p={prof.prime} "
+            f"(exact except with probability <= {prof.error_probability:.1e})")
+
+
+@command("rank-profile", "Hankel ranks on words of length <= m for m = 0..K (factorized); a rank marked * is a "
+                         "lower bound mod p, not proven (the last line says which ranks are proven)",
          MODEL,
          max_length_option(required=True, help="largest length K of the profile"),
          *method_options(default="the file decides: exact for an exact file, numerical (with tolerance, gap and a warning when unclear) for a float one"),
@@ -694,9 +720,10 @@ def _cmd_rank_profile(args: argparse.Namespace) -> int:
     _check_profile_work(model, args.max_length)
     with _NumericalWarnings() as caught:
         res = rank_profile(model, args.max_length, method=args.method)  # None: the file's type decides
-    rows = [[m, r] for m, r in enumerate(res.ranks)]
+    rows = [[m, _rank_cell(res, m)] for m in range(len(res.ranks))]
     how = _profile_how(res)
-    caught.emit(args, res.to_dict(), _table(rows, ["max length m", f"rank of H[words <= m, words <= m] ({how})"]))
+    lines = _table(rows, ["max length m", f"rank of H[words <= m, words <= m] ({how})"])
+    caught.emit(args, res.to_dict(), [*lines, *textwrap.wrap(_proven_legend(res), COLUMNS)])
     return EXIT_OK
 
 

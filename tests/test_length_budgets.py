@@ -1,4 +1,4 @@
-"""Length budgets of degree() and equivalent() from Python.
+"""Length budgets of degree() and equivalent() from Python, and the rank-profile table's proven marks.
 
 The library functions check their length arguments against rnnexpr.limits themselves (the
 command line relies on the same check): a hostile length is refused before any computation,
@@ -9,6 +9,7 @@ RNNEXPR_LIMITS / budget() overrides move the bound.
 from __future__ import annotations
 
 import itertools
+import json
 from fractions import Fraction
 
 import numpy as np
@@ -210,3 +211,67 @@ def test_command_line_reports_the_library_checks_with_option_names(tmp_path, cap
                    "--limit work=N)")
     assert main(["equivalent", path, path, "--max-length", "6"]) == 0
     assert "equivalent (scope: all words of length <= 6; exact)" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- rank-profile: which ranks are proven
+
+
+def _profile_table(out: str, K: int) -> tuple[list[list[str]], str]:
+    """The rows (m, rank cell) of a K-profile and the legend below them."""
+    lines = out.splitlines()
+    assert lines[0].startswith("max length m") and set(lines[1]) <= {"-", " "}
+    return [line.split() for line in lines[2:K + 3]], " ".join(lines[K + 3:])
+
+
+def test_rank_profile_table_all_proven(tmp_path, capsys):
+    path = str(save(generic_stack([2, 2, 2], 2, seed=0), tmp_path / "full.json"))
+    assert main(["rank-profile", path, "--max-length", "4", "--method", "modular"]) == 0
+    out = capsys.readouterr().out
+    # Every block is full (rank = number of words): proven, so no mark.
+    assert _profile_table(out, 4) == ([[str(k), str(2 ** (k + 1) - 1)] for k in range(5)], "proven over Q")
+    assert main(["rank-profile", path, "--max-length", "4", "--exact"]) == 0
+    out = capsys.readouterr().out
+    assert "(exact over Q)" in out.splitlines()[0] and _profile_table(out, 4)[1] == "proven over Q"
+
+
+def test_rank_profile_table_marks_the_lower_bounds_like_growth(tmp_path, capsys):
+    stack = generic_stack([2, 2], 2, seed=0)
+    path = str(save(stack, tmp_path / "deep.json"))
+    assert main(["rank-profile", path, "--max-length", "6", "--method", "modular"]) == 0
+    out = capsys.readouterr().out
+    rows, legend = _profile_table(out, 6)
+    # 25, 37, 51 are below min(words, r_k) = 31, 63, 84: lower bounds mod p, marked as growth marks them.
+    assert rows == [["0", "1"], ["1", "3"], ["2", "7"], ["3", "15"], ["4", "25*"], ["5", "37*"], ["6", "51*"]]
+    assert legend.startswith("4 of 7 ranks proven, the others (*) lower bounds mod p=")
+    assert "exact except with probability <=" in legend
+    assert all(len(line) <= 100 for line in out.splitlines())
+    # growth's table of the same stack carries the same marks.
+    assert main(["growth", path, "--max-length", "6"]) == 0
+    growth_rows = [line.split() for line in capsys.readouterr().out.splitlines()[1:8]]
+    assert [r[2] for r in growth_rows] == [r[1] for r in rows]
+    # The exact method proves the same numbers (brute force of these blocks: tests/test_growth.py).
+    assert main(["rank-profile", path, "--max-length", "5", "--exact"]) == 0
+    assert [r[1] for r in _profile_table(capsys.readouterr().out, 5)[0]] == ["1", "3", "7", "15", "25", "37"]
+    # --json carries the per-rank flags with their bounds and error probability.
+    assert main(["rank-profile", path, "--max-length", "6", "--method", "modular", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["proven"] == [True] * 4 + [False] * 3
+    assert data["ranks"] == [1, 3, 7, 15, 25, 37, 51] and data["upper_bounds"][4:] == [31, 63, 84]
+    assert 0 < data["error_probability"] < 1e-3
+
+
+def test_hankel_rank_block_says_whether_its_rank_is_proven(tmp_path, capsys):
+    path = str(save(generic_stack([2, 2], 2, seed=0), tmp_path / "deep.json"))
+    assert main(["hankel-rank", path, "--max-length", "3", "--method", "modular"]) == 0
+    assert capsys.readouterr().out.strip().endswith(", proven over Q)")
+    assert main(["hankel-rank", path, "--max-length", "6", "--method", "modular"]) == 0
+    assert ", a lower bound, exact except with probability <=" in capsys.readouterr().out
+
+
+def test_numerical_profiles_are_not_marked_as_lower_bounds(tmp_path, capsys):
+    path = str(save(generic_stack([2, 2], 2, seed=0).to_float(), tmp_path / "float.json"))
+    assert main(["rank-profile", path, "--max-length", "3"]) == 0
+    captured = capsys.readouterr()
+    rows, legend = _profile_table(captured.out, 3)
+    assert all(not r[1].endswith("*") for r in rows) and "numerical" in captured.out.splitlines()[0]
+    assert legend.startswith("none of the 4 ranks proven: numerical")
