@@ -14,6 +14,7 @@ import numpy as np
 
 from .errors import AlphabetError as _AlphabetError
 from .errors import InvalidArgumentError, ModelKindError, SizeLimitError
+from .fields import QQ
 from .hankel import word_count
 from .limits import HOW_TO_RAISE, check_size, check_work, current
 from .linear_systems import equivalent as _lti_equivalent
@@ -21,7 +22,7 @@ from .lifted import LiftedRepresentation, feature_degrees, homogeneous_parameter
 from .models import WFA, Stack
 from .results import EquivalenceResult
 from .validation import check_choice, check_int, check_tolerance, deprecated_positional
-from .wfa import DEFAULT_RTOL, _Echelon, wfa_equivalent
+from .wfa import DEFAULT_RTOL, wfa_equivalent
 
 __all__ = ["equivalent"]
 
@@ -221,26 +222,28 @@ def _graded_difference_witness(ra, rb, d: int, exact: bool, rtol: float):
     for t in range(T):
         ca, cb = ra.cores[t], rb.cores[t]
         na, nb = ca.shape[2], cb.shape[2]
-        ech = _Echelon(na + nb) if exact else None
-        Q = np.zeros((0, na + nb))
-        new_vecs, new_words = [], []
+        cands, cand_words = [], []
         for v, w in zip(vecs, words, strict=True):
             va, vb = v[: ca.shape[0]], v[ca.shape[0]:]
             for s in range(d):
-                x = np.concatenate([va @ ca[:, s, :], vb @ cb[:, s, :]])
-                if ech is not None:  # exact
-                    keep = ech.add(list(x))
-                else:
-                    xn = float(np.linalg.norm(x))
-                    r = x - (Q @ x) @ Q
-                    rn = float(np.linalg.norm(r))
-                    keep = xn > 0 and rn > rtol * xn
-                    if keep:
-                        Q = np.vstack([Q, r / rn])
-                if keep:
-                    new_vecs.append(x)
-                    new_words.append(w + (s,))
-        vecs, words = new_vecs, new_words
+                cands.append(np.concatenate([va @ ca[:, s, :], vb @ cb[:, s, :]]))
+                cand_words.append(w + (s,))
+        if exact:
+            # The greedy first independent candidates, in one batched elimination over Q.
+            X = np.empty((len(cands), na + nb), dtype=object)
+            for i, x in enumerate(cands):
+                X[i] = x
+            kept = QQ.span(na + nb).add_rows(X) if cands else []
+        else:
+            kept, Q = [], np.zeros((0, na + nb))
+            for i, x in enumerate(cands):
+                xn = float(np.linalg.norm(x))
+                r = x - (Q @ x) @ Q
+                rn = float(np.linalg.norm(r))
+                if xn > 0 and rn > rtol * xn:
+                    Q = np.vstack([Q, r / rn])
+                    kept.append(i)
+        vecs, words = [cands[i] for i in kept], [cand_words[i] for i in kept]
     na = ra.final.shape[0]
     for v, w in zip(vecs, words, strict=True):
         val = v @ final

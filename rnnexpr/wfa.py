@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass as _dataclass
-from fractions import Fraction
 from typing import Any as _Any
 
 import numpy as np
@@ -40,40 +39,6 @@ __all__ = [
 
 #: Default relative tolerance of the float (orthogonal) basis algorithms.
 DEFAULT_RTOL = 1e-10
-
-
-class _Echelon:
-    """Incremental row echelon form over Q (pure Python Fractions): independence tests."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.rows: list[tuple[int, list[Fraction]]] = []  # (pivot, row with row[pivot] = 1)
-
-    def reduce(self, v: list[Fraction]) -> list[Fraction]:
-        v = list(v)
-        for p, row in self.rows:
-            c = v[p]
-            if c:
-                for j in range(p, self.n):
-                    if row[j]:
-                        v[j] -= c * row[j]
-        return v
-
-    def add(self, v: list[Fraction]) -> bool:
-        """Insert v if independent of the rows so far; return whether it was."""
-        r = self.reduce(v)
-        p = next((j for j, x in enumerate(r) if x), None)
-        if p is None:
-            return False
-        inv = 1 / r[p]
-        r = [x * inv for x in r]
-        # Keep earlier rows reduced at the new pivot so reduce() stays one pass.
-        for k, (q, row) in enumerate(self.rows):
-            c = row[p]
-            if c:
-                self.rows[k] = (q, [a - c * b for a, b in zip(row, r, strict=True)])
-        self.rows.append((p, r))
-        return True
 
 
 @_dataclass(frozen=True, eq=False)
