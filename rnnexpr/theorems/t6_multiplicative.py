@@ -145,7 +145,6 @@ _DEGREE_FIELDS = ("total", "per_input", "method", "error_probability")
 def _degree_record(model: Any, length: int, method: str | None = None) -> dict[str, Any]:
     from ..polydegree import degree
 
-    check_work(2 * length**2 * model.depth, f"length: the degree at T={length} of a depth-{model.depth} stack")
     res = degree(model, length) if method is None else degree(model, length, method=method)
     d = res.to_dict()
     return {k: d[k] for k in _DEGREE_FIELDS}
