@@ -19,13 +19,17 @@ answers by default (rank over Q of the block Hankel matrix; Kalman reduction by
 row reduction over Q), float systems numerical ones.  The numerical McMillan degree
 and minimal realization are computed the way control engineers do it (as
 SLICOT's ``TB01PD``): the realization is first scaled (powers of two, so
-exactly) and balanced by a diagonal similarity, then reduced by the orthogonal
-controllability and observability staircases, with the tolerance
-``n^2 eps max(||V||_F, ||U||_F)`` (respectively ``||C||_F``) of the balanced
-system; the degree is never above the state dimension.  The reduced system's
-Markov parameters are then checked against the original ones on ``2n`` terms,
-and a :class:`~rnnexpr.errors.NumericalRankWarning` is raised when that check
-fails or when a rank decision had no clear singular-value gap.
+exactly) and balanced by a diagonal similarity (least squares on the logarithms
+of its entries), then reduced by the orthogonal controllability and
+observability staircases, with the tolerance ``n^2 eps max(||V||_F, ||U||_F)``
+(respectively ``||C||_F``) of the balanced system; the degree is never above the
+state dimension.  A doubtful rank decision is recomputed in extended precision
+(where numpy's long double has it), and the doubt is lifted when that second
+computation finds the same degree without a doubt of its own.  The reduced
+system is then checked: by the PBH test at its poles (it must not be nearly
+uncontrollable or unobservable) and by its Markov parameters against the
+original ones on ``2n`` terms.  A :class:`~rnnexpr.errors.NumericalRankWarning`
+is raised when a check fails or a rank decision stays unclear.
 """
 
 from __future__ import annotations
@@ -68,10 +72,17 @@ _WIDE = np.longdouble
 #: decision is reported as unclear.
 _WEAK = math.sqrt(_EPS)
 _METHODS = ("exact", "modular", "numerical")
-#: Largest total diagonal scaling (as a power of two) the balancing applies to one state.
-_MAX_BALANCE = 48
-#: Most balancing sweeps (each one jumps every state to its balance given the others).
-_BALANCE_SWEEPS = 64
+#: Largest diagonal scaling (as a power of two, from the median state) the balancing applies to one
+#: state: far more than a rescaling by 1e+-10 needs (2**33), far less than float64's range.
+_MAX_BALANCE = 256
+#: True when numpy's long double has more precision than float64 (80-bit x87 on x86; not on
+#: platforms where it is float64): only then is the extended-precision second opinion computed.
+_HAS_WIDE = float(np.finfo(_WIDE).eps) <= _EPS / 256
+#: Most one-sided Jacobi sweeps per staircase block (started from float64 singular vectors, one
+#: or two suffice).
+_JACOBI_SWEEPS = 30
+#: Largest reduced system the PBH test is applied to (it takes k SVDs of k x (k + d) matrices).
+_PBH_MAX_STATES = 100
 _REALIZATION_METHODS = ("exact", "numerical")
 
 
@@ -448,8 +459,9 @@ def mcmillan_degree(
         ``"numerical"`` for float ones.  Exact: rank over Q of the Hankel matrix.
         Modular: its rank mod a prime (a proven lower bound).  Numerical: scaling
         and diagonal balancing, then the orthogonal controllability and
-        observability staircases (as SLICOT's ``TB01PD``), with the reduced
-        system's Markov parameters checked against the original ones on ``2n`` terms.
+        observability staircases (as SLICOT's ``TB01PD``), doubtful decisions
+        recomputed in extended precision, and the reduced system checked by the
+        PBH test and by its Markov parameters against the original ones on ``2n`` terms.
     exact : bool, optional
         True means ``method="exact"``, False ``method="numerical"``; conflicting
         with ``method`` raises :class:`~rnnexpr.errors.ConflictingArgumentsError`.
@@ -460,12 +472,15 @@ def mcmillan_degree(
     warn : bool
         Numerical only: warn (:class:`~rnnexpr.errors.NumericalRankWarning`) when
         a rank decision is unclear (a gap below ``gap_warning``, a kept singular
-        value below ``sqrt(eps)`` of the scale, or a value discarded only because
-        an earlier step was ill-conditioned), when the Markov check fails, or when
-        the numerical rank of the Hankel matrix of the Markov parameters has a
-        clear gap at another rank.  The answer is then doubtful; without a
-        warning it is the McMillan degree of the input up to perturbations of
-        relative size ``rtol`` (see :ref:`exact-or-numerical`).
+        value below ``sqrt(eps)`` of the scale or below ``gap_warning`` times its
+        step's tolerance, or a value discarded only because an earlier step was
+        ill-conditioned) and the extended-precision recomputation does not
+        confirm the degree, when the reduced system is within ``gap_warning``
+        times the discarded values (or the tolerance) of an uncontrollable or
+        unobservable one (PBH test), or when the Markov check fails.  The answer
+        is then doubtful; without a warning it is the McMillan degree of the
+        input up to perturbations of relative size ``rtol`` (see
+        :ref:`exact-or-numerical`).
     gap_warning : float
         Numerical only: the smallest clear gap.
 
@@ -474,7 +489,8 @@ def mcmillan_degree(
     RankResult
         An integer-like result (``int(r)``, ``r == 3``).  Numerical: ``method`` is
         ``"staircase"``, ``tolerance`` the relative tolerance, ``gap`` the smallest
-        kept over the largest discarded relative singular value, ``residual`` the
+        kept over the largest discarded relative singular value (of the
+        extended-precision recomputation when that one decided), ``residual`` the
         relative Markov-parameter error of the reduced system.
 
     See Also
@@ -512,7 +528,7 @@ def minimal_realization(
     method : {"exact", "numerical"}, optional
         By the rule of :doc:`/guide/exact` (exact for exact stacks).  Exact: the
         observable then reachable Krylov bases over Q.  Numerical: balancing and
-        orthogonal staircases, then the Markov check on ``2n`` terms.
+        orthogonal staircases, then the PBH test and the Markov check on ``2n`` terms.
     warn, gap_warning
         As in :func:`mcmillan_degree`; the warning names the relative
         Markov-parameter error when the check fails.
@@ -632,71 +648,137 @@ def _wnorm(x: np.ndarray) -> float:
 
 
 def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Diagonal similarity by powers of two equalizing the state rows and columns of [[A, B], [C, 0]].
+    """Diagonal similarity by powers of two bringing the nonzero entries of [[A, B], [C, 0]] to one size.
 
-    ``A <- D^-1 A D``, ``B <- D^-1 B``, ``C <- C D`` (as SLICOT's TB01ID): the
-    system, its Markov parameters and every rank are unchanged; only rounding
-    is equalized across the states.  A state whose row (or column) vanishes
-    off the diagonal is uncontrollable (unobservable) alone: its column (row)
-    has no effect on the map and is set to zero, so that no rank decision can
-    mistake it for structure.  Sweeps update all states at once (in extended
-    precision for the norms, so tiny entries do not underflow to zero).
+    ``A <- D^-1 A D``, ``B <- D^-1 B``, ``C <- C D``: the system, its Markov
+    parameters and every rank are unchanged; only rounding is equalized across
+    the states.  A state whose row (or column) vanishes off the diagonal is
+    uncontrollable (unobservable) alone: its column (row) has no effect on the map
+    and is set to zero first, so that no rank decision can mistake it for structure.
+
+    ``D`` minimizes the sum of squares of ``log2 |entry|`` over the nonzero
+    off-diagonal entries of ``A`` and the nonzero entries of ``B`` and ``C``, each
+    of the three measured from its own mean (a least-squares problem on the
+    graph of the system, solved through its normal equations).  Unlike balancing
+    of row and column norms (SLICOT's ``TB01ID``, Osborne's iteration), this has
+    a bounded solution on a reducible system (one with uncontrollable or
+    unobservable parts, where norm balancing drives the couplings between the
+    parts towards zero and stops only at a cap), and it undoes a diagonal
+    rescaling of the states up to a factor about the spread of the entries of the
+    unscaled system: on the corpus of ``benchmarks/bench_mcmillan.py`` it
+    recovers systems rescaled by up to ``1e+-10`` that the iterated norm
+    balancing left warned or wrong.
     """
     A, B, C = A.copy(), B.copy(), C.copy()
     n = A.shape[0]
     if n == 0:
         return A, B, C
     diag = np.eye(n, dtype=bool)
-    logd = np.zeros(n, dtype=np.int64)
-    for _ in range(_BALANCE_SWEEPS):
-        W = np.where(diag, 0.0, A).astype(_WIDE)
-        col = np.sqrt(np.sum(W * W, axis=0) + np.sum(C.astype(_WIDE) ** 2, axis=0))
-        row = np.sqrt(np.sum(W * W, axis=1) + np.sum(B.astype(_WIDE) ** 2, axis=1))
-        dead_in = (row == 0) & (col > 0)   # nothing drives x_i from a zero state: its column has no effect
-        dead_out = (col == 0) & (row > 0)  # nothing reads x_i: its row has no effect
-        if dead_in.any() or dead_out.any():
-            keep = np.diag(A).copy()
-            A[:, dead_in] = 0.0
-            C[:, dead_in] = 0.0
-            A[dead_out, :] = 0.0
-            B[dead_out, :] = 0.0
-            A[diag] = keep
-            continue
-        ok = (row > 0) & (col > 0)
-        e = np.zeros(n, dtype=np.int64)
-        e[ok] = np.rint(0.5 * np.log2((row[ok] / col[ok]).astype(np.float64))).astype(np.int64)
-        # The total scaling of a state stays within 2**+-_MAX_BALANCE: on a reducible system
-        # the balancing would otherwise drive the couplings between its parts towards zero.
-        e = np.clip(e, -_MAX_BALANCE - logd, _MAX_BALANCE - logd)
-        f = np.ldexp(1.0, e).astype(_WIDE)
-        better = (col * f) ** 2 + (row / f) ** 2 < 0.95 * (col**2 + row**2)
-        e = np.where(better & (e != 0), e, 0)
-        if not e.any():
+    for _ in range(2 * n + 1):  # every pass that changes anything removes a row or a column
+        off = (A != 0) & ~diag
+        col = off.any(axis=0) | (C != 0).any(axis=0)
+        row = off.any(axis=1) | (B != 0).any(axis=1)
+        dead_in = ~row & col   # nothing drives x_i from a zero state: its column has no effect
+        dead_out = ~col & row  # nothing reads x_i: its row has no effect
+        if not (dead_in.any() or dead_out.any()):
             break
-        f = np.ldexp(1.0, e)
-        A = A * f[None, :] / f[:, None]
-        B = B / f[:, None]
-        C = C * f[None, :]
-        logd = logd + e
-    return A, B, C
+        keep = np.diag(A).copy()
+        A[:, dead_in] = 0.0
+        C[:, dead_in] = 0.0
+        A[dead_out, :] = 0.0
+        B[dead_out, :] = 0.0
+        A[diag] = keep
+    e = _log_scaling(A, B, C)
+    if not e.any():
+        return A, B, C
+    f = np.ldexp(1.0, e)
+    As, Bs, Cs = A * f[None, :] / f[:, None], B / f[:, None], C * f[None, :]
+    tiny = np.finfo(np.float64).tiny
+    for old, new in ((A, As), (B, Bs), (C, Cs)):
+        # Exact only without overflow or (gradual) underflow; otherwise the scaling is not used.
+        if not np.all(np.isfinite(new)) or np.any((old != 0) & (np.abs(new) < tiny)):
+            return A, B, C
+    return As, Bs, Cs
 
 
-def _staircase(A: np.ndarray, B: np.ndarray, C: np.ndarray, rtol: float):
+def _log_scaling(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:
+    """The exponents ``e`` of ``D = diag(2**e)`` for :func:`_balance` (least squares in ``log2``).
+
+    Unknowns: ``e`` and the mean logarithms ``a, b, c`` of the scaled ``A``, ``B``
+    and ``C``; equations ``log2|A_ij| + e_j - e_i = a`` (off-diagonal),
+    ``log2|B_ik| - e_i = b`` and ``log2|C_kj| + e_j = c`` for every nonzero
+    entry.  The normal equations (a graph Laplacian bordered by the three means)
+    are assembled from counts and sums and solved by least squares (they are
+    singular along shifts of ``e``, and on states that touch nothing); ``e`` is
+    rounded to integers, centred, and kept within ``+-_MAX_BALANCE``.
+    """
+    n = A.shape[0]
+    off = (A != 0) & ~np.eye(n, dtype=bool)
+    nzB, nzC = B != 0, C != 0
+    if not (off.any() or nzB.any() or nzC.any()):
+        return np.zeros(n, dtype=np.int64)
+    with np.errstate(divide="ignore"):
+        LA = np.where(off, np.log2(np.abs(A)), 0.0)
+        LB = np.where(nzB, np.log2(np.abs(B)), 0.0)
+        LC = np.where(nzC, np.log2(np.abs(C)), 0.0)
+    W = off.astype(np.float64)
+    rows_A, cols_A = W.sum(axis=1), W.sum(axis=0)
+    rows_B, cols_C = nzB.sum(axis=1).astype(np.float64), nzC.sum(axis=0).astype(np.float64)
+    a, b, c = n, n + 1, n + 2
+    G = np.zeros((n + 3, n + 3))
+    h = np.zeros(n + 3)
+    # A: e_j - e_i - a = -log2|A_ij|.
+    G[:n, :n] += np.diag(rows_A + cols_A) - W - W.T
+    G[:n, a] += rows_A - cols_A
+    G[a, :n] += rows_A - cols_A
+    G[a, a] += W.sum()
+    h[:n] += LA.sum(axis=1) - LA.sum(axis=0)
+    h[a] += LA.sum()
+    # B: -e_i - b = -log2|B_ik|.
+    G[:n, :n] += np.diag(rows_B)
+    G[:n, b] += rows_B
+    G[b, :n] += rows_B
+    G[b, b] += rows_B.sum()
+    h[:n] += LB.sum(axis=1)
+    h[b] += LB.sum()
+    # C: e_j - c = -log2|C_kj|.
+    G[:n, :n] += np.diag(cols_C)
+    G[:n, c] -= cols_C
+    G[c, :n] -= cols_C
+    G[c, c] += cols_C.sum()
+    h[:n] -= LC.sum(axis=0)
+    h[c] += LC.sum()
+    sol = np.linalg.lstsq(G, h, rcond=None)[0][:n]
+    e = np.rint(sol - np.median(sol))
+    return np.clip(e, -_MAX_BALANCE, _MAX_BALANCE).astype(np.int64)
+
+
+def _staircase(A: np.ndarray, B: np.ndarray, C: np.ndarray, rtol: float, *, wide: bool = False):
     """Orthogonal controllability staircase of (A, B), carrying C along.
 
     Returns the controllable dimension k, the transformed (A, B, C) whose leading
-    k states are the controllable part, and the list of doubtful decisions.  The
-    threshold of a step is ``rtol * scale`` amplified by the conditioning of the
-    steps before it: the computed range of a block whose smallest kept singular
-    value is ``s`` is only accurate to about ``eps * scale / s``, and that error
-    lands in the next block.  A decision is doubtful when a kept singular value is
-    below ``sqrt(eps) * scale``, when a discarded one is above the unamplified
-    threshold (discarded only because of that conditioning), or when the kept and
-    discarded values of a step are less than ``GAP_WARNING`` apart.
+    k states are the controllable part, and a :class:`_StepInfo` of what the rank
+    decisions saw.  The threshold of a step is ``rtol * scale`` amplified by the
+    conditioning of the steps before it: the computed range of a block whose
+    smallest kept singular value is ``s`` is only accurate to about
+    ``eps * scale / s``, and that error lands in the next block.  A decision is
+    doubtful (see :func:`_doubts`) when a kept singular value is below
+    ``sqrt(eps) * scale`` or less than ``GAP_WARNING`` times the threshold, when
+    a discarded one is above the unamplified threshold (discarded only because
+    of that conditioning), or when the kept and discarded values of a step are
+    less than ``GAP_WARNING`` apart.
+
+    ``wide``: the same staircase in extended precision (:data:`_WIDE`): each
+    block's singular values by one-sided Jacobi (from the float64 right singular
+    vectors) and its range by Householder reflections, so that a value that is
+    rounding of the float64 computation shrinks by ``eps(wide) / eps``, while one
+    that is in the data stays.  The thresholds are the same (they describe the
+    data, which are float64).
     """
-    A, B, C = A.copy(), B.copy(), C.copy()
+    dtype = _WIDE if wide else np.float64
+    A, B, C = (np.array(M, dtype=dtype) for M in (A, B, C))
     n = A.shape[0]
-    scale = max(_norm(A), _norm(B))
+    scale = max(_norm(A.astype(np.float64)), _norm(B.astype(np.float64)))
     info = _StepInfo()
     if scale == 0.0 or n == 0:
         return 0, A, B, C, info
@@ -707,10 +789,19 @@ def _staircase(A: np.ndarray, B: np.ndarray, C: np.ndarray, rtol: float):
         X = B[start:] if prev < 0 else A[start:, prev:start]
         if X.size == 0:
             break
-        Q, s, _ = np.linalg.svd(X, full_matrices=True)
-        k = min(int(np.sum(s > base * amp)), n - start)
+        if wide:
+            _, _, Vt = np.linalg.svd(X.astype(np.float64))
+            Y = _jacobi(X @ Vt.T.astype(_WIDE))
+            norms = np.sqrt(np.sum(Y * Y, axis=0))
+            order = np.argsort(-norms, kind="stable")
+            Y, s = Y[:, order], norms[order].astype(np.float64)
+        else:
+            Q, s, _ = np.linalg.svd(X, full_matrices=True)
+        threshold = base * amp
+        k = min(int(np.sum(s > threshold)), n - start)
         if k:
             info.min_kept = min(info.min_kept, float(s[k - 1]) / scale)
+            info.margin = min(info.margin, float(s[k - 1]) / threshold)
         if k < len(s):
             info.max_dropped = max(info.max_dropped, float(s[k]) / scale)
             if s[k] > base:
@@ -721,12 +812,70 @@ def _staircase(A: np.ndarray, B: np.ndarray, C: np.ndarray, rtol: float):
             amp = max(amp, min(scale / float(s[k - 1]), 1.0 / math.sqrt(_EPS)))
         if k == 0:
             break
-        A[start:, :] = Q.T @ A[start:, :]
-        A[:, start:] = A[:, start:] @ Q
-        B[start:, :] = Q.T @ B[start:, :]
-        C[:, start:] = C[:, start:] @ Q
+        if wide:
+            _reflect(A, B, C, start, Y[:, :k])
+        else:
+            A[start:, :] = Q.T @ A[start:, :]
+            A[:, start:] = A[:, start:] @ Q
+            B[start:, :] = Q.T @ B[start:, :]
+            C[:, start:] = C[:, start:] @ Q
         prev, start = start, start + k
     return start, A, B, C, info
+
+
+def _jacobi(Y: np.ndarray) -> np.ndarray:
+    """One-sided Jacobi rotations (in Y's precision) until the columns of Y are orthogonal.
+
+    The column norms are then the singular values of the input, each to about
+    ``eps(Y) * ||Y||``.  Started from ``X V`` with the float64 right singular
+    vectors ``V`` of ``X``, one or two sweeps suffice.
+    """
+    Y = Y.copy()
+    q = Y.shape[1]
+    tiny = float(np.finfo(Y.dtype).eps)
+    for _ in range(_JACOBI_SWEEPS):
+        rotated = False
+        for i in range(q - 1):
+            for j in range(i + 1, q):
+                a, b, c = Y[:, i] @ Y[:, i], Y[:, j] @ Y[:, j], Y[:, i] @ Y[:, j]
+                if abs(c) <= tiny * np.sqrt(a * b):
+                    continue
+                rotated = True
+                zeta = (b - a) / (2 * c)
+                t = (1 if zeta >= 0 else -1) / (abs(zeta) + np.sqrt(1 + zeta * zeta))
+                cs = 1 / np.sqrt(1 + t * t)
+                sn = cs * t
+                yi = Y[:, i].copy()
+                Y[:, i] = cs * yi - sn * Y[:, j]
+                Y[:, j] = sn * yi + cs * Y[:, j]
+        if not rotated:
+            break
+    return Y
+
+
+def _reflect(A: np.ndarray, B: np.ndarray, C: np.ndarray, start: int, Y: np.ndarray) -> None:
+    """Householder reflections taking the columns of Y (states ``start:``) to the leading states, applied in place.
+
+    ``(A, B, C) <- (H A H, H B, C H)`` with ``H`` the product of the reflections
+    (orthogonal and symmetric in the arrays' precision), so the system is only
+    rotated; the leading ``k = Y.shape[1]`` states of ``start:`` then span the
+    range of Y.
+    """
+    Y = Y.copy()
+    for i in range(Y.shape[1]):
+        x = Y[i:, i]
+        nx = np.sqrt(x @ x)
+        if nx == 0:
+            continue
+        v = x.copy()
+        v[0] += nx if x[0] >= 0 else -nx
+        v = v / np.sqrt(v @ v)
+        r = start + i
+        Y[i:, :] -= 2 * np.outer(v, v @ Y[i:, :])
+        A[r:, :] -= 2 * np.outer(v, v @ A[r:, :])
+        A[:, r:] -= 2 * np.outer(A[:, r:] @ v, v)
+        B[r:, :] -= 2 * np.outer(v, v @ B[r:, :])
+        C[:, r:] -= 2 * np.outer(C[:, r:] @ v, v)
 
 
 class _StepInfo:
@@ -737,6 +886,7 @@ class _StepInfo:
         self.max_dropped = 0.0
         self.max_dropped_above = 0.0  # largest discarded value over the unamplified threshold (0: none)
         self.gap = math.inf           # smallest kept over largest discarded within one step
+        self.margin = math.inf        # smallest kept value over the (amplified) threshold of its step
 
     def merge(self, other: _StepInfo) -> _StepInfo:
         out = _StepInfo()
@@ -744,7 +894,13 @@ class _StepInfo:
         out.max_dropped = max(self.max_dropped, other.max_dropped)
         out.max_dropped_above = max(self.max_dropped_above, other.max_dropped_above)
         out.gap = min(self.gap, other.gap)
+        out.margin = min(self.margin, other.margin)
         return out
+
+    @property
+    def overall_gap(self) -> float:
+        """Smallest kept over largest discarded value, over all steps (inf when nothing was discarded)."""
+        return math.inf if self.max_dropped == 0.0 else self.min_kept / self.max_dropped
 
 
 def _markov_error(A, B, C, Ar, Br, Cr, count: int) -> float:
@@ -805,44 +961,60 @@ def _markov_error(A, B, C, Ar, Br, Cr, count: int) -> float:
     return worst
 
 
-def _hankel_check(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[int, float] | None:
-    """A second opinion: the numerical rank of the block Hankel matrix of 2n Markov parameters.
+def _kalman_reduction(A: np.ndarray, B: np.ndarray, C: np.ndarray, rtol: float, *, wide: bool = False):
+    """Controllability then observability staircase: ``(k, Ar, Br, Cr, info)`` of the reduced system (float64)."""
+    k1, A1, B1, C1, info1 = _staircase(A, B, C, rtol, wide=wide)
+    A1, B1, C1 = A1[:k1, :k1], B1[:k1], C1[:, :k1]
+    k2, A2t, C2t, B2t, info2 = _staircase(A1.T, C1.T, B1.T, rtol, wide=wide)
+    Ar, Br, Cr = (np.asarray(M, dtype=np.float64) for M in (A2t[:k2, :k2].T, B2t[:, :k2].T, C2t[:k2].T))
+    return k2, Ar, Br, Cr, info1.merge(info2)
 
-    Returns ``(rank, gap)`` when its singular values have a clear gap (ratio at
-    least 1e4, the smaller one below ``1e-10`` of the largest), else None: the
-    Hankel matrix of a poorly conditioned system (a long Jordan chain) has no
-    clear gap, and then only the staircase decides.  The recurrence is divided
-    by its spectral radius (or its norm when that is negligible) first: the rank
-    is unchanged.
+
+def _doubts(info: _StepInfo, gap_warning: float, *, confirmed: bool = False) -> list[str]:
+    """The doubtful rank decisions of a Kalman reduction, as the warning states them.
+
+    ``confirmed``: the decisions of the extended-precision recomputation.  A value
+    discarded above the unamplified threshold is then accepted when every kept
+    value is at least ``gap_warning`` times every discarded one: the value
+    survived 11 more bits of precision, so it is in the data, and it is clearly
+    apart from the structure that was kept.
     """
-    n, d, p = A.shape[0], B.shape[1], C.shape[0]
-    if n == 0 or n * max(p, d) > 400:
+    reasons = []
+    if info.gap < gap_warning:
+        reasons.append(f"singular-value gap {info.gap:.2e} < {gap_warning:.0e} in a staircase step")
+    if info.min_kept < _WEAK:
+        reasons.append(f"a kept singular value {info.min_kept:.2e} (relative) is below sqrt(eps)")
+    if info.margin < gap_warning:
+        reasons.append(f"a kept singular value is only {info.margin:.1e} times its step's tolerance "
+                       "(raised by the conditioning of the previous steps)")
+    if info.max_dropped_above > 0.0 and not (confirmed and info.overall_gap >= gap_warning):
+        reasons.append(f"a discarded singular value is {info.max_dropped_above:.1e} times the tolerance "
+                       "(discarded because the previous steps were ill-conditioned)")
+    return reasons
+
+
+def _pbh_distance(A: np.ndarray, B: np.ndarray, C: np.ndarray, scale: float) -> float | None:
+    """How near the reduced system is to an uncontrollable or unobservable one, relative to ``scale``.
+
+    The smallest of ``sigma_min([A - l I, B])`` and ``sigma_min([A - l I; C])`` over the
+    eigenvalues ``l`` of ``A`` (the Popov-Belevitch-Hautus test): each is the size
+    of a perturbation of the reduced system that makes the mode ``l`` uncontrollable
+    (unobservable), so a small value proves that a system of lower degree is that
+    close, whatever the staircase's blocks looked like.  None above
+    ``_PBH_MAX_STATES`` states (``k`` SVDs of ``k x (k + d)`` matrices).
+    """
+    k = A.shape[0]
+    if k == 0 or scale == 0.0:
+        return math.inf
+    if k > _PBH_MAX_STATES:
         return None
-    s = _norm(A)
-    if s > 0:
-        # The spectral radius, when not negligible, keeps the slowest mode at unit size.
-        rho = float(np.max(np.abs(np.linalg.eigvals(A))))
-        s = rho if rho > 1e-3 * s else s
-    Ad = A / _pow2(s) if s > 0 else A
-    M = np.empty((2 * n, p, d))
-    X = B.copy()
-    for j in range(2 * n):
-        M[j] = C @ X
-        X = Ad @ X
-    H = np.empty((n * p, n * d))
-    for i in range(n):
-        for j in range(n):
-            H[i * p:(i + 1) * p, j * d:(j + 1) * d] = M[i + j]
-    sv = np.linalg.svd(H, compute_uv=False)
-    if sv.size == 0 or sv[0] == 0.0:
-        return (0, math.inf) if sv.size == 0 or not np.any(H) else None
-    rel = sv / sv[0]
-    for h in range(1, len(rel)):
-        if rel[h] < 1e-10 and rel[h - 1] >= 1e4 * rel[h]:
-            return h, float(rel[h - 1] / rel[h]) if rel[h] > 0 else math.inf
-        if rel[h] < 1e-10:
-            return None
-    return len(rel), math.inf
+    lam = np.linalg.eigvals(A)
+    shifted = A[None, :, :] - lam[:, None, None] * np.eye(k)[None, :, :]
+    ctrb = np.concatenate([shifted, np.broadcast_to(B.astype(complex), (k,) + B.shape)], axis=2)
+    obsv = np.concatenate([shifted, np.broadcast_to(C.astype(complex), (k,) + C.shape)], axis=1)
+    low = min(float(np.linalg.svd(ctrb, compute_uv=False)[:, -1].min()),
+              float(np.linalg.svd(obsv, compute_uv=False)[:, -1].min()))
+    return low / scale
 
 
 def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: float) -> _Reduction:
@@ -867,30 +1039,32 @@ def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: flo
     fB = _pow2(nA / _norm(B)) if np.any(B) else 1.0
     fC = _pow2(nA / _norm(C)) if np.any(C) else 1.0
     B, C = B * fB, C * fC
-    k1, A1, B1, C1, info1 = _staircase(A, B, C, rtol)
-    A1, B1, C1 = A1[:k1, :k1], B1[:k1], C1[:, :k1]
-    k2, A2t, C2t, B2t, info2 = _staircase(A1.T, C1.T, B1.T, rtol)
-    Ar, Br, Cr = A2t[:k2, :k2].T, B2t[:, :k2].T, C2t[:k2].T
-    info = info1.merge(info2)
-    gap = math.inf if info.max_dropped == 0.0 else info.min_kept / info.max_dropped
+    k2, Ar, Br, Cr, info = _kalman_reduction(A, B, C, rtol)
+    reasons = _doubts(info, gap_warning)
+    if reasons and _HAS_WIDE:
+        # A second opinion on the doubtful decisions: the same reduction in extended precision.
+        # Rounding of the float64 computation shrinks there; the degree is accepted when both agree
+        # and the recomputation has no doubt of its own (its gap then is the one that decided).
+        kw, Arw, Brw, Crw, infow = _kalman_reduction(A, B, C, rtol, wide=True)
+        second = _doubts(infow, gap_warning, confirmed=True)
+        if kw == k2 and not second:
+            Ar, Br, Cr, info, reasons = Arw, Brw, Crw, infow, []
+        elif kw != k2:
+            reasons.append(f"the extended-precision recomputation finds degree {kw}")
+    scale = max(_norm(A), _norm(B), _norm(C))
+    near = _pbh_distance(Ar, Br, Cr, scale)
+    floor = max(info.max_dropped, float(rtol))
+    if near is not None and near < gap_warning * floor:
+        reasons.append(f"the reduced system is {near:.1e} (relative) from an uncontrollable or unobservable "
+                       f"one (PBH test at its poles), less than {gap_warning:.0e} times the discarded "
+                       f"singular values or the tolerance ({floor:.1e})")
     err = _markov_error(A, B, C, Ar, Br, Cr, 2 * n)
     markov_tol = max(1e-6, 2 * n * math.sqrt(_EPS))
-    reasons = []
-    if info.gap < gap_warning:
-        reasons.append(f"singular-value gap {info.gap:.2e} < {gap_warning:.0e} in a staircase step")
-    if info.min_kept < _WEAK:
-        reasons.append(f"a kept singular value {info.min_kept:.2e} (relative) is below sqrt(eps)")
-    if info.max_dropped_above > 0.0:
-        reasons.append(f"a discarded singular value is {info.max_dropped_above:.1e} times the tolerance "
-                       "(discarded because the previous steps were ill-conditioned)")
-    second = _hankel_check(A, B, C)
-    if second is not None and second[0] != k2:
-        reasons.append(f"the Hankel matrix of the Markov parameters has a clear singular-value gap "
-                       f"({second[1]:.1e}) at rank {second[0]}")
     if not err <= markov_tol:
         reasons.append(f"Markov parameters of the reduced system differ by a relative error {err:.2e} "
                        f"(> {markov_tol:.1e}) on {2 * n} terms")
-    result = RankResult(k2, False, "staircase", shape, tolerance=float(rtol), gap=float(gap), residual=float(err))
+    result = RankResult(k2, False, "staircase", shape, tolerance=float(rtol), gap=float(info.overall_gap),
+                        residual=float(err))
     # Undo the scalings: (sA Ar, sU Br / fB, sC Cr / fC) realizes the original map.
     with np.errstate(over="ignore"):
         Vr, Ur, Crr = Ar * sA, Br * (sU / fB), Cr * (sC / fC)
@@ -903,8 +1077,10 @@ def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: flo
 
 def _maybe_warn(red: _Reduction, warn: bool, what: str) -> None:
     if warn and red.unclear:
+        r = red.result
         warnings.warn(
-            f"numerical {what} {red.result.rank} is doubtful: {red.reason}; use method='exact' for a proof",
+            f"numerical {what} {r.rank} is doubtful (relative tolerance {r.tolerance:.1e}, singular-value gap "
+            f"{r.gap:.1e}): {red.reason}; use method='exact' for a proof",
             NumericalRankWarning,
             stacklevel=user_stacklevel(),
         )

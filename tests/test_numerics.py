@@ -39,14 +39,19 @@ def _run(system, **options):
 # ---------------------------------------------------------------- the corpus
 
 
-def test_corpus_has_no_silent_wrong_answer():
-    cases = corpus(1000, max_states=8, seed=0)
-    assert len(cases) >= 1000
+#: numpy's long double is wider than float64 here (x87 extended on x86): the McMillan degree's
+#: extended-precision second opinion runs (elsewhere doubtful decisions simply stay warned).
+WIDE = bool(np.finfo(np.longdouble).eps <= np.finfo(np.float64).eps / 256)
+
+
+def _tally(cases):
+    """(right without a warning, warned and right, warned and wrong, silent wrong answers) on corpus cases."""
     right = warned_right = warned_wrong = 0
     silent = []
     for c in cases:
         res, warned = _run(c.system)
         assert not res.exact and res.method == "staircase" and 0 <= res <= c.V.shape[0]
+        assert res.tolerance > 0 and res.gap is not None and res.residual is not None
         if res == c.degree:
             right += not warned
             warned_right += warned
@@ -54,9 +59,58 @@ def test_corpus_has_no_silent_wrong_answer():
             warned_wrong += 1
         else:
             silent.append((c.family, c.seed, c.degree, int(res)))
+    return right, warned_right, warned_wrong, silent
+
+
+def test_corpus_has_no_silent_wrong_answer():
+    cases = corpus(1000, max_states=8, seed=0)
+    assert len(cases) >= 1000
+    right, warned_right, warned_wrong, silent = _tally(cases)
     assert silent == []
-    # Warnings are not a way out: most answers are right and unwarned.
-    assert right >= 0.8 * len(cases), (right, warned_right, warned_wrong)
+    # Warnings are not a way out: measured 910 right and unwarned on this seed (886 without
+    # extended precision); 841 with the norm balancing and the Hankel check this replaced.
+    assert right >= (890 if WIDE else 870), (right, warned_right, warned_wrong)
+
+
+def test_corpus_on_a_seed_not_tuned_on():
+    """The rules were tuned on seed 0; seed 1 checks that they generalize (measured 924 right, 895 without
+    extended precision, 847 before)."""
+    right, warned_right, warned_wrong, silent = _tally(corpus(1000, max_states=8, seed=1))
+    assert silent == []
+    assert right >= (900 if WIDE else 875), (right, warned_right, warned_wrong)
+
+
+def test_diagonally_rescaled_corpus_systems_are_recovered():
+    """Rescaling the states by up to 1e+-10 is undone by the log balancing: every case right, none warned
+    (the norm balancing left a quarter of them warned)."""
+    cases = [c for c in corpus(600, max_states=8, seed=2) if c.family == "rescaled"]
+    assert len(cases) == 100
+    assert _tally(cases) == (100, 0, 0, [])
+
+
+def test_a_conditioned_case_the_staircase_alone_got_wrong_warns():
+    """Seed 0's case 1303 (30 states, degree 14, a similarity of condition up to 1e8 whose rounding makes the
+    uncontrollable part look weakly controllable): the reduced system is within 1e-13 of an uncontrollable or
+    unobservable one, and the warning says so with the tolerance and the gap."""
+    c = corpus(1304, max_states=30, seed=0)[1303]
+    assert (c.family, c.degree, c.V.shape) == ("conditioned", 14, (30, 30))
+    with pytest.warns(NumericalRankWarning, match=r"relative tolerance .*singular-value gap .*PBH") as caught:
+        res = mcmillan_degree(c.system)
+    assert res != 14 and len(caught) == 1
+
+
+@pytest.mark.skipif(not WIDE, reason="long double is float64 on this platform")
+def test_extended_precision_lifts_a_discard_that_was_rounding(monkeypatch):
+    """Seed 0's case 48 (24 states, degree 12, exact zeros): after many float64 staircase steps the discarded
+    value is rounding at 19 times the tolerance; the extended-precision recomputation shrinks it and agrees."""
+    c = corpus(49, max_states=30, seed=0)[48]
+    assert (c.family, c.degree, c.V.shape) == ("embedded", 12, (24, 24))
+    res, warned = _run(c.system)
+    assert res == 12 and not warned and res.gap > 1e11  # the recomputation's gap decided
+    monkeypatch.setattr("rnnexpr.linear_systems._HAS_WIDE", False)
+    with pytest.warns(NumericalRankWarning, match="discarded singular value"):
+        alone = mcmillan_degree(c.system)
+    assert alone == 12 and alone.gap < res.gap
 
 
 def test_corpus_minimal_realizations_reproduce_the_markov_parameters():
