@@ -17,6 +17,10 @@ tolerance; it never warns, so every wrong answer of it is silent), and the total
 time of each.  control is a reference only: install the ``reference`` extra
 (``pip install control slycot``); without it only rnnexpr runs.
 
+The rules of the numerical method were tuned on seed 0; run seeds 1 and 2 to see
+that they generalize.  The load average (the machine is shared) is printed before
+and after.
+
 Usage: python benchmarks/bench_mcmillan.py [--count 2000] [--max-states 30] [--seed 0]
 """
 
@@ -51,6 +55,7 @@ def run_rnnexpr(cases):
         counts[key] += 1
         counts["warned and right"] += warned and r == c.degree
         per_family[c.family][key] += 1
+        per_family[c.family]["warned and right"] += warned and r == c.degree
     return counts, per_family, time.perf_counter() - t0
 
 
@@ -81,7 +86,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="corpus seed (default 0)")
     args = parser.parse_args(argv)
     cases = corpus(args.count, max_states=args.max_states, seed=args.seed)
-    print(f"{len(cases)} systems, state dimension <= {args.max_states}, seed {args.seed}")
+    print(f"{len(cases)} systems, state dimension <= {args.max_states}, seed {args.seed}; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     ours, ours_fam, t_ours = run_rnnexpr(cases)
     ref = run_control(cases)
     print(f"{'':24s}{'right':>8s}{'warned':>8s}{'(right)':>9s}{'silent wrong':>14s}{'time':>9s}")
@@ -93,14 +99,15 @@ def main(argv=None) -> int:
         theirs, theirs_fam, t_ref = ref
         print(f"{'control.minreal':24s}{theirs['right']:8d}{0:8d}{0:9d}{theirs['silent wrong']:14d}{t_ref:8.2f}s")
         print(f"time ratio rnnexpr / control.minreal: {t_ours / t_ref:.2f}")
-    print("per family (rnnexpr right/warned/silent wrong; control right/silent wrong):")
+    print("per family (rnnexpr right / warned (of which right) / silent wrong; control right / silent wrong):")
     for fam in sorted(ours_fam):
         o = ours_fam[fam]
-        line = f"  {fam:14s} {o['right']:5d} {o['warned']:5d} {o['silent wrong']:3d}"
+        line = f"  {fam:14s} {o['right']:5d} {o['warned']:5d} ({o['warned and right']:3d}) {o['silent wrong']:3d}"
         if ref is not None:
             t = ref[1][fam]
             line += f"   | {t['right']:5d} {t['silent wrong']:5d}"
         print(line)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
     return 1 if ours["silent wrong"] else 0
 
 
