@@ -72,9 +72,6 @@ _WIDE = np.longdouble
 #: decision is reported as unclear.
 _WEAK = math.sqrt(_EPS)
 _METHODS = ("exact", "modular", "numerical")
-#: Largest diagonal scaling (as a power of two, from the median state) the balancing applies to one
-#: state: far more than a rescaling by 1e+-10 needs (2**33), far less than float64's range.
-_MAX_BALANCE = 256
 #: True when numpy's long double has more precision than float64 (80-bit x87 on x86; not on
 #: platforms where it is float64): only then is the extended-precision second opinion computed.
 _HAS_WIDE = float(np.finfo(_WIDE).eps) <= _EPS / 256
@@ -625,12 +622,12 @@ class _Reduction:
 
 def _pow2(x: float) -> float:
     """The power of two nearest to x > 0 (scaling by it is exact)."""
-    return 2.0 ** round(math.log2(x))
+    return 2.0 ** _log2_pow2(x)
 
 
-def _prescale(M: np.ndarray) -> float:
-    m = float(np.max(np.abs(M))) if M.size else 0.0
-    return 1.0 if m == 0.0 else 2.0 ** math.floor(math.log2(m))
+def _log2_pow2(x: float) -> int:
+    """The exponent of the power of two nearest to x > 0."""
+    return round(math.log2(x))
 
 
 def _norm(x: np.ndarray) -> float:
@@ -647,12 +644,17 @@ def _wnorm(x: np.ndarray) -> float:
     return float(np.sqrt(np.sum(x * x)))
 
 
-def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[int]]:
     """Diagonal similarity by powers of two bringing the nonzero entries of [[A, B], [C, 0]] to one size.
 
-    ``A <- D^-1 A D``, ``B <- D^-1 B``, ``C <- C D``: the system, its Markov
-    parameters and every rank are unchanged; only rounding is equalized across
-    the states.  A state whose row (or column) vanishes off the diagonal is
+    ``A <- D^-1 A D``, ``B <- D^-1 B``, ``C <- C D``, then each of the three divided
+    by a power of two ``2**k`` that brings its largest entry to ``[1, 2)``; returns
+    them and the three ``k``.  The system (up to those three factors), its
+    Markov parameters and every rank are unchanged; only rounding is equalized
+    across the states.  The exponents are added before anything is computed, so
+    entries spread over the whole float64 range neither overflow nor underflow on
+    the way (an entry more than ``2**1074`` below the largest of its matrix is
+    rounding anyway).  A state whose row (or column) vanishes off the diagonal is
     uncontrollable (unobservable) alone: its column (row) has no effect on the map
     and is set to zero first, so that no rank decision can mistake it for structure.
 
@@ -672,7 +674,7 @@ def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, n
     A, B, C = A.copy(), B.copy(), C.copy()
     n = A.shape[0]
     if n == 0:
-        return A, B, C
+        return A, B, C, [0, 0, 0]
     diag = np.eye(n, dtype=bool)
     for _ in range(2 * n + 1):  # every pass that changes anything removes a row or a column
         off = (A != 0) & ~diag
@@ -689,35 +691,46 @@ def _balance(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> tuple[np.ndarray, n
         B[dead_out, :] = 0.0
         A[diag] = keep
     e = _log_scaling(A, B, C)
-    if not e.any():
-        return A, B, C
-    f = np.ldexp(1.0, e)
-    As, Bs, Cs = A * f[None, :] / f[:, None], B / f[:, None], C * f[None, :]
-    tiny = np.finfo(np.float64).tiny
-    for old, new in ((A, As), (B, Bs), (C, Cs)):
-        # Exact only without overflow or (gradual) underflow; otherwise the scaling is not used.
-        if not np.all(np.isfinite(new)) or np.any((old != 0) & (np.abs(new) < tiny)):
-            return A, B, C
-    return As, Bs, Cs
+    out: list[np.ndarray] = []
+    shifts: list[int] = []
+    for M, E in ((A, e[None, :] - e[:, None]), (B, -e[:, None]), (C, e[None, :])):
+        E = np.broadcast_to(E, M.shape)
+        nz = M != 0
+        if not nz.any():
+            out.append(M)
+            shifts.append(0)
+            continue
+        _, ex = np.frexp(M)
+        k = int(np.max(np.where(nz, ex + E, np.iinfo(np.int64).min))) - 1
+        with np.errstate(under="ignore"):
+            out.append(np.ldexp(M, (E - k).astype(np.int64)))
+        shifts.append(k)
+    return out[0], out[1], out[2], shifts
 
 
 def _log_scaling(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:
     """The exponents ``e`` of ``D = diag(2**e)`` for :func:`_balance` (least squares in ``log2``).
 
     Unknowns: ``e`` and the mean logarithms ``a, b, c`` of the scaled ``A``, ``B``
-    and ``C``; equations ``log2|A_ij| + e_j - e_i = a`` (off-diagonal),
-    ``log2|B_ik| - e_i = b`` and ``log2|C_kj| + e_j = c`` for every nonzero
-    entry.  The normal equations (a graph Laplacian bordered by the three means)
-    are assembled from counts and sums and solved by least squares (they are
-    singular along shifts of ``e``, and on states that touch nothing); ``e`` is
-    rounded to integers, centred, and kept within ``+-_MAX_BALANCE``.
+    and ``C``; equations ``log2|A_ij| + e_j - e_i = a``, ``log2|B_ik| - e_i = b``
+    and ``log2|C_kj| + e_j = c`` for every nonzero entry.  The diagonal of ``A``
+    does not scale, but it fixes ``a``: couplings are brought to the size of the
+    diagonal (a chain ``B -> x_2 -> x_1 -> C`` with a coupling of 1e-20 gets
+    every link near 1, where the three means alone leave it free).  The normal
+    equations (a graph Laplacian bordered by the three means) are assembled from
+    counts and sums and solved by least squares (they are singular along shifts
+    of ``e``, and on states that touch nothing); ``e`` is rounded to integers and
+    centred.  Only logarithms of the entries are used, so
+    any float64 data can be scaled.
     """
     n = A.shape[0]
     off = (A != 0) & ~np.eye(n, dtype=bool)
     nzB, nzC = B != 0, C != 0
     if not (off.any() or nzB.any() or nzC.any()):
         return np.zeros(n, dtype=np.int64)
+    diag = np.diag(A)
     with np.errstate(divide="ignore"):
+        LD = np.log2(np.abs(diag[diag != 0]))
         LA = np.where(off, np.log2(np.abs(A)), 0.0)
         LB = np.where(nzB, np.log2(np.abs(B)), 0.0)
         LC = np.where(nzC, np.log2(np.abs(C)), 0.0)
@@ -731,9 +744,9 @@ def _log_scaling(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:
     G[:n, :n] += np.diag(rows_A + cols_A) - W - W.T
     G[:n, a] += rows_A - cols_A
     G[a, :n] += rows_A - cols_A
-    G[a, a] += W.sum()
+    G[a, a] += W.sum() + LD.size
     h[:n] += LA.sum(axis=1) - LA.sum(axis=0)
-    h[a] += LA.sum()
+    h[a] += LA.sum() + LD.sum()
     # B: -e_i - b = -log2|B_ik|.
     G[:n, :n] += np.diag(rows_B)
     G[:n, b] += rows_B
@@ -749,8 +762,7 @@ def _log_scaling(A: np.ndarray, B: np.ndarray, C: np.ndarray) -> np.ndarray:
     h[:n] -= LC.sum(axis=0)
     h[c] += LC.sum()
     sol = np.linalg.lstsq(G, h, rcond=None)[0][:n]
-    e = np.rint(sol - np.median(sol))
-    return np.clip(e, -_MAX_BALANCE, _MAX_BALANCE).astype(np.int64)
+    return np.rint(sol - np.median(sol)).astype(np.int64)
 
 
 def _staircase(A: np.ndarray, B: np.ndarray, C: np.ndarray, rtol: float, *, wide: bool = False):
@@ -1027,18 +1039,18 @@ def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: flo
     if isinstance(gap_warning, bool) or not isinstance(gap_warning, int | float) or not gap_warning >= 1:
         raise InvalidArgumentError(f"gap_warning: expected a real number >= 1, got {gap_warning!r}")
     # Scaling by powers of two (exact, reversible): subspaces, ranks and the Markov check are unchanged.
-    sA, sU, sC = _prescale(V0), _prescale(U0), _prescale(C0)
-    A, B, C = _balance(V0 / sA, U0 / sU, C0 / sC)
+    # (A, B, C) realizes the map of (V, U, C) divided by 2**(kU + kC); V = 2**kA A up to the similarity.
+    A, B, C, (kA, kU, kC) = _balance(V0, U0, C0)
     # After balancing, the recurrence at unit scale, and inputs and outputs at its scale
     # (TB01ID scales B and C likewise).
     nA = _norm(A)
     if nA > 0.0:
-        g = _pow2(1.0 / nA)
-        A, sA = A * g, sA / g
+        g = _log2_pow2(1.0 / nA)
+        A, kA = np.ldexp(A, g), kA - g
     nA = _norm(A) or 1.0
-    fB = _pow2(nA / _norm(B)) if np.any(B) else 1.0
-    fC = _pow2(nA / _norm(C)) if np.any(C) else 1.0
-    B, C = B * fB, C * fC
+    gB = _log2_pow2(nA / _norm(B)) if np.any(B) else 0
+    gC = _log2_pow2(nA / _norm(C)) if np.any(C) else 0
+    B, C, kU, kC = np.ldexp(B, gB), np.ldexp(C, gC), kU - gB, kC - gC
     k2, Ar, Br, Cr, info = _kalman_reduction(A, B, C, rtol)
     reasons = _doubts(info, gap_warning)
     if reasons and _HAS_WIDE:
@@ -1065,9 +1077,13 @@ def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: flo
                        f"(> {markov_tol:.1e}) on {2 * n} terms")
     result = RankResult(k2, False, "staircase", shape, tolerance=float(rtol), gap=float(info.overall_gap),
                         residual=float(err))
-    # Undo the scalings: (sA Ar, sU Br / fB, sC Cr / fC) realizes the original map.
-    with np.errstate(over="ignore"):
-        Vr, Ur, Crr = Ar * sA, Br * (sU / fB), Cr * (sC / fC)
+    # Undo the scalings: (2**kA Ar, 2**kU Br, 2**kC Cr) realizes the original map, and so does any
+    # split of 2**(kU + kC) between the input and the readout: the even one when the other overflows.
+    with np.errstate(over="ignore", under="ignore"):
+        Vr, Ur, Crr = np.ldexp(Ar, kA), np.ldexp(Br, kU), np.ldexp(Cr, kC)
+        if not (np.all(np.isfinite(Ur)) and np.all(np.isfinite(Crr))):
+            m = (kC - kU) // 2
+            Ur, Crr = np.ldexp(Br, kU + m), np.ldexp(Cr, kC - m)
     if not (np.all(np.isfinite(Vr)) and np.all(np.isfinite(Ur)) and np.all(np.isfinite(Crr))):
         reasons.append("the reduced system overflows float64 when scaled back")
         Vr, Ur, Crr = np.nan_to_num(Vr), np.nan_to_num(Ur), np.nan_to_num(Crr)

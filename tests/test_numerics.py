@@ -67,13 +67,13 @@ def test_corpus_has_no_silent_wrong_answer():
     assert len(cases) >= 1000
     right, warned_right, warned_wrong, silent = _tally(cases)
     assert silent == []
-    # Warnings are not a way out: measured 910 right and unwarned on this seed (886 without
+    # Warnings are not a way out: measured 910 right and unwarned on this seed (888 without
     # extended precision); 841 with the norm balancing and the Hankel check this replaced.
     assert right >= (890 if WIDE else 870), (right, warned_right, warned_wrong)
 
 
 def test_corpus_on_a_seed_not_tuned_on():
-    """The rules were tuned on seed 0; seed 1 checks that they generalize (measured 924 right, 895 without
+    """The rules were tuned on seed 0; seed 1 checks that they generalize (measured 924 right, 894 without
     extended precision, 847 before)."""
     right, warned_right, warned_wrong, silent = _tally(corpus(1000, max_states=8, seed=1))
     assert silent == []
@@ -256,6 +256,24 @@ def test_mcmillan_degree_is_scale_free(factor):
     for V, U, Cc in ((A, B * factor, C), (A, B, C * factor), (A * factor, B, C), (A * factor, B * factor, C)):
         res, warned = _run(LinearSystem(V=V, U=U, C=Cc))
         assert res == base == 3 or warned
+
+
+def test_mcmillan_degree_with_entries_spread_over_the_float64_range():
+    """Scales that no single factor per matrix can fix (entries 1e-200 and 1e200 in one matrix, a coupling
+    of 1e-200 on the only path from input to output): the balancing's exponents are added before anything
+    is computed, so nothing underflows, and the exact degree comes out without a warning."""
+    systems = [
+        LinearSystem(V=np.diag([0.1, 1.0, 10.0]), U=[[1e-200], [1.0], [1e200]], C=[[1e200, 1.0, 1e-200]]),
+        LinearSystem(V=[[0.5, 1e-200], [0.0, 0.3]], U=[[0.0], [1.0]], C=[[1.0, 0.0]]),
+        LinearSystem(V=[[0.5, 1e-20], [0.0, 0.3]], U=[[0.0], [1.0]], C=[[1.0, 0.0]]),
+    ]
+    for s in systems:
+        res, warned = _run(s)
+        assert res == mcmillan_degree(s.to_exact()) and not warned
+        m = s.minimal()
+        M, Mm = (x.to_exact().markov_parameters(6) for x in (s, m))
+        top = max(abs(v) for v in M.ravel())
+        assert max(abs(a - b) for a, b in zip(M.ravel(), Mm.ravel())) <= 1e-12 * top
 
 
 @pytest.mark.parametrize("factor", [1e300, 1e-300])
