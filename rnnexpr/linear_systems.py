@@ -26,7 +26,7 @@ observability staircases, with the tolerance ``n^2 eps max(||V||_F, ||U||_F)``
 state dimension.  A doubtful rank decision is recomputed in extended precision
 (where numpy's long double has it), and the doubt is lifted when that second
 computation finds the same degree without a doubt of its own.  The reduced
-system is then checked: by the PBH test at its poles (it must not be nearly
+system is then checked: by the PBH test at its eigenvectors (it must not be nearly
 uncontrollable or unobservable) and by its Markov parameters against the
 original ones on ``2n`` terms.  A :class:`~rnnexpr.errors.NumericalRankWarning`
 is raised when a check fails or a rank decision stays unclear.
@@ -78,8 +78,6 @@ _HAS_WIDE = float(np.finfo(_WIDE).eps) <= _EPS / 256
 #: Most one-sided Jacobi sweeps per staircase block (started from float64 singular vectors, one
 #: or two suffice).
 _JACOBI_SWEEPS = 30
-#: Largest reduced system the PBH test is applied to (it takes k SVDs of k x (k + d) matrices).
-_PBH_MAX_STATES = 100
 _REALIZATION_METHODS = ("exact", "numerical")
 
 
@@ -1005,28 +1003,27 @@ def _doubts(info: _StepInfo, gap_warning: float, *, confirmed: bool = False) -> 
     return reasons
 
 
-def _pbh_distance(A: np.ndarray, B: np.ndarray, C: np.ndarray, scale: float) -> float | None:
+def _pbh_distance(A: np.ndarray, B: np.ndarray, C: np.ndarray, scale: float) -> float:
     """How near the reduced system is to an uncontrollable or unobservable one, relative to ``scale``.
 
-    The smallest of ``sigma_min([A - l I, B])`` and ``sigma_min([A - l I; C])`` over the
-    eigenvalues ``l`` of ``A`` (the Popov-Belevitch-Hautus test): each is the size
-    of a perturbation of the reduced system that makes the mode ``l`` uncontrollable
-    (unobservable), so a small value proves that a system of lower degree is that
-    close, whatever the staircase's blocks looked like.  None above
-    ``_PBH_MAX_STATES`` states (``k`` SVDs of ``k x (k + d)`` matrices).
+    The Popov-Belevitch-Hautus test, evaluated at the computed eigenvectors: for a
+    unit left eigenvector ``w`` of ``A`` (eigenvalue ``l``), ``||w^T [A - l I, B]||``
+    is the size of a perturbation of ``[A, B]`` that makes ``w`` an exact left
+    eigenvector with ``w^T B = 0``, i.e. the mode uncontrollable; likewise
+    ``||[A - l I; C] v||`` for a unit right eigenvector ``v`` and observability.
+    So the smallest of these values proves that a system of lower degree is that
+    close, whatever the staircase's blocks looked like (it bounds
+    ``sigma_min([A - l I, B])`` from above, and equals it at an exactly
+    uncontrollable mode).  Two eigendecompositions: ``O(k^3)``.
     """
     k = A.shape[0]
     if k == 0 or scale == 0.0:
         return math.inf
-    if k > _PBH_MAX_STATES:
-        return None
-    lam = np.linalg.eigvals(A)
-    shifted = A[None, :, :] - lam[:, None, None] * np.eye(k)[None, :, :]
-    ctrb = np.concatenate([shifted, np.broadcast_to(B.astype(complex), (k,) + B.shape)], axis=2)
-    obsv = np.concatenate([shifted, np.broadcast_to(C.astype(complex), (k,) + C.shape)], axis=1)
-    low = min(float(np.linalg.svd(ctrb, compute_uv=False)[:, -1].min()),
-              float(np.linalg.svd(obsv, compute_uv=False)[:, -1].min()))
-    return low / scale
+    lam, W = np.linalg.eig(A.T)  # columns w with w^T A = l w^T
+    ctrb = np.sum(np.abs(W.T @ A - lam[:, None] * W.T) ** 2, axis=1) + np.sum(np.abs(W.T @ B) ** 2, axis=1)
+    lam, Vr = np.linalg.eig(A)
+    obsv = np.sum(np.abs(A @ Vr - Vr * lam[None, :]) ** 2, axis=0) + np.sum(np.abs(C @ Vr) ** 2, axis=0)
+    return math.sqrt(float(min(ctrb.min(), obsv.min()))) / scale
 
 
 def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: float) -> _Reduction:
@@ -1066,9 +1063,9 @@ def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: flo
     scale = max(_norm(A), _norm(B), _norm(C))
     near = _pbh_distance(Ar, Br, Cr, scale)
     floor = max(info.max_dropped, float(rtol))
-    if near is not None and near < gap_warning * floor:
+    if near < gap_warning * floor:
         reasons.append(f"the reduced system is {near:.1e} (relative) from an uncontrollable or unobservable "
-                       f"one (PBH test at its poles), less than {gap_warning:.0e} times the discarded "
+                       f"one (PBH test at its eigenvectors), less than {gap_warning:.0e} times the discarded "
                        f"singular values or the tolerance ({floor:.1e})")
     err = _markov_error(A, B, C, Ar, Br, Cr, 2 * n)
     markov_tol = max(1e-6, 2 * n * math.sqrt(_EPS))

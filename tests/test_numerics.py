@@ -147,6 +147,19 @@ def test_control_minreal_reference():
         assert res == ref or warned
 
 
+def test_a_long_staircase_that_loses_the_structure_warns():
+    """120 states, 2 inputs, degree 60 (exact zeros): 60 float64 staircase steps amplify rounding into the
+    uncontrollable part until all 120 states look controllable (the old code said 120 without a warning).
+    The PBH test finds modes within rounding of uncontrollable, and the extended-precision recomputation
+    disagrees: the answer warns and says both."""
+    A, B, C = kalman_form(np.random.default_rng(0), 60, 20, 20, 20, 2, 2)
+    with pytest.warns(NumericalRankWarning, match="PBH") as caught:
+        mcmillan_degree(LinearSystem(V=A, U=B, C=C))
+    assert len(caught) == 1
+    if WIDE:
+        assert "extended-precision recomputation finds degree 60" in str(caught[0].message)
+
+
 # ---------------------------------------------------------------- the issue's cases
 
 
