@@ -1036,7 +1036,7 @@ def _numerical_reduction(sys: LinearSystem, rtol: float | None, gap_warning: flo
     if isinstance(gap_warning, bool) or not isinstance(gap_warning, int | float) or not gap_warning >= 1:
         raise InvalidArgumentError(f"gap_warning: expected a real number >= 1, got {gap_warning!r}")
     # Scaling by powers of two (exact, reversible): subspaces, ranks and the Markov check are unchanged.
-    # (A, B, C) realizes the map of (V, U, C) divided by 2**(kU + kC); V = 2**kA A up to the similarity.
+    # (2**kA A, 2**kU B, 2**kC C) is a diagonal similarity of (V, U, C): the same map.
     A, B, C, (kA, kU, kC) = _balance(V0, U0, C0)
     # After balancing, the recurrence at unit scale, and inputs and outputs at its scale
     # (TB01ID scales B and C likewise).
