@@ -191,19 +191,3 @@ def test_budgets():
         rank_profile(s, 10**6)
     with pytest.raises(SizeLimitError, match="max_length"):
         rank_profile(Stack([Linear2RNNLayer(A=[[[0.5]]], h0=[1.0])], C=[[1.0]]), 10**4)
-
-
-def test_without_extended_precision(monkeypatch):
-    """Where numpy's long double is float64, the reference run is a jittered float64 rerun: still honest."""
-    import rnnexpr.hankel as hankel
-
-    monkeypatch.setattr(hankel, "_EXTENDED", None)
-    s = random_stack([2, 2], 2, kind="pure", seed=0, exact=True).to_float()
-    prof, warned = numerical(s, 6, rtol=1e-10)
-    check_honest(prof, warned, [1, 3, 7, 15, 25, 37, 51])
-    assert not warned
-    f = stack_sum(random_stack([2, 1], 2, kind="pure", seed=1, with_initial_state=True),
-                  random_stack([1, 2], 2, kind="pure", seed=2, with_initial_state=True), 1e-11)
-    prof, warned = numerical(f, 4)
-    check_honest(prof, warned, [1, 3, 7, 12, 18])
-    assert 4 in warned
