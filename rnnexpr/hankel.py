@@ -45,7 +45,7 @@ from .fields import (
     suitable_prime,
 )
 from .lifted import entry_budget, feature_degrees, homogeneous_parameters, level_dimension
-from .models import WFA, Arithmetic, Stack, check_words, run_recurrence
+from .models import WFA, Stack, check_words
 from .numbers import as_array, as_fractions, format_fraction, to_exact_array
 from .results import CheckResult, Step
 from .validation import check_int, check_tolerance, deprecated_positional, renamed_parameter, resolve_method, user_stacklevel
@@ -466,14 +466,7 @@ class RankProfile:
     method : str
         ``"exact"``, ``"modular"`` or ``"numerical"``.
     tolerances, gaps : list of float, or None
-        Numerical only: for each rank, the relative tolerance it was decided at
-        (``rtol``, or the rounding level of the block when that is larger) and the
-        margin of the decision: the smallest kept singular value over the larger of
-        the next one and the rounding level.  A margin below 1e3 came with a
-        :class:`~rnnexpr.errors.NumericalRankWarning`; it is below 1 when the warning
-        has another reason (the rounding level above the tolerance, a singular value
-        below the tolerance but above its rounding: the exact rank is larger, or a
-        rank kept from ``k - 1``).  See :doc:`/guide/growth`.
+        Numerical only: the tolerance and singular-value gap of each rank.
     prefix_counts, suffix_counts : list of int
         Sizes of the prefix and suffix sets whose block gave each rank.
     prime : int or None
@@ -607,24 +600,15 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
         except with probability ``error_probability``).  ``"exact"``: the modular
         ranks where proven, the others recomputed over Q by the monomial-feature
         bases (a proof; :class:`~rnnexpr.errors.SizeLimitError` when those features
-        exceed ``max_entries``).  ``"numerical"``: float64, by evaluation like the
-        modular method (never the monomial features), the stack run with every state
-        renormalized by a power of two (no value overflows, whatever its range): the
-        sets are pruned of words whose residual is within its rounding, and each
-        block is ranked by SVD (of the Schur complement of the previous pivots, or of
-        the whole block, whichever shows more); a singular value counts when above
-        ``rtol`` times the norm of the block and above its rounding level, measured
-        on a reference run in extended precision.  Every rank is numerical, not
-        proven, with its tolerance and gap; the profile never decreases.
+        exceed ``max_entries``).  ``"numerical"``: float, monomial-feature bases and
+        a rank grown on nested pivots, so the profile never decreases.
     exact : bool, optional
         ``True`` means ``method="exact"``, ``False`` ``"numerical"``; a conflict raises.
     rtol : float
-        Numerical only: relative tolerance of the singular values (relative to the
-        norm of the block, rescaled by powers of two on rows and columns).
+        Numerical only: relative tolerance.
     max_entries : int, optional
-        Budget of array entries for the monomial features and cores of the exact
-        method and for every evaluated block, the numerical method's pruning tests
-        included (default ``DEFAULT_MAX_PROFILE_BLOCK``).
+        Budget of array entries for monomial features and cores (exact and numerical
+        paths) and for an evaluated block (default ``DEFAULT_MAX_PROFILE_BLOCK``).
     output : int
         Readout row.
     prime : int, optional
@@ -643,9 +627,7 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
     Raises
     ------
     SizeLimitError
-        When a block whose rank is needed exceeds the budget (the message names the size),
-        or, numerical method, when ``max_length`` is beyond the ``work`` budget
-        (:mod:`rnnexpr.limits`) before anything is evaluated.
+        When a block whose rank is needed exceeds the budget (the message names the size).
     ConflictingArgumentsError
         When ``method`` and ``exact`` disagree.
 
@@ -662,12 +644,6 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
     >>> p = rank_profile(generic_stack([2, 2, 2], 2, seed=0), 4, method="modular")
     >>> p.ranks, p.proven
     ([1, 3, 7, 15, 31], [True, True, True, True, True])
-
-    A float model gets the numerical method, each rank with its tolerance and gap:
-
-    >>> q = rank_profile(generic_stack([2, 2, 2], 2, seed=0).to_float(), 4)
-    >>> q.method, q.ranks, q.proven[-1], min(q.gaps) > 1e3
-    ('numerical', [1, 3, 7, 15, 31], False, True)
     """
     K = check_int(max_length, "max_length", minimum=0)
     if not isinstance(model, Stack | WFA):
@@ -681,13 +657,8 @@ def rank_profile(model: Stack | WFA, max_length: int, *, method: str | None = No
     block_budget = DEFAULT_MAX_PROFILE_BLOCK if max_entries is None else check_int(max_entries, "max_entries",
                                                                                    minimum=1)
     if method == "numerical":
-        from threadpoolctl import threadpool_limits
-
-        # One BLAS thread: the blocks are small (hundreds of rows), where threads only add synchronization,
-        # and under load every factorization waits for a descheduled thread (measured: 60x slower).
-        with threadpool_limits(limits=1, user_api="blas"):
-            return _rank_profile_numerical(model.to_float() if model.is_exact else model, K, rtol, block_budget,
-                                           output)
+        _check_feature_work(model, K, "max_length")
+        return _rank_profile_numerical(model.to_float() if model.is_exact else model, K, rtol, max_entries, output)
     exact_model = model if model.is_exact else model.to_exact()
     hp = homogeneous_parameters(exact_model, output=output, force_constant=True)
     rounds = check_int(rounds, "rounds", minimum=1)
@@ -904,7 +875,7 @@ def _rank_profile_modular(hp, K: int, *, prime: int | None, seed: int, block_bud
     return RankProfile(ranks, False, "modular", None, None, pcounts, scounts, p, proven, bounds, eps)
 
 
-# --- monomial-feature bases (exact proofs where the modular rank is not proven) ---------------
+# --- monomial-feature bases (exact proofs where not full rank; the numerical method) ----------
 
 
 def _suffix_bases(hp, K: int, exact: bool, rtol: float, budget: int) -> list[np.ndarray]:
@@ -998,607 +969,75 @@ def _rank_profile_features(hp, ks: list[int], exact: bool, rtol: float,
     return out
 
 
-# --- the numerical path: float evaluation, cost following the numerical rank ----------------------
-
-_Word = tuple[int, ...]
-#: Unit roundoff of float64.
-_UNIT = 2.0 ** -53
-#: A rank decision whose margin (see :func:`_numerical_rank_of_block`) is below this is unclear: it warns.
-_GAP_WARNING = 1e3
-#: Evaluated (prefix, suffix) pairs kept for reuse by one numerical profile (32 bytes each), and the number of
-#: distinct words they may involve (a table of 4 bytes per pair of words: 64 MB at most).
-_MAX_CACHED_PAIRS = 1_000_000
-_MAX_CACHED_WORDS = 4096
-#: The reference run's type: x87 extended precision (64-bit mantissa) where numpy has it, else None
-#: (then the reference is a float64 run with rounding-sized random errors, ``_JITTER`` units each).
-_EXTENDED: Any = np.longdouble if np.finfo(np.longdouble).eps < 2.0**-60 else None
-_JITTER = 16.0
-
-
-def _normalized_rows(m: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row of ``m`` divided by a power of two so that its largest entry is in [1/2, 1); the powers added to e.
-
-    Exact in floating point, so ``m * 2**e`` is unchanged (a zero row stays as it is).
-    """
-    peak = np.max(np.abs(m), axis=1) if m.shape[1] else np.zeros(m.shape[0])
-    _, shift = np.frexp(peak)
-    return np.ldexp(m, -shift[:, None]), e + shift
-
-
-def _pseudo_uniform(x: np.ndarray) -> np.ndarray:
-    """Numbers in [-1, 1) hashed from the bits of x: the same computation always draws the same numbers.
-
-    The jittered reference run (where there is no extended precision) must be a
-    function of what it perturbs, so that the fixed point of
-    :func:`_rank_profile_numerical`, which re-reads blocks, sees the same run each
-    time (a splitmix64 finalizer of the float's bits).
-    """
-    h = np.ascontiguousarray(x, dtype=np.float64).view(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-    h ^= h >> np.uint64(29)
-    h *= np.uint64(0xBF58476D1CE4E5B9)
-    h ^= h >> np.uint64(32)
-    return (h >> np.uint64(11)).astype(np.float64) * (2.0 / 2.0**53) - 1.0
-
-
-@dataclass(frozen=True)
-class _Width:
-    """What :func:`rnnexpr.models.run_recurrence` reads of a layer (the terms come from the arithmetic)."""
-
-    width: int
-
-
-class _ScaledFloatArithmetic(Arithmetic):
-    """The homogeneous form in floating point with a power-of-two exponent per row and layer.
-
-    A state is ``(m, e)``: the rows of ``m * 2**e[:, None]``, every row of ``m``
-    renormalized after each step (:func:`_normalized_rows`), so no word overflows or
-    underflows however long it is or however large the parameters (a depth-3 stack
-    with integer weights reaches 2^6500 at length 16).  The arrays' type is the
-    run's (float64, or extended for the reference run).  With ``jitter``, every
-    step's result is moved by ``_JITTER`` units in the last place of the absolute
-    values' product times a number in [-1, 1): a float64 reference run whose errors
-    are larger than, and independent of, the plain run's rounding (Monte Carlo
-    arithmetic, Parker 1997), used where there is no extended precision.
-    """
-
-    def __init__(self, first: np.ndarray, bilinear: Sequence[np.ndarray], start: list[tuple[np.ndarray, np.ndarray]],
-                 jitter: bool) -> None:
-        self.M = first.transpose(1, 0, 2)  # M[s] = A_s
-        self.bilinear = list(bilinear)
-        self.start, self.jitter = start, jitter
-
-    def terms(self, index: int, layer: Any) -> int:
-        return index
-
-    def initial(self, terms: int, width: int) -> tuple[np.ndarray, np.ndarray]:
-        return self.start[terms]
-
-    def block(self, widths: Any) -> int:
-        return 1  # stream: one (B, N_l) state per layer
-
-    def collect(self, states: list) -> list:
-        return states
-
-    def step(self, terms: int, h: Any, z: Any, drive: Any) -> tuple[np.ndarray, np.ndarray]:
-        m, e = h
-        if terms == 0:  # z: the symbol of each row
-            new = np.einsum("bi,bij->bj", m, self.M[z])
-            if self.jitter:
-                size = np.einsum("bi,bij->bj", np.abs(m), np.abs(self.M[z]))
-                new = new + _JITTER * _UNIT * _pseudo_uniform(new) * size
-            return _normalized_rows(new, e)
-        zm, ze = z  # the new state of the layer below
-        B = self.bilinear[terms - 1]
-        new = np.einsum("bj,bjk->bk", zm, np.tensordot(m, B, axes=(1, 0)))
-        if self.jitter:
-            size = np.einsum("bj,bjk->bk", np.abs(zm), np.tensordot(np.abs(m), np.abs(B), axes=(1, 0)))
-            new = new + _JITTER * _UNIT * _pseudo_uniform(new) * size
-        return _normalized_rows(new, e + ze)
-
-
-class _FloatHankel:
-    """Hankel entries ``f(uv)`` of a float stack as mantissas and exponents, in two runs.
-
-    Run 0 is the float64 evaluation whose blocks are ranked; run 1 the *reference*:
-    the same computation in extended precision (11 more bits, so its difference with
-    run 0 is run 0's rounding error, to a 2^-11 relative error), or, where numpy has
-    no extended type, a jittered float64 rerun (:class:`_ScaledFloatArithmetic`),
-    whose difference overestimates it.  What rounding does to a block, a Schur
-    complement or a residual computed from the values is then read off the same
-    computation on the reference values.
-
-    The states after each prefix are computed once (both runs) and kept; each
-    (prefix, suffix) pair is evaluated once and kept (up to ``_MAX_CACHED_PAIRS``),
-    so the tests of :func:`_rank_profile_numerical` can re-read blocks that overlap.
-    """
-
-    def __init__(self, hp: Any) -> None:
-        self.d, self.widths = hp.alphabet_size, tuple(hp.widths)
-        self.params = []
-        for dtype in (np.float64, _EXTENDED or np.float64):
-            self.params.append((np.asarray(hp.first, dtype=np.float64).astype(dtype),
-                                [np.asarray(B, dtype=np.float64).astype(dtype) for B in hp.bilinear],
-                                [np.asarray(h, dtype=np.float64).astype(dtype) for h in hp.h0],
-                                np.asarray(hp.readout, dtype=np.float64).astype(dtype)))
-        self.jitter = _EXTENDED is None
-        self.layers = [_Width(w) for w in self.widths]
-        self._states: tuple[dict[_Word, list], dict[_Word, list]] = ({}, {})
-        self._ids: dict[_Word, int] = {}
-        self._slot = np.full((0, 0), -1, dtype=np.int32)  # _slot[id(u), id(v)]: where f(uv) is kept, -1: not yet
-        self._used = 0
-        self._store = [np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64)]
-
-    def _run(self, ref: bool, start: list[tuple[np.ndarray, np.ndarray]], symbols: np.ndarray) -> list:
-        first, bilinear, _, _ = self.params[ref]
-        arithmetic = _ScaledFloatArithmetic(first, bilinear, start, ref and self.jitter)
-        return run_recurrence(self.layers, symbols, arithmetic, keep="final")
-
-    def _initial(self, ref: bool, rows: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [_normalized_rows(np.broadcast_to(h, (rows, h.shape[0])).copy(), np.zeros(rows, dtype=np.int64))
-                for h in self.params[ref][2]]
-
-    def _readout(self, ref: bool, states: list) -> tuple[np.ndarray, np.ndarray]:
-        """The values after the states, as float64 mantissas in [1/2, 1) (or 0) and exponents."""
-        readout = self.params[ref][3]
-        m, e = states[-1]
-        value = m @ readout
-        if ref and self.jitter:
-            value = value + _JITTER * _UNIT * _pseudo_uniform(value) * (np.abs(m) @ np.abs(readout))
-        v, ex = _normalized_rows(value[:, None], e)
-        return v[:, 0].astype(np.float64), ex
-
-    def _prefix_states(self, words: list[_Word]) -> None:
-        for ref, cache in enumerate(self._states):
-            by_length: dict[int, list[_Word]] = {}
-            for w in dict.fromkeys(words):
-                if w not in cache:
-                    by_length.setdefault(len(w), []).append(w)
-            for t, ws in by_length.items():
-                states = self._initial(bool(ref), len(ws))
-                if t:
-                    states = self._run(bool(ref), states, np.array(ws, dtype=np.int64).reshape(len(ws), t).T)
-                for i, w in enumerate(ws):
-                    cache[w] = [(m[i], e[i]) for m, e in states]
-
-    def _id(self, w: _Word) -> int:
-        i = self._ids.get(w)
-        if i is None:
-            i = self._ids[w] = len(self._ids)
-        return i
-
-    def values(self, rows: list[_Word], cols: list[_Word]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """``(V, E, V2, E2)``: ``f(uv) = V 2**E`` for u in rows, v in cols, and the reference run's ``V2 2**E2``."""
-        if not rows or not cols:
-            zero = np.zeros((len(rows), len(cols)))
-            return zero, zero.astype(np.int64), zero.copy(), zero.astype(np.int64)
-        if (self._used + len(rows) * len(cols) > _MAX_CACHED_PAIRS
-                or len(self._ids) + len(rows) + len(cols) > _MAX_CACHED_WORDS):  # forget rather than hold more
-            self._ids.clear()
-            self._slot = np.full((0, 0), -1, dtype=np.int32)
-            self._used = 0
-        iu = np.array([self._id(u) for u in rows], dtype=np.int64)
-        iv = np.array([self._id(v) for v in cols], dtype=np.int64)
-        n = len(self._ids)
-        if n > self._slot.shape[0]:
-            size = max(n, min(2 * n, _MAX_CACHED_WORDS))
-            grown = np.full((size, size), -1, dtype=np.int32)
-            grown[:self._slot.shape[0], :self._slot.shape[1]] = self._slot
-            self._slot = grown
-        slots = self._slot[np.ix_(iu, iv)]
-        missing = np.argwhere(slots < 0)
-        if missing.size:
-            self._evaluate([rows[i] for i in missing[:, 0]], [cols[j] for j in missing[:, 1]],
-                           iu[missing[:, 0]], iv[missing[:, 1]])
-            slots = self._slot[np.ix_(iu, iv)]
-        V, E, V2, E2 = (a[slots] for a in self._store)
-        return V, E, V2, E2
-
-    def _evaluate(self, us: list[_Word], vs: list[_Word], iu: np.ndarray, iv: np.ndarray) -> None:
-        """Evaluate the pairs ``(us[i], vs[i])`` (word ids ``iu[i]``, ``iv[i]``) in both runs and keep them."""
-        self._prefix_states(us)
-        start = self._used
-        need = start + len(us)
-        if need > len(self._store[0]):
-            size = max(need, 2 * len(self._store[0]), 1024)
-            self._store = [np.concatenate([a, np.zeros(size - len(a), dtype=a.dtype)]) for a in self._store]
-        by_length: dict[int, list[int]] = {}
-        for i, v in enumerate(vs):
-            by_length.setdefault(len(v), []).append(i)
-        for ref, cache in enumerate(self._states):
-            for j, idx in by_length.items():
-                states = [(np.stack([cache[us[i]][l][0] for i in idx]), np.array([cache[us[i]][l][1] for i in idx]))
-                          for l in range(len(self.widths))]
-                if j:
-                    states = self._run(bool(ref), states, np.array([vs[i] for i in idx], dtype=np.int64).T)
-                mantissa, exponent = self._readout(bool(ref), states)
-                pos = start + np.array(idx, dtype=np.int64)
-                self._store[2 * ref][pos] = mantissa
-                self._store[2 * ref + 1][pos] = exponent
-        self._slot[iu, iv] = start + np.arange(len(us), dtype=np.int32)
-        self._used = need
-
-    def all_word_values(self, n: int) -> list[tuple[np.ndarray, ...]]:
-        """``(v, e, v2, e2)`` of every word of each length ``0..n`` (base-d order), both runs, breadth first."""
-        d = self.d
-        runs = []
-        for ref in (False, True):
-            states = self._initial(ref, 1)
-            out = [self._readout(ref, states)]
-            for _ in range(n):
-                B = states[0][0].shape[0]
-                states = [(np.repeat(m, d, axis=0), np.repeat(e, d)) for m, e in states]
-                states = self._run(ref, states, np.tile(np.arange(d, dtype=np.int64), B)[None, :])
-                out.append(self._readout(ref, states))
-            runs.append(out)
-        return [(a[0], a[1], b[0], b[1]) for a, b in zip(*runs)]
-
-
-def _full_block_values(values: list[tuple[np.ndarray, ...]], d: int, k: int) -> list[np.ndarray]:
-    """``(V, E, V2, E2)`` on all words of length <= k (rows and columns, shortest first, base-d order)."""
-    M = word_count(d, k)
-    out = [np.empty((M, M)), np.empty((M, M), dtype=np.int64), np.empty((M, M)), np.empty((M, M), dtype=np.int64)]
-    r0 = 0
-    for a in range(k + 1):
-        rows = np.arange(d**a, dtype=np.int64)
-        c0 = 0
-        for b in range(k + 1):
-            index = rows[:, None] * d**b + np.arange(d**b, dtype=np.int64)[None, :]
-            for X, x in zip(out, values[a + b]):
-                X[r0:r0 + d**a, c0:c0 + d**b] = x[index]
-            c0 += d**b
-        r0 += d**a
-    return out
-
-
-def _scaled_pair(V: np.ndarray, E: np.ndarray, V2: np.ndarray, E2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The block ``V 2**E`` and its reference ``V2 2**E2``, multiplied by the same powers of two on rows and columns.
-
-    Such a scaling is exact and leaves the rank unchanged.  Each entry is measured
-    by the size of the computation behind it: the larger of its value and its
-    rounding error (the difference with the reference) over the unit roundoff, so
-    that an entry which is rounding -- an exact zero of the model, computed as a
-    residue of cancellations -- stays as small next to its row and column as it is
-    (scaled by its value, a row of such residues would look like rank).  First in
-    the exponents (every row's, then every column's largest measure brought to
-    about 1, so that nothing overflows whatever the range of the values), then by
-    the rows' and columns' 2-norms of the measures; entries below 2^-1100 of their
-    row and column become 0.
-    """
-    R, C = V.shape
-    if V.size == 0:
-        return np.zeros((R, C)), np.zeros((R, C))
-
-    def log2_size(m: np.ndarray, e: np.ndarray) -> np.ndarray:
-        out = (e + np.frexp(m)[1]).astype(np.float64)
-        out[m == 0] = -np.inf
-        return out
-
-    value, reference = log2_size(V, E), log2_size(V2, E2)
-    top = np.maximum(value, reference)
-    top = np.where(np.isfinite(top), top, 0.0).astype(np.int64)
-    diff = np.ldexp(V, np.clip(E - top, -1100, 0)) - np.ldexp(V2, np.clip(E2 - top, -1100, 0))
-    size = np.maximum(value, log2_size(diff, top) + 53)
-    r, c = np.zeros(R), np.zeros(C)
-    for _ in range(2):
-        peak = np.max(size + c[None, :], axis=1)
-        r = np.where(np.isfinite(peak), -peak, 0.0)
-        peak = np.max(size + r[:, None], axis=0)
-        c = np.where(np.isfinite(peak), -peak, 0.0)
-    shift = (r[:, None] + c[None, :]).astype(np.int64)
-    B = np.ldexp(V, np.clip(E + shift, -1100, 1100))
-    B2 = np.ldexp(V2, np.clip(E2 + shift, -1100, 1100))
-    for _ in range(2):
-        for axis in (1, 0):
-            norms = np.linalg.norm(np.maximum(np.abs(B), np.abs(B - B2) * 2.0**53), axis=axis)
-            f = np.exp2(-np.round(np.log2(np.where(norms > 0, norms, 1.0))))
-            f = f[:, None] if axis == 1 else f[None, :]
-            B, B2 = B * f, B2 * f
-    return B, B2
-
-
-def _independent_float_rows(Y: np.ndarray, Y2: np.ndarray, block: int = 32) -> list[int]:
-    """Rows of Y independent of the earlier kept ones, first ones first: elimination with column pivoting.
-
-    Row i is compared with the rows kept before it: after eliminating them, its
-    residual is kept when it is more than twice its own change in ``Y2``
-    (the same elimination on the reference values) -- a residual that moves by
-    about itself is rounding, so the row is dependent as far as floats can tell.
-    The comparison is per row and scale free, so a row whose independent part is
-    far smaller than its entries (graded blocks: the values of a deep stack span
-    thousands of binary orders) is still seen.  Left-looking by blocks of rows: a
-    block is eliminated against all earlier pivots at once (one triangular solve
-    and one product), then row by row within the block.
-    """
-    import scipy.linalg
-
-    R, C = Y.shape
-    kept: list[int] = []
-    if R == 0 or C == 0:
-        return kept
-    U, U2 = np.zeros((min(R, C), C)), np.zeros((min(R, C), C))  # the pivot rows, eliminated
-    cols: list[int] = []
-    floor = C * _UNIT * np.max(np.abs(Y), axis=1)
-    for b0 in range(0, R, block):
-        X, X2 = Y[b0:b0 + block].copy(), Y2[b0:b0 + block].copy()
-        m = len(cols)
-        if m:
-            c = np.array(cols)
-            for Z, P in ((X, U[:m]), (X2, U2[:m])):
-                # P[:, c] is upper triangular (pivot q is zero in the pivot rows after it); Z[:, c] = A P[:, c].
-                A = scipy.linalg.solve_triangular(P[:, c], Z[:, c].T, trans="T", lower=False).T
-                Z -= A @ P
-                Z[:, c] = 0.0
-        i = 0
-        while i < len(X) and len(cols) < min(R, C):
-            residual = np.max(np.abs(X[i:]), axis=1)
-            moved = np.max(np.abs(X[i:] - X2[i:]), axis=1) + floor[b0 + i:b0 + len(X)]
-            passing = np.nonzero(residual > 2.0 * moved)[0]
-            if not passing.size:
-                break
-            p = i + int(passing[0])
-            j = int(np.argmax(np.abs(X[p])))
-            if X2[p, j] == 0:  # rounding moved the reference's pivot to 0: take the plain one
-                X2[p, j] = X[p, j]
-            U[len(cols)], U2[len(cols)] = X[p], X2[p]
-            cols.append(j)
-            kept.append(b0 + p)
-            if p + 1 < len(X):
-                X[p + 1:] -= np.outer(X[p + 1:, j] / X[p, j], X[p])
-                X2[p + 1:] -= np.outer(X2[p + 1:, j] / X2[p, j], X2[p])
-                X[p + 1:, j] = X2[p + 1:, j] = 0.0
-            i = p + 1
-    return kept
-
-
-def _singular_value_rank(S: np.ndarray, S2: np.ndarray,
-                         tol: float) -> tuple[int, float, float, int, np.ndarray, np.ndarray]:
-    """Rank of S above ``tol`` and above its rounding level; ``S2`` the same computed from the reference values.
-
-    The (i + 1)-th singular value competes with the difference ``S2 - S`` outside the
-    first i singular directions (``||U_i^T (S2 - S) V_i||`` for the trailing singular
-    vectors): rounding error lands there, while along the first directions it only
-    moves directions that are there anyway.  A singular value counts when it is more
-    than 4 times that.  Returns (rank r, margin, rounding level after r, number of
-    singular values above their rounding level whatever the tolerance, U, V^T): the
-    margin is sigma_r over the larger of sigma_{r+1} and the rounding level, or, for
-    rank 0, the tolerance over the larger of sigma_1 and the rounding level.
-    """
-    # Full bases: rounding outside the span of S's singular vectors counts too.
-    U, s, Vt = np.linalg.svd(S, full_matrices=True)
-    n = len(s)
-    top = float(s[0]) if n else 0.0
-    if top == 0.0:
-        return 0, math.inf, 0.0, 0, U, Vt
-    D = U.T @ (S2 - S) @ Vt.T
-    floor = max(S.shape) * _UNIT * top
-    # Frobenius norms of all trailing blocks D[i:, i:] at once: upper bounds of their 2-norms.
-    tails = np.sqrt(np.cumsum(np.cumsum((D * D)[::-1, ::-1], axis=0), axis=1)[::-1, ::-1])
-    frobenius = np.diagonal(tails)[:n]
-
-    def rounding(i: int) -> float:
-        return float(np.linalg.norm(D[i:, i:], 2)) + floor if i < n else floor
-
-    def real(i: int) -> bool:
-        return bool(s[i] > 4.0 * (frobenius[i] + floor) or s[i] > 4.0 * rounding(i))
-
-    r = 0
-    while r < n and s[r] > tol and real(r):
-        r += 1
-    nxt = float(s[r]) if r < n else 0.0
-    level = rounding(r)
-    margin = float(s[r - 1]) / max(nxt, level) if r else tol / max(top, level)
-    above = r
-    while above < n and real(above):
-        above += 1
-    return r, margin, level, above, U, Vt
-
-
-def _numerical_rank_of_block(B: np.ndarray, B2: np.ndarray, r0: int, counted0: int, rtol: float,
-                             bound: int) -> tuple[list[int], list[int], int, float, float, str]:
-    """Numerical rank of a scaled block whose first r0 rows and columns are the previous level's pivots.
-
-    ``B2`` is the block of the reference values.  Two estimates: the previous pivots
-    plus the singular values of their Schur complement (graded blocks, whose new
-    directions are small next to the old ones, need it), and the singular values of
-    the whole block (when the old pivots are ill-conditioned in this block, the
-    complement is rounding).  Each counts the singular values above their rounding
-    level (*real*: a lower bound on the exact rank as far as floats can tell) and,
-    among them, those above the tolerance ``rtol * ||B||_2``; of the previous
-    pivots, the ``counted0`` that were above the tolerance count.  The rank is the
-    larger count above the tolerance; the pivots kept for the next level are the
-    real directions of the estimate with the most (new ones by pivoted QR), so a
-    direction below the tolerance is still eliminated next time.  The decision is
-    unclear when the chosen estimate's margin is small, when its rounding level is
-    above the tolerance, when some estimate has more real directions than the rank,
-    or when the complement's rounding level is above the tolerance (directions small
-    next to the previous pivots are then not decided, whatever the whole block
-    shows), unless the rank is the upper bound ``bound``.  Returns (pivot rows,
-    pivot columns, rank, relative tolerance, margin, warning text or "").
-    """
-    import scipy.linalg
-
-    whole = float(np.linalg.norm(B, 2)) if B.size else 0.0
-    if whole == 0.0:
-        return [], [], 0, rtol, math.inf, ""
-    tol = rtol * whole
-    # (rank above the tolerance, margin, rounding level, real directions, offset, singular vectors)
-    options: list[tuple[int, float, float, int, int, tuple[np.ndarray, np.ndarray] | None]] = []
-    if r0 and min(B.shape) > r0:
-        with np.errstate(all="ignore"):
-            try:
-                S = B[r0:, r0:] - B[r0:, :r0] @ np.linalg.solve(B[:r0, :r0], B[:r0, r0:])
-                S2 = B2[r0:, r0:] - B2[r0:, :r0] @ np.linalg.solve(B2[:r0, :r0], B2[:r0, r0:])
-            except np.linalg.LinAlgError:  # the previous pivots are singular in this block
-                S = S2 = np.full((1, 1), np.nan)
-        if np.isfinite(S).all() and np.isfinite(S2).all():
-            r, margin, level, above, U, Vt = _singular_value_rank(S, S2, tol)
-            options.append((counted0 + r, margin, level, r0 + above, r0, (U, Vt)))
-    elif r0:  # nothing beyond the previous pivots: they are the evidence
-        options.append((counted0, math.inf, 0.0, r0, r0, None))
-    r, margin, level, above, U, Vt = _singular_value_rank(B, B2, tol)
-    options.append((r, margin, level, above, 0, (U, Vt)))
-    rank, margin, level, _, _, _ = max(options, key=lambda o: (o[0], o[1]))
-    _, _, _, real, offset, vectors = max(options, key=lambda o: (o[3], o[0], o[1]))
-    reasons = []
-    if margin < _GAP_WARNING:
-        reasons.append(f"unclear singular-value gap {margin:.2e} (< {_GAP_WARNING:.0e})")
-    if level > tol:
-        margin = min(margin, tol / level)
-        reasons.append(f"the rounding level {level / whole:.1e} is above the tolerance {rtol:.1e} (relative): "
-                       f"singular values in between are not decided")
-    if real > rank:
-        margin = min(margin, rank / real)
-        reasons.append(f"{real} singular values are above their rounding level, {rank} above the tolerance: the "
-                       f"exact rank is larger")
-    complement_level = max((o[2] for o in options if o[4] and o[5] is not None), default=0.0)
-    if complement_level > tol and rank < bound:
-        margin = min(margin, tol / complement_level)
-        reasons.append(f"beyond the pivots of k - 1 the rounding level is {complement_level / whole:.1e}, above the "
-                       f"tolerance: directions small next to those pivots are not decided")
-    # Pivots: the offset previous ones, then the rows and columns that carry the new singular directions
-    # (pivoted QR of the leading singular vectors, as in subset selection).
-    pr, pc = list(range(offset)), list(range(offset))
-    new = real - offset
-    if new > 0 and vectors is not None:
-        U, Vt = vectors
-        _, _, p1 = scipy.linalg.qr(U[:, :new].T, pivoting=True, mode="economic")
-        _, _, p2 = scipy.linalg.qr(Vt[:new], pivoting=True, mode="economic")
-        pr += [offset + int(i) for i in p1[:new]]
-        pc += [offset + int(i) for i in p2[:new]]
-    return pr, pc, rank, min(max(rtol, level / whole), 1.0), margin, "; ".join(reasons)
-
-
-def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, block_budget: int,
+def _rank_profile_numerical(model: Stack | WFA, K: int, rtol: float, max_entries: int | None,
                             output: int) -> RankProfile:
-    """rank_profile in float64 by evaluation (see rank_profile): sets grown from the reachable part, ranked by SVD.
+    """Float profile on nested pivots: the rank at k extends the pivots chosen at k - 1 (never decreases)."""
+    import scipy.linalg
 
-    For each k, ``n = 2k``: suffix words ``W_j`` (j <= n) grown by prepending symbols,
-    kept when independent over the test rows R of length <= n - j; ``S'_m``, a basis of
-    ``W_0 + ... + W_m`` over the rows of length <= n - m; prefixes breadth first, a
-    prefix of length t kept when independent over ``S'_{n-t}``.  R holds every prefix
-    candidate seen, and the three steps repeat until no new candidate appears (a fixed
-    point: every pruning was decided on rows that include the words it concerns).
-    The block of level k is then the kept prefixes of length <= k, the candidates of
-    the last test and the one-symbol extensions (rows) against ``S'_k``, its candidates
-    and its extensions (columns), the previous level's pivots first; its rank by
-    :func:`_numerical_rank_of_block`.  Where the previous block was nearly full, the
-    whole block (every word of length <= 2k evaluated once) when it fits the budget.
-    """
-    from .limits import check_work
-
-    hp = homogeneous_parameters(model, output=output)
-    # At least one test per pair of lengths t + j <= 2k at each level, each a step per layer state:
-    # refused before starting when that alone is above the budget (a hostile max_length costs nothing).
-    check_work((K + 1) * (2 * K + 1) ** 2 * sum(hp.widths), f"max_length: the numerical rank profile up to length {K}")
-    dims = homogeneous_parameters(model, output=output, force_constant=True)
-    ev = _FloatHankel(hp)
+    hp = homogeneous_parameters(model, output=output, force_constant=True)
+    budget = entry_budget(False, max_entries=max_entries)
+    bases = _suffix_bases(hp, K, False, rtol, budget)
     d = hp.alphabet_size
-
-    def block(rows: list[_Word], cols: list[_Word], what: str) -> tuple[np.ndarray, np.ndarray]:
-        size = len(rows) * len(cols)
-        if size > block_budget:
-            raise SizeLimitError(f"max_entries: {what} has {len(rows)} x {len(cols)} = {size} entries, above the "
-                                 f"budget max_entries={block_budget}")
-        return _scaled_pair(*ev.values(rows, cols))
-
-    R: list[_Word] = [()]
-    in_R = set(R)
-    W_before: list[list[_Word]] = []
-    piv_rows: list[_Word] = []  # the real directions of the last block (above their rounding)
-    piv_cols: list[_Word] = []
-    counted = 0  # how many of them were above the tolerance
-    ranks: list[int] = []
-    tols: list[float] = []
-    gaps: list[float] = []
-    pcounts: list[int] = []
-    scounts: list[int] = []
-    all_values: list[tuple[np.ndarray, ...]] = []
+    ranks, tols, gaps, pcounts, scounts = [], [], [], [], []
+    piv_rows: list[tuple[int, ...]] = []  # prefix words
+    piv_cols: list[tuple[int, int]] = []  # (level j, column of bases[j])
     for k in range(K + 1):
-        M = word_count(d, k)
-        full_before = k == 0 or 2 * ranks[-1] > word_count(d, k - 1)
-        if full_before and M * M <= block_budget and d ** (2 * k) * sum(hp.widths) <= 2 * block_budget:
-            if len(all_values) <= 2 * k:
-                all_values = ev.all_word_values(2 * k)
-            words = [w for j in range(k + 1) for w in itertools.product(range(d), repeat=j)]
-            index = {w: i for i, w in enumerate(words)}
-            rows = list(dict.fromkeys(piv_rows + words))
-            cols = list(dict.fromkeys(piv_cols + words))
-            ix = np.ix_([index[u] for u in rows], [index[v] for v in cols])
-            V, E, V2, E2 = _full_block_values(all_values, d, k)
-            B, B2 = _scaled_pair(V[ix], E[ix], V2[ix], E2[ix])
-        else:
-            n = 2 * k
-            while True:
-                W: list[list[_Word]] = [[()]]
-                for j in range(1, n + 1):
-                    tails = set(W[j - 1])
-                    before = W_before[j] if j < len(W_before) else []
-                    cands = list(dict.fromkeys([w for w in before if w[1:] in tails] +
-                                               [(s,) + w for s in range(d) for w in W[j - 1]]))
-                    test_rows = [u for u in R if len(u) <= n - j]
-                    Bt, Bt2 = block(test_rows, cands, f"the suffix test at length {j} (k={k})")
-                    W.append([cands[i] for i in _independent_float_rows(Bt.T, Bt2.T)])
-                S_basis: list[list[_Word]] = []
-                cur: list[_Word] = []
-                S_cands: list[_Word] = []
-                for m in range(n + 1):
-                    cands = list(dict.fromkeys([v for v in piv_cols if len(v) <= m] + cur + W[m]))
-                    test_rows = [u for u in R if len(u) <= n - m]
-                    Bt, Bt2 = block(test_rows, cands, f"the suffix basis test at length {m} (k={k})")
-                    cur = [cands[i] for i in _independent_float_rows(Bt.T, Bt2.T)]
-                    S_basis.append(cur)
-                    if m == k:
-                        S_cands = cands
-                kept: list[_Word] = [()]
-                frontier: list[_Word] = [()]
-                seen: list[_Word] = [()]
-                P, P_cands = kept, kept
-                for t in range(1, n + 1):
-                    cands = list(dict.fromkeys([u for u in piv_rows if len(u) <= t] + kept +
-                                               [u + (s,) for u in frontier for s in range(d)]))
-                    seen.extend(cands)
-                    Bt, Bt2 = block(cands, S_basis[n - t], f"the prefix test at length {t} (k={k})")
-                    kept = [cands[i] for i in _independent_float_rows(Bt, Bt2)]
-                    frontier = [u for u in kept if len(u) == t]
-                    if t <= k:
-                        P, P_cands = kept, cands
-                    if not frontier and t >= k:
-                        break
-                W_before = W
-                new = [u for u in dict.fromkeys(seen) if u not in in_R]
-                if not new:
-                    break
-                R.extend(new)
-                in_R.update(new)
-            more_rows = [u + (a,) for u in P if len(u) < k for a in range(d)]
-            more_cols = [(a,) + v for v in S_basis[k] if len(v) < k for a in range(d)]
-            rows = list(dict.fromkeys(piv_rows + P + P_cands + more_rows))
-            cols = list(dict.fromkeys(piv_cols + S_basis[k] + S_cands + more_cols))
-            B, B2 = block(rows, cols, f"the block at k={k}")
-        # The next level's tests start from these rows too.
-        new = [u for u in rows if u not in in_R]
-        R.extend(new)
-        in_R.update(new)
-        bound = min(M, dims.dimension(k))
-        pr, pc, r, tol, gap, message = _numerical_rank_of_block(B, B2, len(piv_rows), counted, rtol, bound)
-        piv_rows, piv_cols, counted = [rows[i] for i in pr], [cols[i] for i in pc], r
-        if ranks and r < ranks[-1]:
-            gap = min(gap, r / ranks[-1])
-            message = (f"the block has numerical rank {r} < {ranks[-1]}, the rank at k={k - 1} (a sub-block of it): "
-                       f"the evidence here is weaker, the rank is kept")
-            r = ranks[-1]
-        if r > bound:
-            gap = min(gap, bound / r)
-            message = f"numerical rank above its upper bound min(#words, r_k) = {bound}"
-        if message:
-            warnings.warn(f"rank_profile: numerical rank {r} at k={k} (numerical, not proven): {message}; use "
-                          f"method='exact' or 'modular'", NumericalRankWarning, stacklevel=user_stacklevel())
-        ranks.append(r)
-        tols.append(tol)
-        gaps.append(gap)
+        prefixes = _prefix_basis(hp, k, False, rtol, budget)
+        rows = piv_rows + [u for u in prefixes if u not in set(piv_rows)]
+        cols = piv_cols + [(j, c) for j in range(k + 1) for c in range(bases[j].shape[1])
+                           if (j, c) not in set(piv_cols)]
         pcounts.append(len(rows))
         scounts.append(len(cols))
-    bounds = [min(word_count(d, k), dims.dimension(k)) for k in range(K + 1)]
+        if not rows or not cols:
+            ranks.append(len(piv_rows))
+            tols.append(0.0)
+            gaps.append(math.inf)
+            continue
+        Phi = hp.features(hp.states_after(rows), k)
+        G = np.stack([_embed_rows(hp, j, k, bases[j][:, c:c + 1], False)[:, 0] for j, c in cols], axis=1)
+        B = Phi @ G
+        # Rescale rows and columns by powers of two (exact in floating point, rank unchanged).
+        rn = np.linalg.norm(B, axis=1)
+        B = B / np.exp2(np.round(np.log2(np.where(rn > 0, rn, 1.0))))[:, None]
+        cn = np.linalg.norm(B, axis=0)
+        B = B / np.exp2(np.round(np.log2(np.where(cn > 0, cn, 1.0))))[None, :]
+        r0 = len(piv_rows)
+        scale = float(np.linalg.norm(B, 2)) if B.size else 0.0
+        if r0:
+            B11, B12, B21, B22 = B[:r0, :r0], B[:r0, r0:], B[r0:, :r0], B[r0:, r0:]
+            S = B22 - B21 @ np.linalg.solve(B11, B12)
+        else:
+            S = B
+        if S.size == 0 or scale == 0.0:
+            ranks.append(r0)
+            tols.append(0.0)
+            gaps.append(math.inf)
+            continue
+        s = np.linalg.svd(S, compute_uv=False)
+        tol = rtol * scale
+        r_new = int(np.sum(s > tol))
+        # The gap of the decision: the smallest kept singular value over the largest dropped one, or over the
+        # tolerance when none is dropped (the candidate sets were already pruned at that tolerance).
+        if r_new == 0:
+            gap = float(tol / s[0]) if s[0] > 0 else math.inf
+        else:
+            below = float(s[r_new]) if r_new < len(s) else tol
+            gap = float(s[r_new - 1] / below) if below > 0 else math.inf
+        if gap < 1e3:
+            warnings.warn(
+                f"rank_profile: numerical rank {r0 + r_new} at k={k} has an unclear singular-value gap {gap:.2e} "
+                f"(< 1e+03) at tolerance {tol:.2e}; use method='exact' or 'modular'",
+                NumericalRankWarning, stacklevel=user_stacklevel())
+        if r_new:
+            # New pivots: pivoted QR on the Schur complement, rows then columns.
+            _, _, pr = scipy.linalg.qr(S.T, pivoting=True, mode="economic")
+            _, _, pc = scipy.linalg.qr(S[pr[:r_new]], pivoting=True, mode="economic")
+            piv_rows = piv_rows + [rows[r0 + i] for i in pr[:r_new]]
+            piv_cols = piv_cols + [cols[r0 + i] for i in pc[:r_new]]
+        ranks.append(len(piv_rows))
+        tols.append(tol)
+        gaps.append(gap)
+    bounds = [min(word_count(d, k), hp.dimension(k)) for k in range(K + 1)]
     return RankProfile(ranks, False, "numerical", tols, gaps, pcounts, scounts, None, [False] * (K + 1), bounds,
                        None)
 
