@@ -249,7 +249,7 @@ class HomogeneousParameters:
             return 1
         q = 1
         for a in (self.first, self.readout, *self.bilinear, *self.h0):
-            q = math.lcm(q, _integer_form(a)[1])
+            q = math.lcm(q, _common_denominator(a))
         return q
 
     def residues(self, p: int) -> HomogeneousParameters:
@@ -319,8 +319,7 @@ class HomogeneousParameters:
         start = check_choice(start, "start", ("initial", "ones"))
         if self.modulus is not None:
             raise ModelKindError("self: expected rational or float parameters for magnitude bounds, got residues")
-        layers = [_HomogeneousLayer(i, w) for i, w in enumerate(self.widths)]
-        history = run_recurrence(layers, [None] * n_max, _Log2Bounds(self, start == "ones"), keep="all")
+        history = run_recurrence(_layers(self), [None] * n_max, _Log2Bounds(self, start == "ones"), keep="all")
         return [([h[n][1] for h in history], [h[n][2] for h in history]) for n in range(n_max + 1)]
 
     def word_values(self, max_length: int) -> list[np.ndarray]:
@@ -570,11 +569,17 @@ def _stage(Y: np.ndarray, B: np.ndarray, N: int, e: int, beta_deg: int, k: int, 
     return Z
 
 
+def _common_denominator(a: np.ndarray) -> int:
+    """The lcm of the denominators of an exact array (floats count at their binary value)."""
+    q = 1
+    for v in np.asarray(a).ravel():
+        q = math.lcm(q, (v if isinstance(v, Fraction) else Fraction(v)).denominator)
+    return q
+
+
 def _integer_form(a: np.ndarray) -> tuple[np.ndarray, int]:
     """A Fraction array as (integer object array, common denominator q): a = ints / q."""
-    q = 1
-    for v in a.ravel():
-        q = math.lcm(q, v.denominator)
+    q = _common_denominator(a)
     ints = np.empty(a.shape, dtype=object)
     flat = ints.reshape(-1)
     for i, v in enumerate(a.ravel()):
@@ -898,21 +903,21 @@ class _Log2Bounds(Arithmetic):
 
 
 def _abs_float(a: np.ndarray) -> np.ndarray:
-    arr = np.asarray(a)
-    return np.array([abs(float(v)) for v in arr.ravel()]).reshape(arr.shape)
+    return np.abs(to_float_array(a, "parameters"))
 
 
 def _log2_denominator(a: np.ndarray) -> float:
-    q = 1
-    for v in np.asarray(a).ravel():
-        q = math.lcm(q, (v if isinstance(v, Fraction) else Fraction(v)).denominator)
-    return math.log2(q)
+    return math.log2(_common_denominator(a))
 
 
 def _run(hp: HomogeneousParameters, start: list[np.ndarray], symbols: np.ndarray) -> list[np.ndarray]:
     """The states of every layer after the symbol rows ``symbols`` (T, B) from the states ``start``."""
-    layers = [_HomogeneousLayer(i, w) for i, w in enumerate(hp.widths)]
-    return run_recurrence(layers, symbols, _HomogeneousArithmetic(hp, start), keep="final")
+    return run_recurrence(_layers(hp), symbols, _HomogeneousArithmetic(hp, start), keep="final")
+
+
+def _layers(hp: HomogeneousParameters) -> list[_HomogeneousLayer]:
+    """The layer records run_recurrence reads (each arithmetic takes its terms from hp)."""
+    return [_HomogeneousLayer(i, w) for i, w in enumerate(hp.widths)]
 
 
 def _readout(hp: HomogeneousParameters, top: np.ndarray) -> np.ndarray:
@@ -952,8 +957,10 @@ def _values_from_states(hp: HomogeneousParameters, states: list[np.ndarray],
     for a in range(0, P, per):
         b = min(P, a + per)
         prev = [s[a:b] for s in states]
-        for j in wanted.get((), ()):
-            out[a:b, j] = _readout(hp, prev[-1])
+        if () in wanted:
+            empty = _readout(hp, prev[-1])
+            for j in wanted[()]:
+                out[a:b, j] = empty
         prev_index: dict[tuple[int, ...], int] = {(): 0}
         for t in range(1, len(levels)):
             nodes = levels[t]
